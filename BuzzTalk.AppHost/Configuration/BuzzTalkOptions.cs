@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+using BuzzTalk.AppHost.Runtime;
+
+namespace BuzzTalk.AppHost.Configuration;
+
+/// <summary>The AppHost's own settings, section <c>BuzzTalk</c>.</summary>
+public sealed class BuzzTalkOptions
+{
+    public const string SectionName = "BuzzTalk";
+
+    /// <summary>auto (default), containers or processes.</summary>
+    public LocalRuntime LocalRuntime { get; set; } = LocalRuntime.Auto;
+
+    /// <summary>
+    /// Everything the local stack writes (MySQL and Redis data, generated configs) lives here.
+    /// Relative paths are taken from the AppHost project directory. Default <c>.buzztalk</c>.
+    /// </summary>
+    [Required]
+    public string StateDirectory { get; set; } = ".buzztalk";
+
+    /// <summary>Backend replicas behind nginx; two by default so websocket fan-out crosses processes.</summary>
+    [Range(1, 16)]
+    public int BackendReplicas { get; set; } = 2;
+
+    /// <summary>Host port of the frontend; unset picks a free one.</summary>
+    [Range(1, 65535)]
+    public int? FrontendPort { get; set; }
+
+    /// <summary>Value of the backend's <c>DEBUG</c> variable.</summary>
+    [RegularExpression("^(True|False)$", ErrorMessage = "BuzzTalk:Debug must be True or False.")]
+    public string Debug { get; set; } = "True";
+
+    [Required]
+    public ImageOptions Images { get; set; } = new();
+}

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace BuzzTalk.AppHost.Configuration;
+
+/// <summary>Binds and validates <see cref="BuzzTalkOptions"/> before any resource is modelled.</summary>
+public static class BuzzTalkOptionsLoader
+{
+    public static BuzzTalkOptions Load(IConfiguration configuration)
+    {
+        var options = new BuzzTalkOptions();
+        try
+        {
+            configuration.GetSection(BuzzTalkOptions.SectionName).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsInvalidException([ex.InnerException?.Message ?? ex.Message]);
+        }
+
+        var errors = new List<string>();
+        Collect(options, "BuzzTalk", errors);
+        Collect(options.Images, "BuzzTalk:Images", errors);
+        foreach (var (name, image) in new[]
+        {
+            ("Backend", options.Images.Backend), ("Frontend", options.Images.Frontend),
+            ("Redis", options.Images.Redis), ("MySql", options.Images.MySql),
+        })
+        {
+            Collect(image, $"BuzzTalk:Images:{name}", errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new OptionsInvalidException(errors);
+        }
+
+        return options;
+    }
+
+    private static void Collect(object instance, string prefix, List<string> errors)
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(instance, new ValidationContext(instance), results, validateAllProperties: true))
+        {
+            errors.AddRange(results.Select(r => $"{prefix}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace BuzzTalk.AppHost.Nginx;
+
+/// <summary>
+/// What nginx in front of BuzzTalk needs to know: where it listens, where the SPA is, which
+/// backends serve <c>/backend/</c> and <c>/ws/</c>. Local profiles and the published bundle
+/// describe their nginx with this one model.
+/// </summary>
+public sealed record NginxSite
+{
+    /// <summary>A <c>listen</c> value: <c>80</c> or <c>127.0.0.1:8080</c>.</summary>
+    public required string Listen { get; init; }
+
+    /// <summary>Directory holding the built SPA (<c>index.html</c>).</summary>
+    public required string SpaRoot { get; init; }
+
+    /// <summary>Backend <c>host:port</c> entries; nginx balances across them.</summary>
+    public required IReadOnlyList<string> Backends { get; init; }
+
+    /// <summary>
+    /// Where nginx keeps its pid file and temp files. Null keeps the distribution's defaults
+    /// (inside an image); the processes profile points it into the state directory.
+    /// </summary>
+    public string? RuntimeDirectory { get; init; }
+
+    /// <summary>Largest request body nginx accepts before answering 413.</summary>
+    public string ClientMaxBodySize { get; init; } = "64k";
+
+    public string MimeTypesPath { get; init; } = "/etc/nginx/mime.types";
+}

@@ -1,0 +1,87 @@
+namespace BuzzTalk.AppHost.Resources;
+
+/// <summary>
+/// The Django backend replicas: <c>backend</c>, <c>backend-2</c>, ... (the extra replicas are
+/// shown under <c>backend</c> in the dashboard). Each is its own resource so nginx balances
+/// across real processes and websocket fan-out through Redis crosses them.
+/// </summary>
+public static class BackendResources
+{
+    public const string Name = "backend";
+    public const string MigrateName = "backend-migrate";
+    public const string EndpointName = "http";
+    public const string HealthPath = "/health";
+    public const int ContainerPort = 8000;
+
+    public static string ReplicaName(int replica) => replica == 1 ? Name : $"{Name}-{replica}";
+
+    public static IReadOnlyList<IResourceBuilder<IResourceWithEndpoints>> AddBuzzTalkBackends(
+        this StackContext stack,
+        IResourceBuilder<IResourceWithEndpoints> mysql,
+        IResourceBuilder<IResourceWithEndpoints> redis,
+        EndpointReference frontend)
+    {
+        var connections = new BackendConnections(stack, mysql.GetEndpoint(MySqlResources.EndpointName),
+            redis.GetEndpoint(RedisResources.EndpointName), frontend);
+
+        IResourceBuilder<IResource>? migrate = null;
+        if (stack.IsProcesses)
+        {
+            // Migrations run once, before any replica, so two replicas never race on DDL.
+            migrate = stack.Builder.AddExecutable(MigrateName, stack.HostTools.Python, BackendDirectory(stack),
+                    "manage.py", "migrate", "--noinput")
+                .WithEnvironment(context => connections.Apply(context, MigrateName))
+                .WaitFor(mysql);
+        }
+
+        var replicas = new List<IResourceBuilder<IResourceWithEndpoints>>();
+        for (var i = 1; i <= stack.Options.BackendReplicas; i++)
+        {
+            var name = ReplicaName(i);
+            replicas.Add(stack.IsProcesses ? Configure(AddProcess(stack, name)) : Configure(AddContainer(stack, name)));
+
+            IResourceBuilder<IResourceWithEndpoints> Configure<T>(IResourceBuilder<T> replica)
+                where T : class, IResourceWithEndpoints, IResourceWithEnvironment, IResourceWithWaitSupport
+            {
+                replica
+                    .WithEnvironment(context => connections.Apply(context, name))
+                    .WithHttpHealthCheck(HealthPath, endpointName: EndpointName)
+                    .WaitFor(mysql)
+                    .WaitFor(redis);
+                if (migrate is not null)
+                {
+                    replica.WaitForCompletion(migrate);
+                }
+
+                if (replicas.Count > 0)
+                {
+                    replica.WithParentRelationship(replicas[0]);
+                }
+
+                return replica;
+            }
+        }
+
+        return replicas;
+    }
+
+    private static string BackendDirectory(StackContext stack) => Path.Combine(stack.SamplesDirectory, "chat-backend");
+
+    private static IResourceBuilder<ExecutableResource> AddProcess(StackContext stack, string name)
+    {
+        var backend = stack.Builder.AddExecutable(name, stack.HostTools.Python, BackendDirectory(stack),
+                "-m", "daphne", "-b", "127.0.0.1")
+            .WithHttpEndpoint(name: EndpointName, env: "PORT");
+        return backend
+            .WithArgs("-p")
+            .WithArgs(backend.GetEndpoint(EndpointName).Property(EndpointProperty.TargetPort))
+            .WithArgs("buzzchat.asgi:application");
+    }
+
+    private static IResourceBuilder<ContainerResource> AddContainer(StackContext stack, string name)
+    {
+        var image = stack.Options.Images.Backend;
+        return stack.Builder.AddContainer(name, image.Image, image.Tag)
+            .WithHttpEndpoint(name: EndpointName, targetPort: ContainerPort);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using BuzzTalk.AppHost.Nginx;
+
+namespace BuzzTalk.AppHost.Resources;
+
+/// <summary>The <c>frontend</c> resource: nginx serving the SPA and proxying to the backends.</summary>
+public static class FrontendResources
+{
+    public const string Name = "frontend";
+    public const string EndpointName = "http";
+    public const string HealthPath = "/healthz";
+    public const int ContainerPort = 80;
+    public const string ContainerSpaRoot = "/usr/share/nginx/html";
+
+    public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkFrontend(this StackContext stack) =>
+        (stack.IsProcesses ? AddProcess(stack) : AddContainer(stack))
+            .WithHttpHealthCheck(HealthPath, endpointName: EndpointName);
+
+    /// <summary>
+    /// nginx starts after every backend is healthy: its config names them all. The backends are
+    /// modelled after the frontend (they read its URL as <c>FRONT</c>), hence the annotation.
+    /// </summary>
+    public static void WaitForBackends(
+        this IResourceBuilder<IResourceWithEndpoints> frontend,
+        IReadOnlyList<IResourceBuilder<IResourceWithEndpoints>> backends)
+    {
+        foreach (var backend in backends)
+        {
+            frontend.WithAnnotation(new WaitAnnotation(backend.Resource, WaitType.WaitUntilHealthy));
+        }
+    }
+
+    private static IResourceBuilder<IResourceWithEndpoints> AddProcess(StackContext stack)
+    {
+        var dir = stack.State.Directory("nginx", isPrivate: false);
+        var config = Path.Combine(dir, "nginx.conf");
+        // nginx reads its listen port from the config file, so the AppHost picks it up front.
+        var listenPort = FreePort.Find();
+        var frontend = stack.Builder.AddExecutable(Name, stack.HostTools.Nginx, dir,
+                "-p", dir + "/", "-c", config, "-e", "stderr", "-g", "daemon off;")
+            .WithHttpEndpoint(name: EndpointName, port: stack.Options.FrontendPort, targetPort: listenPort);
+
+        frontend.OnBeforeResourceStarted(async (_, _, ct) =>
+        {
+            var backends = new List<string>();
+            foreach (var backend in BackendEndpoints(stack))
+            {
+                backends.Add(await backend.Property(EndpointProperty.HostAndPort).GetValueAsync(ct).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Endpoint of {backend.Resource.Name} is not allocated."));
+            }
+
+            var site = new NginxSite
+            {
+                Listen = $"127.0.0.1:{listenPort.ToString(CultureInfo.InvariantCulture)}",
+                SpaRoot = Path.Combine(stack.SamplesDirectory, "chat-frontend"),
+                Backends = [.. backends.Select(b => b.Replace("localhost:", "127.0.0.1:", StringComparison.Ordinal))],
+                RuntimeDirectory = dir,
+            };
+            await File.WriteAllTextAsync(config, NginxConfigGenerator.Generate(site), ct).ConfigureAwait(false);
+        });
+        return frontend;
+    }
+
+    private static IResourceBuilder<IResourceWithEndpoints> AddContainer(StackContext stack)
+    {
+        var image = stack.Options.Images.Frontend;
+        var dir = stack.State.Directory("nginx-container", isPrivate: false);
+        var config = Path.Combine(dir, "nginx.conf");
+        var frontend = stack.Builder.AddContainer(Name, image.Image, image.Tag)
+            .WithHttpEndpoint(name: EndpointName, port: stack.Options.FrontendPort, targetPort: ContainerPort)
+            .WithBindMount(config, "/etc/nginx/nginx.conf", isReadOnly: true);
+
+        // Containers reach each other by resource name on the AppHost's container network.
+        frontend.OnBeforeResourceStarted(async (_, _, ct) =>
+            await File.WriteAllTextAsync(config, NginxConfigGenerator.Generate(ContainerSite(stack.Options.BackendReplicas)), ct)
+                .ConfigureAwait(false));
+        return frontend;
+    }
+
+    /// <summary>nginx inside the frontend image, in front of the backend containers.</summary>
+    public static NginxSite ContainerSite(int backendReplicas) => new()
+    {
+        Listen = ContainerPort.ToString(CultureInfo.InvariantCulture),
+        SpaRoot = ContainerSpaRoot,
+        Backends = [.. Enumerable.Range(1, backendReplicas).Select(i =>
+            $"{BackendResources.ReplicaName(i)}:{BackendResources.ContainerPort.ToString(CultureInfo.InvariantCulture)}")],
+    };
+
+    private static IEnumerable<EndpointReference> BackendEndpoints(StackContext stack) =>
+        Enumerable.Range(1, stack.Options.BackendReplicas)
+            .Select(i => stack.Builder.Resources.OfType<IResourceWithEndpoints>()
+                .Single(r => r.Name == BackendResources.ReplicaName(i)))
+            .Select(r => r.GetEndpoint(BackendResources.EndpointName));
+}

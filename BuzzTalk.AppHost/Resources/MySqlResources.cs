@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace BuzzTalk.AppHost.Resources;
+
+/// <summary>The <c>mysql</c> resource: MariaDB from Debian, or a MySQL image, in utf8mb4.</summary>
+public static partial class MySqlResources
+{
+    public const string Name = "mysql";
+    public const string InitName = "mysql-init";
+    public const string EndpointName = "tcp";
+    public const int ContainerPort = 3306;
+
+    public static IReadOnlyList<string> CharsetArguments { get; } =
+        ["--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"];
+
+    public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkMySql(this StackContext stack)
+    {
+        var mysql = stack.IsProcesses ? AddProcess(stack) : AddContainer(stack);
+        var endpoint = mysql.GetEndpoint(EndpointName);
+        var parameters = stack.Parameters;
+
+        var healthKey = $"{Name}-select";
+        stack.Builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthKey,
+            _ => new MySqlSelectHealthCheck(endpoint, parameters.MySqlDatabase.Resource, parameters.MySqlUser.Resource, parameters.MySqlPassword.Resource),
+            failureStatus: null,
+            tags: null));
+        return mysql.WithHealthCheck(healthKey);
+    }
+
+    private static IResourceBuilder<IResourceWithEndpoints> AddProcess(StackContext stack)
+    {
+        var tools = stack.HostTools;
+        var dir = stack.State.Directory("mysql");
+        var data = Path.Combine(dir, "data");
+        var initSql = Path.Combine(dir, "init.sql");
+        // mariadbd refuses to run as root unless told to.
+        var user = $"--user={Environment.UserName}";
+
+        // Idempotent: on an existing data directory it reports so and exits 0.
+        var init = stack.Builder.AddExecutable(InitName, tools.MariaDbInstallDb, dir,
+            "--no-defaults", $"--datadir={data}", user, "--auth-root-authentication-method=socket", "--skip-test-db");
+
+        var mysql = stack.Builder.AddExecutable(Name, tools.MariaDbd, dir,
+                "--no-defaults", $"--datadir={data}", $"--socket={Path.Combine(dir, "mysqld.sock")}",
+                $"--pid-file={Path.Combine(dir, "mysqld.pid")}", "--bind-address=127.0.0.1", "--skip-name-resolve",
+                user, $"--init-file={initSql}")
+            .WithArgs([.. CharsetArguments])
+            .WithEndpoint(name: EndpointName, scheme: "tcp")
+            .WaitForCompletion(init);
+        var endpoint = mysql.GetEndpoint(EndpointName);
+        mysql.WithArgs(ReferenceExpression.Create($"--port={endpoint.Property(EndpointProperty.TargetPort)}"));
+
+        // The server runs this file at every start, so a changed password or name applies on restart.
+        mysql.OnBeforeResourceStarted(async (_, _, ct) =>
+            StateDirectory.WritePrivateFile(initSql, await InitScriptAsync(stack.Parameters, ct).ConfigureAwait(false)));
+        return mysql;
+    }
+
+    private static IResourceBuilder<IResourceWithEndpoints> AddContainer(StackContext stack)
+    {
+        var image = stack.Options.Images.MySql;
+        return stack.Builder.AddContainer(Name, image.Image, image.Tag)
+            .WithEnvironment("MYSQL_DATABASE", stack.Parameters.MySqlDatabase)
+            .WithEnvironment("MYSQL_USER", stack.Parameters.MySqlUser)
+            .WithEnvironment("MYSQL_PASSWORD", stack.Parameters.MySqlPassword)
+            .WithEnvironment("MYSQL_RANDOM_ROOT_PASSWORD", "yes")
+            .WithArgs([.. CharsetArguments])
+            .WithBindMount(stack.State.Directory("mysql-container"), "/var/lib/mysql")
+            .WithEndpoint(name: EndpointName, targetPort: ContainerPort, scheme: "tcp");
+    }
+
+    /// <summary>Creates the database and the application user, and (re)sets its password.</summary>
+    public static async Task<string> InitScriptAsync(StackParameters parameters, CancellationToken cancellationToken)
+    {
+        var database = await RequiredAsync(parameters.MySqlDatabase.Resource, cancellationToken).ConfigureAwait(false);
+        var user = await RequiredAsync(parameters.MySqlUser.Resource, cancellationToken).ConfigureAwait(false);
+        var password = await RequiredAsync(parameters.MySqlPassword.Resource, cancellationToken).ConfigureAwait(false);
+        return InitScript(database, user, password);
+    }
+
+    public static string InitScript(string database, string user, string password)
+    {
+        // Names become SQL identifiers: allow only what needs no quoting rules at all.
+        if (!IdentifierPattern().IsMatch(database))
+        {
+            throw new ArgumentException($"mysql-database '{database}' must be 1-64 of [A-Za-z0-9_].", nameof(database));
+        }
+
+        if (!IdentifierPattern().IsMatch(user) || user.Length > 32)
+        {
+            throw new ArgumentException($"mysql-user '{user}' must be 1-32 of [A-Za-z0-9_].", nameof(user));
+        }
+
+        var literal = SqlString(password);
+        var sql = new StringBuilder();
+        sql.Append("CREATE DATABASE IF NOT EXISTS `").Append(database).Append("` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n");
+        sql.Append("CREATE USER IF NOT EXISTS '").Append(user).Append("'@'%' IDENTIFIED BY ").Append(literal).Append(";\n");
+        sql.Append("ALTER USER '").Append(user).Append("'@'%' IDENTIFIED BY ").Append(literal).Append(";\n");
+        sql.Append("GRANT ALL PRIVILEGES ON `").Append(database).Append("`.* TO '").Append(user).Append("'@'%';\n");
+        return sql.ToString();
+    }
+
+    private static string SqlString(string value) =>
+        "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static async Task<string> RequiredAsync(ParameterResource parameter, CancellationToken cancellationToken) =>
+        await parameter.GetValueAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Parameter {parameter.Name} has no value.");
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,64}$")]
+    private static partial Regex IdentifierPattern();
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using BuzzTalk.AppHost.Nginx;
+using BuzzTalk.AppHost.Resources;
+
+namespace BuzzTalk.AppHost.Tests.Nginx;
+
+public sealed class NginxConfigGeneratorTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private NginxSite LocalSite(params string[] backends) => new()
+    {
+        Listen = "127.0.0.1:18080",
+        SpaRoot = _dir.Path,
+        Backends = backends,
+        RuntimeDirectory = _dir.Path,
+    };
+
+    [Fact]
+    public async Task The_generated_config_passes_nginx_own_syntax_check()
+    {
+        var config = Path.Combine(_dir.Path, "nginx.conf");
+        await File.WriteAllTextAsync(config, NginxConfigGenerator.Generate(LocalSite("127.0.0.1:8001", "127.0.0.1:8002")));
+
+        var (exitCode, output) = await RunNginxTestAsync(config);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("syntax is ok", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_broken_config_fails_the_same_check()
+    {
+        // Proves the check above can fail: the same config with its last brace removed.
+        var config = Path.Combine(_dir.Path, "nginx.conf");
+        var text = NginxConfigGenerator.Generate(LocalSite("127.0.0.1:8001")).TrimEnd();
+        await File.WriteAllTextAsync(config, text[..^1]);
+
+        var (exitCode, _) = await RunNginxTestAsync(config);
+
+        Assert.NotEqual(0, exitCode);
+    }
+
+    [Fact]
+    public void Websocket_location_upgrades_the_connection()
+    {
+        var config = NginxConfigGenerator.Generate(LocalSite("127.0.0.1:8001"));
+        var ws = Block(config, "location /ws/ {");
+
+        Assert.Contains("proxy_http_version 1.1;", ws, StringComparison.Ordinal);
+        Assert.Contains("proxy_set_header Upgrade $http_upgrade;", ws, StringComparison.Ordinal);
+        Assert.Contains("proxy_set_header Connection $connection_upgrade;", ws, StringComparison.Ordinal);
+        Assert.Contains("proxy_pass http://backend;", ws, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Backend_location_strips_the_prefix_and_forwards_client_headers()
+    {
+        var backend = Block(NginxConfigGenerator.Generate(LocalSite("127.0.0.1:8001")), "location /backend/ {");
+
+        Assert.Contains("proxy_pass http://backend/;", backend, StringComparison.Ordinal);
+        foreach (var header in new[] { "Host $host", "X-Real-IP $remote_addr", "X-Forwarded-For $proxy_add_x_forwarded_for", "X-Forwarded-Proto $scheme" })
+        {
+            Assert.Contains($"proxy_set_header {header};", backend, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Every_backend_becomes_an_upstream_server()
+    {
+        var upstream = Block(NginxConfigGenerator.Generate(LocalSite("127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:8003")), "upstream backend {");
+
+        Assert.Equal(3, upstream.Split('\n').Count(l => l.TrimStart().StartsWith("server ", StringComparison.Ordinal)));
+        Assert.Contains("server 127.0.0.1:8003 ", upstream, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_container_site_names_each_backend_replica_by_resource_name()
+    {
+        var site = FrontendResources.ContainerSite(3);
+
+        Assert.Equal(["backend:8000", "backend-2:8000", "backend-3:8000"], site.Backends);
+        Assert.Equal("80", site.Listen);
+        Assert.Null(site.RuntimeDirectory);
+        Assert.DoesNotContain("_temp_path", NginxConfigGenerator.Generate(site), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:8001; include /etc/passwd", null, null)]
+    [InlineData("evil}", null, null)]
+    [InlineData(null, "80; root /", null)]
+    [InlineData(null, null, "/srv/my site")]
+    [InlineData(null, null, "relative/path")]
+    public void Values_that_would_change_the_config_syntax_are_rejected(string? backend, string? listen, string? spaRoot)
+    {
+        var site = LocalSite(backend ?? "127.0.0.1:8001") with
+        {
+            Listen = listen ?? "127.0.0.1:18080",
+            SpaRoot = spaRoot ?? _dir.Path,
+        };
+
+        Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(site));
+    }
+
+    [Fact]
+    public void A_site_without_backends_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(LocalSite()));
+        Assert.Contains("at least one backend", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string Block(string config, string opening)
+    {
+        var start = config.IndexOf(opening, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"'{opening}' not found");
+        var end = config.IndexOf("\n    }", start, StringComparison.Ordinal);
+        end = end < 0 ? config.Length : end;
+        return config[start..end];
+    }
+
+    private async Task<(int ExitCode, string Output)> RunNginxTestAsync(string config)
+    {
+        var nginx = BuzzTalk.AppHost.Runtime.HostTools.Locate("nginx");
+        Assert.True(nginx is not null, "nginx is not installed: run eng/install-deps.sh");
+        var start = new ProcessStartInfo(nginx!)
+        {
+            ArgumentList = { "-t", "-p", _dir.Path + "/", "-c", config, "-e", "stderr" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

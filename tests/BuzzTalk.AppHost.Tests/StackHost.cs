@@ -1,0 +1,82 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace BuzzTalk.AppHost.Tests;
+
+/// <summary>
+/// The AppHost started in the processes profile on its own state directory, every resource
+/// waited for with a timeout. Disposing stops every process DCP started for it.
+/// </summary>
+public sealed class StackHost : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>Long-running resources that must turn healthy.</summary>
+    public static readonly string[] Services =
+        ["redis", "mysql", "backend", "backend-2", "frontend", "discovery", "scaler", "deployer"];
+
+    /// <summary>Init steps that must run to completion with exit code 0.</summary>
+    public static readonly string[] InitSteps = ["mysql-init", "backend-migrate"];
+
+    // Awkward on purpose: quotes, backslash and URL delimiters prove the values are escaped
+    // for SQL, redis.conf and the REDIS_URL.
+    public const string MySqlPassword = "my'sq\"l\\pa ss;--";
+    public const string RedisPassword = "re:d@i/s?pa#ss \"w\\";
+
+    private StackHost(DistributedApplication app, string stateDirectory)
+    {
+        App = app;
+        StateDirectory = stateDirectory;
+    }
+
+    public DistributedApplication App { get; }
+
+    public string StateDirectory { get; }
+
+    public static async Task<StackHost> StartAsync(string stateDirectory, CancellationToken cancellationToken)
+    {
+        string[] args =
+        [
+            "--BuzzTalk:LocalRuntime", "processes",
+            "--BuzzTalk:StateDirectory", stateDirectory,
+            "--Parameters:mysql-password", MySqlPassword,
+            "--Parameters:redis-password", RedisPassword,
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BuzzTalk_AppHost>(args, cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        var host = new StackHost(app, stateDirectory);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            await Task.WhenAll(Services.Select(s => app.ResourceNotifications.WaitForResourceHealthyAsync(s, cancellationToken)));
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Uri Endpoint(string resource) => App.GetEndpoint(resource, "http");
+
+    public HttpClient Client(string resource) => new() { BaseAddress = Endpoint(resource), Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Runs a dashboard command (e.g. restart) and waits until the resource is healthy again.</summary>
+    public async Task RestartAsync(string resource, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.RestartCommand, cancellationToken);
+        Assert.True(result.Success, $"restart of {resource} failed: {result.Message}");
+        await App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
+            cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await App.StopAsync(cts.Token);
+        await App.DisposeAsync();
+    }
+}

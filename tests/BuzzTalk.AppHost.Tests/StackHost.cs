@@ -67,7 +67,11 @@ public sealed class StackHost : IAsyncDisposable
     public async Task RestartAsync(string resource, CancellationToken cancellationToken)
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.RestartCommand, cancellationToken);
-        Assert.True(result.Success, $"restart of {resource} failed: {result.Message}");
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"restart of {resource} failed: {result.Message}");
+        }
+
         await App.ResourceNotifications.WaitForResourceAsync(resource,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
             cancellationToken);

@@ -38,16 +38,7 @@ public static class BuzzTalkStackExtensions
         var backends = stack.AddBuzzTalkBackends(mysql, redis, frontend.GetEndpoint(FrontendResources.EndpointName));
         frontend.WaitForBackends(backends);
 
-        builder.AddControlService<Projects.BuzzTalk_Discovery>("discovery");
-        builder.AddControlService<Projects.BuzzTalk_Scaler>("scaler");
-        builder.AddControlService<Projects.BuzzTalk_Deployer>("deployer");
+        stack.AddBuzzTalkControlServices(mysql, redis);
         return stack;
     }
-
-    /// <summary>A BuzzTalk C# service with ServiceDefaults' health endpoint.</summary>
-    private static IResourceBuilder<ProjectResource> AddControlService<TProject>(this IDistributedApplicationBuilder builder, string name)
-        where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name, launchProfileName: null)
-            .WithHttpEndpoint(name: "http")
-            .WithHttpHealthCheck("/health", endpointName: "http");
 }

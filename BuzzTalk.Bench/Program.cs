@@ -9,7 +9,19 @@ var idle = new Option<int>("--idle-seconds") { Description = "How long each serv
 var rss = new Command("rss", "Idle RSS of each C# service, Native AOT and JIT.") { idle };
 rss.SetAction((result, ct) => RssBenchmark.RunAsync(RepositoryRoot(), TimeSpan.FromSeconds(result.GetValue(idle)), Console.Out, ct));
 
-var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss };
+var instances = new Option<int>("--instances") { DefaultValueFactory = _ => 5000 };
+var zones = new Option<int>("--zones") { DefaultValueFactory = _ => 3 };
+var pageSize = new Option<int>("--page-size") { DefaultValueFactory = _ => 500 };
+var refresh = new Command("discovery-refresh", "One full GCP refresh against the fake Compute API: time and allocations.") { instances, zones, pageSize, runs };
+refresh.SetAction((result, ct) => DiscoveryRefreshBenchmark.RunAsync(result.GetValue(instances), result.GetValue(zones), result.GetValue(pageSize),
+    result.GetValue(runs), Console.Out, ct));
+
+var dir = new Option<string>("--dir") { Required = true };
+var serveFake = new Command("serve-fake-gcp", "Serves the Compute API fake (used by the other benchmarks).") { instances, zones, dir };
+serveFake.Hidden = true;
+serveFake.SetAction((result, ct) => FakeGcpProcess.ServeAsync(result.GetValue(instances), result.GetValue(zones), result.GetValue(dir)!, ct));
+
+var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake };
 return await root.Parse(args).InvokeAsync();
 
 static string RepositoryRoot()

@@ -8,7 +8,9 @@ namespace BuzzTalk.Bench;
 /// <summary>
 /// Idle resident memory of each C# service, published as it ships (Native AOT) and as a
 /// framework-dependent JIT build for comparison: start, answer a health check and a metrics
-/// scrape, stay idle, then read <c>VmRSS</c> from <c>/proc</c>.
+/// scrape, stay idle, then read <c>VmRSS</c> from <c>/proc</c>. Discovery runs its GCP
+/// provider against the Compute API fake and must have served its inventory first, which also
+/// proves the Native AOT build obtains tokens and parses Compute answers.
 /// </summary>
 public static class RssBenchmark
 {
@@ -17,6 +19,7 @@ public static class RssBenchmark
     public static async Task<int> RunAsync(string repository, TimeSpan idle, TextWriter output, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("bt-rss-");
+        await using var gcp = await FakeGcpProcess.StartAsync(instances: 20, zones: 3, work.FullName, cancellationToken);
         try
         {
             output.WriteLine($"| service | build | idle RSS MB (after {idle.TotalSeconds:F0} s) |");
@@ -27,7 +30,10 @@ public static class RssBenchmark
                 {
                     var dir = Path.Combine(work.FullName, service + (aot ? "-aot" : "-jit"));
                     await PublishAsync(repository, service, dir, aot, cancellationToken);
-                    var rss = await MeasureAsync(Path.Combine(dir, service), idle, cancellationToken);
+                    var (environment, ready) = service == "BuzzTalk.Discovery"
+                        ? (gcp.DiscoveryConfiguration(pageSize: 500), "/sd/targets")
+                        : (new Dictionary<string, string?>(), "/health");
+                    var rss = await MeasureAsync(Path.Combine(dir, service), environment, ready, idle, cancellationToken);
                     output.WriteLine($"| {service} | {build} | {rss / 1024.0:F1} |");
                 }
             }
@@ -52,7 +58,8 @@ public static class RssBenchmark
         }
     }
 
-    private static async Task<long> MeasureAsync(string executable, TimeSpan idle, CancellationToken cancellationToken)
+    private static async Task<long> MeasureAsync(
+        string executable, Dictionary<string, string?> configuration, string readyPath, TimeSpan idle, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var start = new ProcessStartInfo(executable)
@@ -61,6 +68,11 @@ public static class RssBenchmark
             RedirectStandardError = true,
             Environment = { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}", ["Logging__LogLevel__Default"] = "Warning" },
         };
+        foreach (var (key, value) in configuration)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -69,7 +81,7 @@ public static class RssBenchmark
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-            await WaitHealthyAsync(http, cancellationToken);
+            await WaitOkAsync(http, readyPath, cancellationToken);
             (await http.GetAsync(new Uri("/metrics", UriKind.Relative), cancellationToken)).Dispose();
             await Task.Delay(idle, cancellationToken);
             return ReadRssKilobytes(process.Id);
@@ -81,7 +93,7 @@ public static class RssBenchmark
         }
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http, CancellationToken cancellationToken)
+    private static async Task WaitOkAsync(HttpClient http, string path, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(TimeSpan.FromSeconds(30));
@@ -89,7 +101,7 @@ public static class RssBenchmark
         {
             try
             {
-                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cts.Token);
+                using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cts.Token);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;

@@ -53,7 +53,7 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
     }
 
     /// <summary>Environment as the manifest writes it: a secret shows as <c>{name.value}</c>, never its value.</summary>
-    private static async Task<Dictionary<string, string>> EnvAsync(ContainerResource resource)
+    private static async Task<Dictionary<string, string>> EnvAsync(IResource resource)
     {
         var env = new Dictionary<string, object>();
         var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), resource, env);
@@ -165,6 +165,17 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
         Assert.True(mount.IsReadOnly);
         Assert.StartsWith(_state.Path, mount.Source, StringComparison.Ordinal);
         Assert.Equal(80, frontend.Annotations.OfType<EndpointAnnotation>().Single().TargetPort);
+    }
+
+    [Fact]
+    public async Task Discovery_gets_probe_addresses_and_the_passwords_as_references()
+    {
+        var env = await EnvAsync(Resource<ProjectResource>("discovery"));
+
+        Assert.Equal("{mysql-password.value}", env["Probes__MySql__buzztalk__Password"]);
+        Assert.Equal("{redis-password.value}", env["Probes__Redis__buzztalk__Password"]);
+        Assert.DoesNotContain("password", env["Probes__MySql__buzztalk__Address"], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("{mysql-user.value}", env["Probes__MySql__buzztalk__Address"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -146,6 +146,19 @@ public sealed class ProcessesProfileTests(ProcessesStackFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/probe/mysql/buzztalk")]
+    [InlineData("/probe/redis/buzztalk")]
+    public async Task Discovery_probes_the_stacks_own_mysql_and_redis_with_credentials_from_parameters(string path)
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        using var http = Host.Client("discovery");
+
+        using var response = await http.GetAsync(path, cts.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task A_stored_message_survives_a_restart_of_the_backend_and_of_mariadb()
     {

@@ -1,0 +1,41 @@
+namespace BuzzTalk.AppHost.Resources;
+
+/// <summary>The BuzzTalk C# services: discovery, scaler, deployer.</summary>
+public static class ControlServiceResources
+{
+    public const string Discovery = "discovery";
+    public const string Scaler = "scaler";
+    public const string Deployer = "deployer";
+
+    /// <summary>Name under which Discovery probes the stack's own MySQL and Redis.</summary>
+    public const string ProbeName = "buzztalk";
+
+    public static void AddBuzzTalkControlServices(
+        this StackContext stack,
+        IResourceBuilder<IResourceWithEndpoints> mysql,
+        IResourceBuilder<IResourceWithEndpoints> redis)
+    {
+        var db = mysql.GetEndpoint(MySqlResources.EndpointName);
+        var cache = redis.GetEndpoint(RedisResources.EndpointName);
+        var parameters = stack.Parameters;
+
+        // /probe/mysql/buzztalk and /probe/redis/buzztalk: addresses in plain settings, passwords as
+        // their own (secret) values, never in a URL.
+        stack.Builder.AddControlService<Projects.BuzzTalk_Discovery>(Discovery)
+            .WithEnvironment($"Probes__MySql__{ProbeName}__Address", ReferenceExpression.Create(
+                $"Server={db.Property(EndpointProperty.IPV4Host)};Port={db.Property(EndpointProperty.Port)};Database={parameters.MySqlDatabase};User ID={parameters.MySqlUser}"))
+            .WithEnvironment($"Probes__MySql__{ProbeName}__Password", parameters.MySqlPassword)
+            .WithEnvironment($"Probes__Redis__{ProbeName}__Address", ReferenceExpression.Create(
+                $"{cache.Property(EndpointProperty.IPV4Host)}:{cache.Property(EndpointProperty.Port)}"))
+            .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
+        stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler);
+        stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer);
+    }
+
+    /// <summary>A BuzzTalk C# service with ServiceDefaults' health endpoint.</summary>
+    private static IResourceBuilder<ProjectResource> AddControlService<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithHttpEndpoint(name: "http")
+            .WithHttpHealthCheck("/health", endpointName: "http");
+}

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using BuzzTalk.Discovery.Gcp;
+using BuzzTalk.Fleet.Inventory;
+
+namespace BuzzTalk.Discovery;
+
+/// <summary>Source-generated JSON for everything Discovery reads: Native AOT needs no reflection.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(List<FleetInstance>))]
+[JsonSerializable(typeof(InstanceAggregatedList))]
+[JsonSerializable(typeof(ComputeInstance))]
+[JsonSerializable(typeof(ManagedInstanceList))]
+[JsonSerializable(typeof(ComputeErrorResponse))]
+[JsonSerializable(typeof(ServiceAccountKey))]
+public sealed partial class DiscoveryJsonContext : JsonSerializerContext;

@@ -1,0 +1,17 @@
+
+namespace BuzzTalk.Discovery;
+
+internal static partial class DiscoveryLog
+{
+    [LoggerMessage(1, LogLevel.Debug, "Refreshed from {Provider}: {Count} instances")]
+    public static partial void Refreshed(ILogger logger, string provider, int count);
+
+    [LoggerMessage(2, LogLevel.Warning, "Refresh from {Provider} failed ({Failures} in a row); still serving the last good {Count} instances")]
+    public static partial void RefreshFailed(ILogger logger, Exception exception, string provider, int failures, int count);
+
+    [LoggerMessage(3, LogLevel.Information, "Wrote {Path} ({Count} target groups)")]
+    public static partial void FileWritten(ILogger logger, string path, int count);
+
+    [LoggerMessage(4, LogLevel.Warning, "Probe {Kind}/{Name} failed: {Reason}")]
+    public static partial void ProbeFailed(ILogger logger, string kind, string name, string reason);
+}

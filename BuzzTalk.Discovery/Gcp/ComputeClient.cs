@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using BuzzTalk.Discovery.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace BuzzTalk.Discovery.Gcp;
+
+/// <summary>
+/// The few Compute Engine v1 calls Discovery makes, over plain HTTP (no Compute SDK package is
+/// available). Retries, backoff and per-attempt timeouts come from the HttpClient's resilience
+/// handler (see <c>AddDiscovery</c>).
+/// </summary>
+public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IOptions<DiscoveryOptions> options)
+{
+    private GcpOptions Gcp => options.Value.Gcp;
+
+    /// <summary>Every instance of the project, all pages of <c>instances.aggregatedList</c>.</summary>
+    public async Task<List<ComputeInstance>> ListAllInstancesAsync(string project, CancellationToken cancellationToken)
+    {
+        var instances = new List<ComputeInstance>();
+        string? pageToken = null;
+        do
+        {
+            var query = $"maxResults={Gcp.PageSize.ToString(CultureInfo.InvariantCulture)}&returnPartialSuccess=false"
+                + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken));
+            var page = await SendAsync(HttpMethod.Get, $"projects/{Segment(project)}/aggregated/instances?{query}",
+                DiscoveryJsonContext.Default.InstanceAggregatedList, cancellationToken).ConfigureAwait(false);
+
+            // Scopes without instances on this page carry a NO_RESULTS_ON_PAGE warning instead.
+            foreach (var scope in page.Items?.Values ?? Enumerable.Empty<InstancesScopedList>())
+            {
+                instances.AddRange(scope.Instances ?? []);
+            }
+
+            pageToken = page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(pageToken));
+
+        return instances;
+    }
+
+    /// <summary>Members of a regional managed instance group, all pages (a PAGELESS group answers once).</summary>
+    public async Task<List<ManagedInstance>> ListManagedInstancesAsync(string project, string region, string group, CancellationToken cancellationToken)
+    {
+        var members = new List<ManagedInstance>();
+        string? pageToken = null;
+        do
+        {
+            var query = $"maxResults={Gcp.PageSize.ToString(CultureInfo.InvariantCulture)}"
+                + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken));
+            var page = await SendAsync(HttpMethod.Post,
+                $"projects/{Segment(project)}/regions/{Segment(region)}/instanceGroupManagers/{Segment(group)}/listManagedInstances?{query}",
+                DiscoveryJsonContext.Default.ManagedInstanceList, cancellationToken).ConfigureAwait(false);
+            members.AddRange(page.ManagedInstances ?? []);
+            pageToken = page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(pageToken));
+
+        return members;
+    }
+
+    public Task<ComputeInstance> GetInstanceAsync(string project, string zone, string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"projects/{Segment(project)}/zones/{Segment(zone)}/instances/{Segment(name)}",
+            DiscoveryJsonContext.Default.ComputeInstance, cancellationToken);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string relative, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(Gcp.ApiBaseUrl, relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false));
+        if (method == HttpMethod.Post)
+        {
+            request.Content = new ByteArrayContent([]);
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            ComputeError? error = null;
+            try
+            {
+                error = (await JsonSerializer.DeserializeAsync(body, DiscoveryJsonContext.Default.ComputeErrorResponse, cancellationToken).ConfigureAwait(false))?.Error;
+            }
+            catch (JsonException)
+            {
+                // Not Google's error shape (a proxy's page, say): the status alone tells enough.
+            }
+
+            throw new ComputeApiException(response.StatusCode, error?.Errors?.FirstOrDefault()?.Reason ?? error?.Status,
+                error?.Message ?? response.ReasonPhrase ?? "no error body");
+        }
+
+        return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidDataException($"Compute API answered null for {relative}.");
+    }
+
+    private static string Segment(string value) => Uri.EscapeDataString(value);
+}

@@ -1,0 +1,43 @@
+namespace BuzzTalk.Discovery.Gcp;
+
+// The parts of the Compute v1 schemas Discovery reads (field names per the API's discovery
+// document). Every field is optional in the API's JSON; unknown fields are ignored.
+
+/// <summary><c>compute#instanceAggregatedList</c>: scopes (<c>zones/x</c>) to instances or a warning.</summary>
+public sealed record InstanceAggregatedList(Dictionary<string, InstancesScopedList>? Items, string? NextPageToken, List<string>? Unreachables);
+
+public sealed record InstancesScopedList(List<ComputeInstance>? Instances, ComputeWarning? Warning);
+
+public sealed record ComputeWarning(string? Code, string? Message);
+
+public sealed record ComputeInstance(
+    string? Id,
+    string? Name,
+    string? Status,
+    string? Zone,
+    List<NetworkInterface>? NetworkInterfaces,
+    InstanceScheduling? Scheduling,
+    InstanceMetadata? Metadata);
+
+public sealed record NetworkInterface(string? NetworkIP, List<AccessConfig>? AccessConfigs);
+
+public sealed record AccessConfig(string? Type, string? NatIP);
+
+public sealed record InstanceScheduling(string? ProvisioningModel, bool? Preemptible);
+
+public sealed record InstanceMetadata(List<MetadataItem>? Items);
+
+public sealed record MetadataItem(string? Key, string? Value);
+
+/// <summary>Answer of <c>regionInstanceGroupManagers.listManagedInstances</c>.</summary>
+public sealed record ManagedInstanceList(List<ManagedInstance>? ManagedInstances, string? NextPageToken);
+
+/// <summary>A group member; <c>id</c> and <c>instanceStatus</c> are absent until the VM exists.</summary>
+public sealed record ManagedInstance(string? Instance, string? Id, string? Name, string? InstanceStatus, string? CurrentAction);
+
+/// <summary>The error body of any 4xx/5xx: <c>{"error":{"code","message","errors":[...]}}</c>.</summary>
+public sealed record ComputeErrorResponse(ComputeError? Error);
+
+public sealed record ComputeError(int Code, string? Message, List<ComputeErrorItem>? Errors, string? Status);
+
+public sealed record ComputeErrorItem(string? Message, string? Domain, string? Reason);

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using BuzzTalk.Discovery.Configuration;
+using BuzzTalk.Discovery.Refresh;
+using BuzzTalk.Fleet.Inventory;
+using Microsoft.Extensions.Options;
+
+namespace BuzzTalk.Discovery.Outputs;
+
+/// <summary>
+/// Prometheus http_sd: <c>GET /sd/targets</c> (the fleet inventory, bare IPs) and
+/// <c>GET /sd/targets/{job}</c> (the same instances on the job's port). Always the whole list;
+/// 200 with <c>[]</c> when there are no instances, 503 until the first refresh succeeded.
+/// </summary>
+public static class HttpSdEndpoints
+{
+    public const string ContentType = "application/json; charset=utf-8";
+
+    public static IEndpointRouteBuilder MapHttpSd(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/sd/targets", (InventoryStore store) => Serve(store, port: null));
+        endpoints.MapGet("/sd/targets/{job}", (string job, InventoryStore store, IOptionsMonitor<DiscoveryOptions> options) =>
+            options.CurrentValue.JobPorts.TryGetValue(job, out var port)
+                ? Serve(store, port)
+                : Results.Problem($"Unknown job '{job}'. Known: {string.Join(", ", options.CurrentValue.JobPorts.Keys)}.", statusCode: StatusCodes.Status404NotFound));
+        return endpoints;
+    }
+
+    private static IResult Serve(InventoryStore store, int? port)
+    {
+        var current = store.Current;
+        if (!current.IsLoaded)
+        {
+            return Results.Problem("The inventory has not been loaded yet.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(TargetGroupBuilder.Build(current.Instances, port), TargetGroupJsonContext.Default.ListTargetGroup);
+        return Results.Bytes(body, ContentType);
+    }
+}

@@ -1,0 +1,14 @@
+using BuzzTalk.Discovery.Configuration;
+using BuzzTalk.Fleet.Inventory;
+using Microsoft.Extensions.Options;
+
+namespace BuzzTalk.Discovery.Providers;
+
+/// <summary>The instances listed under <c>Discovery:Instances</c> (a local fleet, a fixed host).</summary>
+public sealed class StaticInstanceProvider(IOptionsMonitor<DiscoveryOptions> options) : IInstanceProvider
+{
+    public string Name => "static";
+
+    public Task<IReadOnlyList<FleetInstance>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(InstanceValidator.Validate(options.CurrentValue.Instances, "Discovery:Instances"));
+}

@@ -1,0 +1,24 @@
+using BuzzTalk.Discovery.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace BuzzTalk.Discovery.Refresh;
+
+/// <summary>Unhealthy after <see cref="DiscoveryOptions.UnhealthyAfterFailures"/> failed refreshes in a row.</summary>
+public sealed class DiscoveryHealthCheck(InventoryStore store, IOptionsMonitor<DiscoveryOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var current = store.Current;
+        var limit = options.CurrentValue.UnhealthyAfterFailures;
+        var data = new Dictionary<string, object>
+        {
+            ["instances"] = current.Instances.Count,
+            ["consecutiveFailures"] = current.ConsecutiveFailures,
+        };
+        var result = current.ConsecutiveFailures >= limit
+            ? HealthCheckResult.Unhealthy($"{current.ConsecutiveFailures} refreshes failed in a row; last error: {current.LastError}", data: data)
+            : HealthCheckResult.Healthy($"{current.Instances.Count} instances", data);
+        return Task.FromResult(result);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+
+namespace BuzzTalk.Discovery.Refresh;
+
+/// <summary>Meter <c>BuzzTalk.Discovery</c>, exported on <c>/metrics</c> and to OTLP.</summary>
+public sealed class DiscoveryMetrics : IDisposable
+{
+    public const string MeterName = "BuzzTalk.Discovery";
+    private readonly Meter _meter;
+    private readonly Counter<long> _failures;
+    private readonly Counter<long> _fileWrites;
+    private readonly Histogram<double> _duration;
+
+    public DiscoveryMetrics(IMeterFactory meters, InventoryStore store)
+    {
+        _meter = meters.Create(MeterName);
+        _meter.CreateObservableGauge("buzztalk.discovery.targets", () => store.Current.Instances.Count,
+            "{instance}", "Instances in the last good inventory.");
+        _meter.CreateObservableGauge("buzztalk.discovery.last_success", () => LastSuccess(store),
+            "s", "Unix time of the last successful refresh (0 before the first).");
+        _meter.CreateObservableGauge("buzztalk.discovery.consecutive_failures", () => store.Current.ConsecutiveFailures,
+            "{refresh}", "Failed refreshes since the last success.");
+        _failures = _meter.CreateCounter<long>("buzztalk.discovery.refresh.failures", "{refresh}", "Failed refreshes.");
+        _fileWrites = _meter.CreateCounter<long>("buzztalk.discovery.file_sd.writes", "{file}", "file_sd files rewritten because their content changed.");
+        _duration = _meter.CreateHistogram<double>("buzztalk.discovery.refresh.duration", "s", "Duration of a refresh, successful or not.");
+    }
+
+    public void RefreshFailed(string provider) => _failures.Add(1, new KeyValuePair<string, object?>("provider", provider));
+
+    public void RefreshTook(TimeSpan duration, string provider, bool success) =>
+        _duration.Record(duration.TotalSeconds,
+            new KeyValuePair<string, object?>("provider", provider),
+            new KeyValuePair<string, object?>("outcome", success ? "success" : "failure"));
+
+    public void FileWritten(string format) => _fileWrites.Add(1, new KeyValuePair<string, object?>("format", format));
+
+    public void Dispose() => _meter.Dispose();
+
+    private static double LastSuccess(InventoryStore store) =>
+        store.Current.LastSuccess is { } at ? at.ToUnixTimeMilliseconds() / 1000.0 : 0;
+}

@@ -1,0 +1,71 @@
+using BuzzTalk.Discovery.Configuration;
+
+namespace BuzzTalk.Discovery.Tests.Configuration;
+
+public sealed class ValidateDiscoveryOptionsTests
+{
+    private static List<string> Errors(DiscoveryOptions options) =>
+        new ValidateDiscoveryOptions().Validate(null, options).Failures?.ToList() ?? [];
+
+    [Fact]
+    public void The_defaults_are_valid()
+    {
+        Assert.Empty(Errors(new DiscoveryOptions()));
+    }
+
+    [Fact]
+    public void A_gcp_provider_reports_every_missing_or_bad_setting_at_once()
+    {
+        var options = new DiscoveryOptions
+        {
+            Provider = InstanceProviderKind.Gcp,
+            RefreshInterval = TimeSpan.Zero,
+            Gcp = new GcpOptions
+            {
+                ProjectId = "Bad_Project",
+                ManagedInstanceGroup = "buzz-mig",
+                Credentials = GcpCredentialKind.ServiceAccountKeyFile,
+                PageSize = 501,
+                ApiBaseUrl = new Uri("https://compute.example/v1"),
+            },
+        };
+
+        var errors = Errors(options);
+
+        Assert.Contains(errors, e => e.Contains("RefreshInterval", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ProjectId", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Region is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("KeyFile is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("PageSize", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ApiBaseUrl", StringComparison.Ordinal));
+        Assert.Equal(6, errors.Count);
+    }
+
+    [Fact]
+    public void Job_names_ports_and_file_paths_are_checked()
+    {
+        var options = new DiscoveryOptions
+        {
+            JobPorts = new() { ["node exporter"] = 9100, ["cadvisor"] = 70000 },
+            FileSd = new FileSdOptions { JsonPath = "relative/targets.json" },
+            Provider = InstanceProviderKind.File,
+        };
+
+        var errors = Errors(options);
+
+        Assert.Equal(4, errors.Count);
+        Assert.Contains(errors, e => e.Contains("InstancesFile", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_service_refuses_to_start_with_invalid_options()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => DiscoveryHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Discovery:Provider"] = "Gcp",
+            ["Discovery:Gcp:ProjectId"] = "x",
+        }));
+
+        Assert.Contains("ProjectId", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using BuzzTalk.Discovery.Tests.Servers;
+
+namespace BuzzTalk.Discovery.Tests.Probes;
+
+/// <summary>The probe endpoints against a real MariaDB and a real redis-server.</summary>
+public sealed class ProbeEndpointsTests : IAsyncLifetime
+{
+    private readonly MariaDbServer _mariadb = new();
+    private readonly RedisServer _redis = new();
+    private readonly int _closedPort = ServerProcess.FreePort();
+    private DiscoveryHost? _host;
+
+    private HttpClient Http => _host!.Http;
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(_mariadb.StartAsync(), _redis.StartAsync());
+        _host = await DiscoveryHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Probes:Timeout"] = "00:00:02",
+            ["Probes:MySql:app:Address"] = _mariadb.Address,
+            ["Probes:MySql:app:Password"] = MariaDbServer.Password,
+            ["Probes:MySql:wrong-password:Address"] = _mariadb.Address,
+            ["Probes:MySql:wrong-password:Password"] = "not-the-password",
+            ["Probes:MySql:nobody-home:Address"] = $"Server=127.0.0.1;Port={_closedPort};User ID=x",
+            ["Probes:MySql:nobody-home:Password"] = "y",
+            ["Probes:Redis:cache:Address"] = _redis.Address,
+            ["Probes:Redis:cache:Password"] = RedisServer.Password,
+            ["Probes:Redis:wrong-password:Address"] = _redis.Address,
+            ["Probes:Redis:wrong-password:Password"] = "not-the-password",
+            ["Probes:Redis:nobody-home:Address"] = $"127.0.0.1:{_closedPort}",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        await _mariadb.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("/probe/mysql/app")]
+    [InlineData("/probe/redis/cache")]
+    public async Task A_reachable_server_with_good_credentials_is_200(string path)
+    {
+        using var response = await Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", (await response.Content.ReadAsStringAsync()).Trim());
+    }
+
+    [Theory]
+    [InlineData("/probe/mysql/wrong-password", "Access denied")]
+    [InlineData("/probe/redis/wrong-password", "")]
+    public async Task Wrong_credentials_are_503_with_a_reason_that_never_shows_the_password(string path, string reasonContains)
+    {
+        using var response = await Http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains(reasonContains, body, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(body));
+        Assert.DoesNotContain("not-the-password", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/probe/mysql/nobody-home")]
+    [InlineData("/probe/redis/nobody-home")]
+    public async Task A_port_nobody_listens_on_is_503(string path)
+    {
+        using var response = await Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Stopped_servers_turn_their_probes_from_200_to_503()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/probe/mysql/app")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/probe/redis/cache")).StatusCode);
+
+        await _mariadb.StopAsync();
+        await _redis.StopAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Http.GetAsync("/probe/mysql/app")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Http.GetAsync("/probe/redis/cache")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/probe/mysql/unknown")]
+    [InlineData("/probe/redis/unknown")]
+    public async Task An_unknown_name_is_404(string path)
+    {
+        using var response = await Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Credentials_in_the_query_string_are_ignored()
+    {
+        // The seed took host, user and password from the URL; nothing here reads them.
+        using var response = await Http.GetAsync("/probe/mysql/unknown?host=127.0.0.1&user=prober&password=probe-pass");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

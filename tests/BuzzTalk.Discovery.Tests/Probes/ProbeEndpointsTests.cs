@@ -93,6 +93,27 @@ public sealed class ProbeEndpointsTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("mysql", "timed out")]
+    [InlineData("redis", "timed out|not possible to connect")] // whichever deadline fires first: ours or the multiplexer's
+    public async Task A_server_that_accepts_but_never_answers_is_503_within_the_timeout(string kind, string reason)
+    {
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await using var host = await DiscoveryHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Probes:Timeout"] = "00:00:01",
+            ["Probes:MySql:silent:Address"] = $"Server=127.0.0.1;Port={port};User ID=x",
+            ["Probes:Redis:silent:Address"] = $"127.0.0.1:{port}",
+        });
+
+        using var response = await host.Http.GetAsync($"/probe/{kind}/silent");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Matches(reason, await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
     [InlineData("/probe/mysql/unknown")]
     [InlineData("/probe/redis/unknown")]
     public async Task An_unknown_name_is_404(string path)

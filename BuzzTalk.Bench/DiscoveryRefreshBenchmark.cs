@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using BuzzTalk.AppHost.Tests;
 using BuzzTalk.Discovery.Extensions;
 using BuzzTalk.Discovery.Providers;
+using BuzzTalk.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +18,7 @@ public static class DiscoveryRefreshBenchmark
 {
     public static async Task<int> RunAsync(int instances, int zones, int pageSize, int runs, TextWriter output, CancellationToken cancellationToken)
     {
-        using var dir = new TempDirectory();
+        using var dir = new ScratchDirectory();
         await using var gcp = await FakeGcpProcess.StartAsync(instances, zones, dir.Path, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BuzzTalk.AppHost.Tests;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Bench;
 
@@ -16,10 +17,10 @@ public static class StartupBenchmark
     {
         var cold = new List<double>();
         var warm = new List<double>();
-        using var warmState = new TempDirectory();
+        using var warmState = new ScratchDirectory();
         for (var i = 0; i < runs; i++)
         {
-            using var coldState = new TempDirectory();
+            using var coldState = new ScratchDirectory();
             cold.Add(await MeasureAsync(coldState.Path, cancellationToken));
             warm.Add(await MeasureAsync(warmState.Path, cancellationToken));
             output.WriteLine($"run {i + 1}: cold {cold[^1]:F1} s, warm {warm[^1]:F1} s");

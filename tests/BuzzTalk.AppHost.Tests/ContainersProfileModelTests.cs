@@ -1,13 +1,14 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests;
 
 /// <summary>The containers profile's model, inspected without starting a container.</summary>
 public sealed class ContainersProfileModelTests : IAsyncLifetime
 {
-    private readonly TempDirectory _state = new();
+    private readonly ScratchDirectory _state = new();
     private IDistributedApplicationTestingBuilder? _builder;
 
     private IDistributedApplicationTestingBuilder Builder => _builder!;

@@ -1,9 +1,11 @@
+using BuzzTalk.Testing;
+
 namespace BuzzTalk.AppHost.Tests;
 
 /// <summary>One running stack shared by the tests of <see cref="ProcessesProfileTests"/>.</summary>
 public sealed class ProcessesStackFixture : IAsyncLifetime
 {
-    private readonly TempDirectory _state = new();
+    private readonly ScratchDirectory _state = new();
     private StackHost? _host;
 
     public StackHost Host => _host ?? throw new InvalidOperationException("The stack did not start.");

@@ -1,3 +1,5 @@
+using BuzzTalk.Testing;
+
 namespace BuzzTalk.AppHost.Tests;
 
 /// <summary>The state directory keeps the data across AppHost runs and holds all that the stack writes.</summary>
@@ -8,7 +10,7 @@ public sealed class StatePersistenceTests
     public async Task Messages_survive_an_apphost_restart_and_nothing_is_written_outside_the_state_directory()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        using var state = new TempDirectory();
+        using var state = new ScratchDirectory();
         var samples = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples"));
         var samplesBefore = Snapshot(samples);
         var room = ChatApi.NewRoom();

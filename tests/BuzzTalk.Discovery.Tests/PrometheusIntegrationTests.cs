@@ -1,5 +1,6 @@
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Discovery.Tests.Servers;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests;
 
@@ -12,7 +13,7 @@ public sealed class PrometheusIntegrationTests : IAsyncLifetime
 {
     private const string Project = "buzz-local";
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _sd = new();
+    private readonly ScratchDirectory _sd = new();
     private readonly PrometheusServer _prometheus = new();
     private FakeGcp? _gcp;
     private DiscoveryHost? _discovery;

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using BuzzTalk.AppHost.Nginx;
 using BuzzTalk.AppHost.Resources;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Nginx;
 
 public sealed class NginxConfigGeneratorTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly ScratchDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -1,5 +1,6 @@
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Discovery.Tests.Servers;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Gcp;
 
@@ -9,7 +10,7 @@ public sealed class ApplicationDefaultCredentialsTests
     [Fact]
     public async Task Application_default_credentials_use_the_key_file_named_by_the_environment()
     {
-        using var dir = new TempDirectory();
+        using var dir = new ScratchDirectory();
         await using var gcp = await FakeGcp.StartAsync();
         gcp.SetInstances("buzz-adc", [new FakeInstance("a1", "us-central1-a", "1", "10.0.0.1", "127.0.0.11")]);
         var keyFile = Path.Combine(dir.Path, "adc.json");

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Discovery.Tests.Servers;
 using BuzzTalk.Fleet.Inventory;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Gcp;
 
@@ -10,7 +11,7 @@ namespace BuzzTalk.Discovery.Tests.Gcp;
 public sealed class GcpInstanceProviderTests : IAsyncLifetime
 {
     private const string Project = "buzz-tests";
-    private readonly TempDirectory _dir = new();
+    private readonly ScratchDirectory _dir = new();
     private FakeGcp? _gcp;
 
     private FakeGcp Gcp => _gcp!;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BuzzTalk.Discovery.Tests.Servers;
 using BuzzTalk.Fleet.Inventory;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Outputs;
 
@@ -9,7 +10,7 @@ public sealed class FileSdWriterTests
     [Fact]
     public async Task Files_are_written_on_the_first_refresh_and_rewritten_only_when_the_content_changes()
     {
-        using var dir = new TempDirectory();
+        using var dir = new ScratchDirectory();
         var json = Path.Combine(dir.Path, "sd", "instances.json");
         var yaml = Path.Combine(dir.Path, "sd", "instances.yml");
         var instances = Path.Combine(dir.Path, "instances.json");

@@ -1,4 +1,5 @@
 using BuzzTalk.Discovery.Tests.Servers;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Providers;
 
@@ -7,7 +8,7 @@ public sealed class FileInstanceProviderTests
     [Fact]
     public async Task Edits_to_the_file_show_on_the_next_refresh_and_a_broken_file_keeps_the_last_good_list()
     {
-        using var dir = new TempDirectory();
+        using var dir = new ScratchDirectory();
         var file = Path.Combine(dir.Path, "instances.json");
         await File.WriteAllTextAsync(file, """[{"name":"local-1","publicIp":"127.0.0.11","zone":"local"}]""");
         await using var host = await DiscoveryHost.StartAsync(new Dictionary<string, string?>

@@ -1,4 +1,5 @@
 using BuzzTalk.Discovery.Tests.Servers;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Refresh;
 
@@ -8,7 +9,7 @@ public sealed class DiscoveryMetricsTests
     [Fact]
     public async Task Metrics_expose_target_count_last_success_and_failures_on_the_scrape_endpoint()
     {
-        using var dir = new TempDirectory();
+        using var dir = new ScratchDirectory();
         var file = Path.Combine(dir.Path, "instances.json");
         await File.WriteAllTextAsync(file, """[{"name":"a","publicIp":"127.0.0.11"},{"name":"b","publicIp":"127.0.0.12"}]""");
         await using var host = await DiscoveryHost.StartAsync(new Dictionary<string, string?>

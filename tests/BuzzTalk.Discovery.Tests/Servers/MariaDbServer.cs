@@ -1,4 +1,5 @@
 using System.Globalization;
+using BuzzTalk.Testing;
 using MySqlConnector;
 
 namespace BuzzTalk.Discovery.Tests.Servers;
@@ -9,7 +10,7 @@ public sealed class MariaDbServer : IAsyncDisposable
     public const string Database = "probe_db";
     public const string User = "prober";
     public const string Password = "probe-pass";
-    private readonly TempDirectory _dir = new();
+    private readonly ScratchDirectory _dir = new();
     private ServerProcess? _process;
 
     public int Port { get; private set; }

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Servers;
 
 /// <summary>A real Prometheus (Debian package) with a test-written configuration.</summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly ScratchDirectory _dir = new();
     private ServerProcess? _process;
 
     public string Directory => _dir.Path;

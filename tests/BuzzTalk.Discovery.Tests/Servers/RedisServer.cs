@@ -1,10 +1,12 @@
+using BuzzTalk.Testing;
+
 namespace BuzzTalk.Discovery.Tests.Servers;
 
 /// <summary>A password-protected redis-server on a free loopback port.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     public const string Password = "probe-secret";
-    private readonly TempDirectory _dir = new();
+    private readonly ScratchDirectory _dir = new();
     private ServerProcess? _process;
 
     public int Port { get; private set; }

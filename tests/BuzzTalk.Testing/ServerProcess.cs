@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace BuzzTalk.Discovery.Tests.Servers;
+namespace BuzzTalk.Testing;
 
 /// <summary>
 /// A real server process from a Debian package, started by a test on a free loopback port in

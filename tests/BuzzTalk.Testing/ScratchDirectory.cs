@@ -1,11 +1,11 @@
-namespace BuzzTalk.AppHost.Tests;
+namespace BuzzTalk.Testing;
 
 /// <summary>A fresh directory under the system temp path, deleted on dispose.</summary>
-public sealed class TempDirectory : IDisposable
+public sealed class ScratchDirectory : IDisposable
 {
-    public TempDirectory()
+    public ScratchDirectory()
     {
-        // Short: MariaDB's socket path must stay under the 108-byte unix socket limit.
+        // Short: a unix socket path inside it must stay under 108 bytes.
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bt-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(Path);
     }
@@ -20,7 +20,7 @@ public sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
-            // A process that has just exited may still be releasing a file; leave it to tmp cleaning.
+            // A server that has just exited may still be releasing a file.
         }
     }
 }

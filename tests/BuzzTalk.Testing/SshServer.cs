@@ -1,0 +1,116 @@
+using System.Globalization;
+
+namespace BuzzTalk.Testing;
+
+/// <summary>
+/// A real OpenSSH server on a free loopback port, with its own host key, a client key allowed
+/// for the current user, and the <c>known_hosts</c> line that pins its host key.
+/// </summary>
+public sealed class SshServer : IAsyncDisposable
+{
+    private readonly ScratchDirectory _dir = new();
+    private ServerProcess? _process;
+
+    private SshServer()
+    {
+    }
+
+    public int Port { get; private set; }
+
+    public string User { get; } = Environment.UserName;
+
+    public string ClientKeyFile => Path.Combine(_dir.Path, "client_ed25519");
+
+    public string HostKeyFile => Path.Combine(_dir.Path, "host_ed25519");
+
+    public string Directory => _dir.Path;
+
+    /// <summary>The line <c>ssh-keyscan</c> would print for this server.</summary>
+    public string KnownHostsLine
+    {
+        get
+        {
+            var fields = File.ReadAllText(HostKeyFile + ".pub").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return $"[127.0.0.1]:{Port.ToString(CultureInfo.InvariantCulture)} {fields[0]} {fields[1]}";
+        }
+    }
+
+    public static async Task<SshServer> StartAsync()
+    {
+        var server = new SshServer();
+        try
+        {
+            await server.KeygenAsync(server.HostKeyFile);
+            await server.KeygenAsync(server.ClientKeyFile);
+            await File.WriteAllTextAsync(Path.Combine(server.Directory, "authorized_keys"), await File.ReadAllTextAsync(server.ClientKeyFile + ".pub"));
+            server.Port = ServerProcess.FreePort();
+            await server.StartProcessAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the server: established sessions drop, new connections are refused.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    /// <summary>Starts it again on the same port with the same keys.</summary>
+    public Task StartAgainAsync() => StartProcessAsync();
+
+    /// <summary>A new host key, as after a host is rebuilt (or impersonated).</summary>
+    public async Task ReplaceHostKeyAsync()
+    {
+        File.Delete(HostKeyFile);
+        File.Delete(HostKeyFile + ".pub");
+        await KeygenAsync(HostKeyFile);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _dir.Dispose();
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var config = Path.Combine(Directory, "sshd_config");
+        await File.WriteAllTextAsync(config, $"""
+            Port {Port.ToString(CultureInfo.InvariantCulture)}
+            ListenAddress 127.0.0.1
+            HostKey {HostKeyFile}
+            PidFile {Path.Combine(Directory, "sshd.pid")}
+            AuthorizedKeysFile {Path.Combine(Directory, "authorized_keys")}
+            StrictModes no
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PermitRootLogin prohibit-password
+            UsePAM no
+            AllowUsers {User}
+            """);
+        // sshd's privilege-separation directory; present once the package's service has run.
+        System.IO.Directory.CreateDirectory("/run/sshd");
+        _process = ServerProcess.Start(ServerProcess.Locate("sshd"), Directory, Port, "-D", "-e", "-f", config);
+        await _process.WaitForPortAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private async Task KeygenAsync(string file)
+    {
+        await using var keygen = ServerProcess.Start("ssh-keygen", Directory, 0, "-q", "-t", "ed25519", "-N", "", "-C", "buzztalk-test", "-f", file);
+        var exit = await keygen.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"ssh-keygen exited {exit}: {keygen.Output}");
+        }
+    }
+}

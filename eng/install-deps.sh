@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   redis-server mariadb-server nginx-light prometheus openssh-server openssh-client
+  docker.io busybox-static
   python3-django python3-django-channels python3-channels-redis python3-daphne python3-mysqldb
 )
 

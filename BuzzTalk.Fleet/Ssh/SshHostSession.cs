@@ -10,7 +10,7 @@ namespace BuzzTalk.Fleet.Ssh;
 /// per command and cancellation. Commands are a program and its arguments, each quoted: nothing
 /// handed in ever reaches the remote shell as syntax.
 /// </summary>
-public sealed class SshHostSession : IAsyncDisposable
+public sealed class SshHostSession : IRemoteRunner, IAsyncDisposable
 {
     private readonly SshHostOptions _options;
     private readonly KnownHosts _knownHosts;

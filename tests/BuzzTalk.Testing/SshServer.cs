@@ -97,6 +97,8 @@ public sealed class SshServer : IAsyncDisposable
             PermitRootLogin prohibit-password
             UsePAM no
             AllowUsers {User}
+            MaxStartups 100
+            MaxSessions 100
             """);
         // sshd's privilege-separation directory; present once the package's service has run.
         System.IO.Directory.CreateDirectory("/run/sshd");

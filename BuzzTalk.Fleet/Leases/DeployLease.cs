@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using BuzzTalk.Fleet.Ssh;
+
+namespace BuzzTalk.Fleet.Leases;
+
+/// <summary>
+/// The deploy lease of one host, replacing the seed's <c>export IN_DEPLOY</c> (which no other
+/// process could ever see). A file on the host, changed only under <c>flock</c> and replaced by
+/// rename, so acquiring has exactly one winner and readers never see half a lease. It records
+/// holder, operation and expiry (host clock) and lapses by itself when its holder stops renewing.
+/// </summary>
+public sealed class DeployLease(IRemoteRunner host, string directory = DeployLease.DefaultDirectory)
+{
+    public const string DefaultDirectory = "/var/lib/buzztalk";
+    private const int HeldExit = 3;
+    private const int LostExit = 4;
+
+    // Constant scripts: values arrive only as positional parameters ($1...), never as text.
+    private const string Prologue = """
+        set -eu
+        dir=$1
+        mkdir -p "$dir"
+        exec 9>>"$dir/.deploy.lock"
+        flock -w 10 9
+        lease="$dir/deploy.lease"
+        now=$(date +%s)
+        t= h= o= e=0
+        if [ -f "$lease" ]; then { read -r t; read -r h; read -r o; read -r e; } < "$lease"; fi
+        write() { printf '%s\n%s\n%s\n%s\n' "$1" "$2" "$3" "$4" > "$lease.$$"; mv -f "$lease.$$" "$lease"; }
+
+        """;
+
+    private const string AcquireScript = Prologue + """
+        token=$2 holder=$3 operation=$4 ttl=$5
+        if [ -n "$t" ] && [ "$now" -lt "$e" ] && [ "$t" != "$token" ]; then printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"; exit 3; fi
+        write "$token" "$holder" "$operation" $((now + ttl))
+        echo $((now + ttl))
+        """;
+
+    private const string RenewScript = Prologue + """
+        token=$2 ttl=$3
+        if [ "$t" != "$token" ]; then exit 4; fi
+        write "$t" "$h" "$o" $((now + ttl))
+        echo $((now + ttl))
+        """;
+
+    private const string ReleaseScript = Prologue + """
+        token=$2
+        if [ "$t" != "$token" ]; then exit 4; fi
+        rm -f "$lease"
+        """;
+
+    private const string ReadScript = Prologue + """
+        printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
+        """;
+
+    public string Host => host.Host;
+
+    /// <summary>Takes the lease for <paramref name="ttl"/>, or throws <see cref="LeaseBusyException"/>.</summary>
+    public async Task<HeldLease> AcquireAsync(string holder, string operation, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        RequireText(holder, nameof(holder));
+        RequireText(operation, nameof(operation));
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var result = await RunAsync(AcquireScript, [token, holder, operation, Seconds(ttl)], cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == HeldExit)
+        {
+            throw new LeaseBusyException(Host, ParseState(result.Output)!);
+        }
+
+        Require(result, "acquire");
+        return new HeldLease(Host, token, holder, operation, Epoch(result.Output.Trim()));
+    }
+
+    /// <summary>Extends a held lease; false when it lapsed and someone else took it.</summary>
+    public async Task<HeldLease?> RenewAsync(HeldLease lease, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(RenewScript, [lease.Token, Seconds(ttl)], cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == LostExit)
+        {
+            return null;
+        }
+
+        Require(result, "renew");
+        return lease with { Expires = Epoch(result.Output.Trim()) };
+    }
+
+    /// <summary>Gives the lease back; false when it was no longer ours.</summary>
+    public async Task<bool> ReleaseAsync(HeldLease lease, CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(ReleaseScript, [lease.Token], cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == LostExit)
+        {
+            return false;
+        }
+
+        Require(result, "release");
+        return true;
+    }
+
+    /// <summary>The current lease, held or lapsed; null when none was ever taken or it was released.</summary>
+    public async Task<LeaseState?> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(ReadScript, [], cancellationToken).ConfigureAwait(false);
+        Require(result, "read");
+        return ParseState(result.Output);
+    }
+
+    /// <summary>Whether a deploy holds the lease right now (the Scaler defers while it does).</summary>
+    public async Task<bool> IsHeldAsync(CancellationToken cancellationToken = default) =>
+        (await ReadAsync(cancellationToken).ConfigureAwait(false))?.IsHeld == true;
+
+    private Task<RemoteResult> RunAsync(string script, string[] arguments, CancellationToken cancellationToken) =>
+        host.RunAsync("sh", ["-c", script, "deploy-lease", directory, .. arguments], TimeSpan.FromSeconds(30), cancellationToken);
+
+    private void Require(RemoteResult result, string action)
+    {
+        if (!result.Succeeded)
+        {
+            throw new IOException($"Deploy lease {action} on {Host} failed ({result.ExitCode}): {result.Error.Trim()}");
+        }
+    }
+
+    private static LeaseState? ParseState(string output)
+    {
+        var lines = output.Split('\n');
+        return lines.Length >= 4 && lines[0].Length > 0
+            ? new LeaseState(lines[0], lines[1], Epoch(lines[2]), Epoch(lines[3]))
+            : null;
+    }
+
+    private static DateTimeOffset Epoch(string seconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(long.Parse(seconds, NumberStyles.None, CultureInfo.InvariantCulture));
+
+    private static string Seconds(TimeSpan ttl) =>
+        ttl >= TimeSpan.FromSeconds(1) && ttl <= TimeSpan.FromDays(1)
+            ? ((long)Math.Ceiling(ttl.TotalSeconds)).ToString(CultureInfo.InvariantCulture)
+            : throw new ArgumentOutOfRangeException(nameof(ttl), ttl, "A lease lasts 1 s to 1 day.");
+
+    // One line each in the lease file: no control characters, bounded length.
+    private static void RequireText(string value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > 200 || value.Any(char.IsControl))
+        {
+            throw new ArgumentException($"The lease {name} must be 1-200 printable characters.", name);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+using BuzzTalk.Fleet.Ssh;
+
+namespace BuzzTalk.Fleet.Swarm;
+
+/// <summary>
+/// Docker Swarm operations on one host, over an <see cref="IRemoteRunner"/>. Every value put in a
+/// command is validated first and passed as its own argument; docker's JSON output is parsed,
+/// never its tables.
+/// </summary>
+public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docker = null, TimeProvider? time = null)
+{
+    private readonly IReadOnlyList<string> _docker = docker is { Count: > 0 } ? docker : ["docker"];
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public string Host => host.Host;
+
+    public async Task<IReadOnlyList<SwarmService>> ListServicesAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = Lines((await DockerAsync(["service", "ls", "-q"], cancellationToken).ConfigureAwait(false)).Output);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var inspected = JsonSerializer.Deserialize((await DockerAsync(["service", "inspect", .. ids], cancellationToken).ConfigureAwait(false)).Output,
+            SwarmJsonContext.Default.ListServiceInspect) ?? [];
+        return [.. inspected.Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
+    }
+
+    public async Task<SwarmService?> GetServiceAsync(string service, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        return (await ListServicesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(s => s.Name == service);
+    }
+
+    /// <summary><c>docker service scale --detach</c>: returns once swarm accepted the new count.</summary>
+    public async Task ScaleAsync(string service, int replicas, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        SwarmNames.RequireReplicas(replicas);
+        await DockerAsync(["service", "scale", "--detach", $"{service}={replicas.ToString(CultureInfo.InvariantCulture)}"], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<SwarmTask>> TasksAsync(string service, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        var output = (await DockerAsync(["service", "ps", "--no-trunc", "--format", "{{json .}}", service], cancellationToken).ConfigureAwait(false)).Output;
+        return [.. Lines(output).Select(line => JsonSerializer.Deserialize(line, SwarmJsonContext.Default.TaskLine)!)
+            .Select(t => new SwarmTask(t.ID, t.Name, t.DesiredState, t.CurrentState, t.Error ?? ""))];
+    }
+
+    /// <summary>
+    /// Polls the service's tasks until exactly <paramref name="replicas"/> run, or the timeout.
+    /// Returns the running count seen last.
+    /// </summary>
+    public async Task<int> WaitForRunningAsync(string service, int replicas, TimeSpan timeout, TimeSpan pollInterval, CancellationToken cancellationToken = default)
+    {
+        var deadline = _time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var running = (await TasksAsync(service, cancellationToken).ConfigureAwait(false)).Count(t => t.IsRunning);
+            if (running == replicas || _time.GetUtcNow() >= deadline)
+            {
+                return running;
+            }
+
+            await Task.Delay(pollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>CPUs and memory of this node, as swarm schedules against them.</summary>
+    public async Task<Resources> NodeCapacityAsync(CancellationToken cancellationToken = default)
+    {
+        var output = (await DockerAsync(["node", "inspect", "self", "--format", "{{json .Description.Resources}}"], cancellationToken).ConfigureAwait(false)).Output;
+        var spec = JsonSerializer.Deserialize(output, SwarmJsonContext.Default.ResourceSpec)!;
+        return new Resources(spec.NanoCPUs, spec.MemoryBytes);
+    }
+
+    /// <summary>One <c>docker stats</c> sample of every running container, tagged with its swarm service.</summary>
+    public async Task<IReadOnlyList<ContainerStats>> StatsAsync(CancellationToken cancellationToken = default)
+    {
+        var containers = Lines((await DockerAsync(["ps", "--no-trunc", "--format", "{{json .}}"], cancellationToken).ConfigureAwait(false)).Output)
+            .Select(line => JsonSerializer.Deserialize(line, SwarmJsonContext.Default.ContainerLine)!)
+            .ToDictionary(c => c.ID, c => ServiceLabel(c.Labels), StringComparer.Ordinal);
+        var stats = Lines((await DockerAsync(["stats", "--no-stream", "--no-trunc", "--format", "{{json .}}"], cancellationToken).ConfigureAwait(false)).Output)
+            .Select(line => JsonSerializer.Deserialize(line, SwarmJsonContext.Default.StatsLine)!);
+        return [.. stats.Select(s =>
+        {
+            var (used, limit) = ParseMemoryUsage(s.MemUsage);
+            return new ContainerStats(s.ID, containers.GetValueOrDefault(s.ID, ""), ParsePercent(s.CPUPerc), used, limit);
+        })];
+    }
+
+    private async Task<RemoteResult> DockerAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var result = await host.RunAsync(_docker[0], [.. _docker.Skip(1), .. arguments], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new SwarmCommandException(host.Host, result);
+        }
+
+        return result;
+    }
+
+    private static SwarmService ToService(ServiceInspect s)
+    {
+        var resources = s.Spec.TaskTemplate?.Resources;
+        return new SwarmService(s.ID, s.Spec.Name, s.Spec.TaskTemplate?.ContainerSpec?.Image ?? "",
+            s.Spec.Mode?.Replicated?.Replicas,
+            resources?.Limits is { } l ? new Resources(l.NanoCPUs, l.MemoryBytes) : Resources.None,
+            resources?.Reservations is { } r ? new Resources(r.NanoCPUs, r.MemoryBytes) : Resources.None);
+    }
+
+    private static List<string> Lines(string output) =>
+        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    private static string ServiceLabel(string labels) =>
+        labels.Split(',').Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0] == "com.docker.swarm.service.name")
+            .Select(kv => kv[1]).FirstOrDefault() ?? "";
+
+    /// <summary>"12.34%" to 12.34; "--" (a container just starting) to 0.</summary>
+    public static double ParsePercent(string value) =>
+        double.TryParse(value.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) ? percent : 0;
+
+    /// <summary>"796KiB / 32MiB" to (815104, 33554432).</summary>
+    public static (long Used, long Limit) ParseMemoryUsage(string value)
+    {
+        var parts = value.Split('/', StringSplitOptions.TrimEntries);
+        return parts.Length == 2 ? (ParseSize(parts[0]), ParseSize(parts[1])) : (0, 0);
+    }
+
+    private static long ParseSize(string value)
+    {
+        var split = value.IndexOfAny([.. "BkKMGTi"]);
+        if (split <= 0 || !double.TryParse(value[..split], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return 0;
+        }
+
+        var factor = value[split..] switch
+        {
+            "B" => 1d,
+            "KiB" => 1024d,
+            "MiB" => 1024d * 1024,
+            "GiB" => 1024d * 1024 * 1024,
+            "TiB" => 1024d * 1024 * 1024 * 1024,
+            "kB" or "KB" => 1e3,
+            "MB" => 1e6,
+            "GB" => 1e9,
+            "TB" => 1e12,
+            _ => 0,
+        };
+        return (long)(number * factor);
+    }
+}

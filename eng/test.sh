@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 eng/install-deps.sh
+# The Fleet tests drive a real single-node swarm over SSH.
+eng/start-dockerd.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,0 +1,23 @@
+namespace BuzzTalk.Scaler.Decisions;
+
+/// <summary>The default decision mode: proportional target tracking, as Kubernetes' HPA does it.</summary>
+public sealed class TargetTrackingOptions
+{
+    /// <summary>Usage (fraction of the per-container limit) each replica should run at. Default 0.6.</summary>
+    public double TargetUsage { get; set; } = 0.6;
+
+    /// <summary>No change while usage/target is within 1 ± this. Default 0.1.</summary>
+    public double Tolerance { get; set; } = 0.1;
+
+    /// <summary>A scale-up takes the lowest recommendation of this window. Default 30 s.</summary>
+    public TimeSpan ScaleUpStabilization { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A scale-down takes the highest recommendation of this window. Default 5 min.</summary>
+    public TimeSpan ScaleDownStabilization { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most replicas added by one decision. Default 2.</summary>
+    public int MaxStepUp { get; set; } = 2;
+
+    /// <summary>Most replicas removed by one decision. Default 1.</summary>
+    public int MaxStepDown { get; set; } = 1;
+}

@@ -1,0 +1,10 @@
+namespace BuzzTalk.Scaler.Webhooks;
+
+public enum AlertSource
+{
+    /// <summary>Grafana unified alerting, webhook version "1".</summary>
+    Grafana,
+
+    /// <summary>Prometheus Alertmanager, webhook version "4".</summary>
+    Alertmanager,
+}

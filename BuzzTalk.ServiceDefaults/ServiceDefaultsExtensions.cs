@@ -33,6 +33,9 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        // Problem responses written through the problem-details service: it needs no reflection,
+        // which the services' Native AOT (and their JIT runtimeconfig) switch off.
+        builder.Services.AddProblemDetails();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -21,14 +21,18 @@ public static class ControlServiceResources
 
         // /probe/mysql/buzztalk and /probe/redis/buzztalk: addresses in plain settings, passwords as
         // their own (secret) values, never in a URL.
-        stack.Builder.AddControlService<Projects.BuzzTalk_Discovery>(Discovery)
+        var discovery = stack.Builder.AddControlService<Projects.BuzzTalk_Discovery>(Discovery)
             .WithEnvironment($"Probes__MySql__{ProbeName}__Address", ReferenceExpression.Create(
                 $"Server={db.Property(EndpointProperty.IPV4Host)};Port={db.Property(EndpointProperty.Port)};Database={parameters.MySqlDatabase};User ID={parameters.MySqlUser}"))
             .WithEnvironment($"Probes__MySql__{ProbeName}__Password", parameters.MySqlPassword)
             .WithEnvironment($"Probes__Redis__{ProbeName}__Address", ReferenceExpression.Create(
                 $"{cache.Property(EndpointProperty.IPV4Host)}:{cache.Property(EndpointProperty.Port)}"))
             .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
-        stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler);
+        // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
+        stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler)
+            .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
+            .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
+            .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
         stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer);
     }
 

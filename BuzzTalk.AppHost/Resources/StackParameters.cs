@@ -5,7 +5,8 @@ public sealed record StackParameters(
     IResourceBuilder<ParameterResource> RedisPassword,
     IResourceBuilder<ParameterResource> MySqlDatabase,
     IResourceBuilder<ParameterResource> MySqlUser,
-    IResourceBuilder<ParameterResource> MySqlPassword)
+    IResourceBuilder<ParameterResource> MySqlPassword,
+    IResourceBuilder<ParameterResource> ScalerWebhookPassword)
 {
     public static StackParameters Add(IDistributedApplicationBuilder builder)
     {
@@ -16,6 +17,7 @@ public sealed record StackParameters(
             builder.AddParameter("redis-password", secret, secret: true, persist: false),
             builder.AddParameter("mysql-database", "buzztalk", publishValueAsDefault: true),
             builder.AddParameter("mysql-user", "buzztalk", publishValueAsDefault: true),
-            builder.AddParameter("mysql-password", secret, secret: true, persist: false));
+            builder.AddParameter("mysql-password", secret, secret: true, persist: false),
+            builder.AddParameter("scaler-webhook-password", secret, secret: true, persist: false));
     }
 }

@@ -180,6 +180,16 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_scaler_reads_discovery_and_takes_its_webhook_password_from_a_secret()
+    {
+        var env = await EnvAsync(Resource<ProjectResource>("scaler"));
+
+        Assert.Equal("{scaler-webhook-password.value}", env["Scaler__Webhooks__Password"]);
+        Assert.True(Resource<ParameterResource>("scaler-webhook-password").Secret);
+        Assert.Equal("{discovery.bindings.http.url}/sd/targets", env["Scaler__DiscoveryUrl"]);
+    }
+
+    [Fact]
     public void The_control_services_are_projects()
     {
         foreach (var name in new[] { "discovery", "scaler", "deployer" })

@@ -160,6 +160,38 @@ public sealed class ProcessesProfileTests(ProcessesStackFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Discovery_serves_the_inventory_and_answers_an_unknown_job_with_a_problem_404()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        using var http = Host.Client("discovery");
+
+        Assert.Equal("[]", (await http.GetStringAsync("/sd/targets", cts.Token)).Trim());
+        using var unknown = await http.GetAsync("/sd/targets/no-such-job", cts.Token);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_scaler_webhook_demands_the_parameter_password_and_reads_payloads_strictly()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        using var http = Host.Client("scaler");
+        using var anonymous = new StringContent("{}", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/api/webhooks/alertmanager", anonymous, cts.Token)).StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/alertmanager")
+        {
+            Content = new StringContent("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[]}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes("alertmanager:" + StackHost.ScalerWebhookPassword)));
+        using var response = await http.SendAsync(request, cts.Token);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("no alerts", await response.Content.ReadAsStringAsync(cts.Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stored_message_survives_a_restart_of_the_backend_and_of_mariadb()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));

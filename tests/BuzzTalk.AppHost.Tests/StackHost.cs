@@ -23,6 +23,7 @@ public sealed class StackHost : IAsyncDisposable
     // for SQL, redis.conf and the REDIS_URL.
     public const string MySqlPassword = "my'sq\"l\\pa ss;--";
     public const string RedisPassword = "re:d@i/s?pa#ss \"w\\";
+    public const string ScalerWebhookPassword = "scaler:webhook pass";
 
     private StackHost(DistributedApplication app, string stateDirectory)
     {
@@ -42,6 +43,7 @@ public sealed class StackHost : IAsyncDisposable
             "--BuzzTalk:StateDirectory", stateDirectory,
             "--Parameters:mysql-password", MySqlPassword,
             "--Parameters:redis-password", RedisPassword,
+            "--Parameters:scaler-webhook-password", ScalerWebhookPassword,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BuzzTalk_AppHost>(args, cancellationToken);
         var app = await builder.BuildAsync(cancellationToken);

@@ -1,0 +1,51 @@
+using BuzzTalk.Fleet.Inventory;
+using BuzzTalk.Fleet.Ssh;
+using BuzzTalk.Scaler.Decisions;
+
+namespace BuzzTalk.Scaler.Configuration;
+
+/// <summary>Section <c>Scaler</c>.</summary>
+public sealed class ScalerOptions
+{
+    public const string SectionName = "Scaler";
+
+    /// <summary><c>TargetTracking</c> (default) or <c>Seed</c> for alerts that do not carry their own count.</summary>
+    public DecisionMode Mode { get; set; } = DecisionMode.TargetTracking;
+
+    /// <summary>Only these services are ever scaled, each within its bounds.</summary>
+    public Dictionary<string, ServiceBounds> Services { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["backend"] = new() { Min = 1, Max = 4 },
+        ["frontend"] = new() { Min = 1, Max = 2 },
+    };
+
+    /// <summary>Memory kept for the OS and docker when computing capacity (the seed: 106,000,000 bytes).</summary>
+    public long InfraReservationBytes { get; set; } = 106_000_000;
+
+    /// <summary>How long to wait for the new count to run after <c>docker service scale</c>. Default 60 s.</summary>
+    public TimeSpan ConvergenceTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Task polling interval while converging. Default 500 ms.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>After acting on a (host, service), pressure alerts for it are not acted on again for this long. Default 60 s.</summary>
+    public TimeSpan Cooldown { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Where each host keeps its deploy lease.</summary>
+    public string LeaseDirectory { get; set; } = BuzzTalk.Fleet.Leases.DeployLease.DefaultDirectory;
+
+    /// <summary>The docker command on the hosts, e.g. <c>["sudo", "docker"]</c>.</summary>
+    public List<string> Docker { get; set; } = ["docker"];
+
+    /// <summary>Append-only JSON-lines audit of every decision; unset keeps only the in-memory view.</summary>
+    public string? AuditFile { get; set; }
+
+    public SshHostOptions Ssh { get; set; } = new();
+
+    /// <summary>Discovery's http_sd URL (e.g. <c>http://discovery/sd/targets</c>); unset uses <see cref="Instances"/>.</summary>
+    public Uri? DiscoveryUrl { get; set; }
+
+    public List<FleetInstance> Instances { get; set; } = [];
+
+    public TargetTrackingOptions TargetTracking { get; set; } = new();
+}

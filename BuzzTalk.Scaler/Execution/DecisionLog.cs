@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BuzzTalk.Scaler.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace BuzzTalk.Scaler.Execution;
+
+/// <summary>
+/// Every decision, appended as one JSON line to the audit file (never rewritten) and kept in a
+/// bounded in-memory view for <c>GET /api/decisions</c>.
+/// </summary>
+public sealed class DecisionLog(IOptions<ScalerOptions> options) : IDisposable
+{
+    private const int Kept = 500;
+    private readonly Lock _lock = new();
+    private readonly LinkedList<ScaleOutcome> _recent = new();
+    private readonly SemaphoreSlim _file = new(1, 1);
+
+    public async Task RecordAsync(ScaleOutcome outcome, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _recent.AddLast(outcome);
+            if (_recent.Count > Kept)
+            {
+                _recent.RemoveFirst();
+            }
+        }
+
+        if (options.Value.AuditFile is { } path)
+        {
+            var line = JsonSerializer.Serialize(outcome, ScalerJsonContext.Default.ScaleOutcome) + "\n";
+            await _file.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await File.AppendAllTextAsync(path, line, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _file.Release();
+            }
+        }
+    }
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<ScaleOutcome> Recent()
+    {
+        lock (_lock)
+        {
+            return [.. _recent.Reverse()];
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ScaleOutcome))]
+[JsonSerializable(typeof(IReadOnlyList<ScaleOutcome>))]
+[JsonSerializable(typeof(WebhookAnswer))]
+internal sealed partial class ScalerJsonContext : JsonSerializerContext;

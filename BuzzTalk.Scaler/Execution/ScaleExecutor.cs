@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using BuzzTalk.Fleet.Inventory;
+using BuzzTalk.Fleet.Leases;
+using BuzzTalk.Fleet.Swarm;
+using BuzzTalk.Scaler.Configuration;
+using BuzzTalk.Scaler.Decisions;
+using BuzzTalk.Scaler.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace BuzzTalk.Scaler.Execution;
+
+/// <summary>
+/// Turns a request into at most one <c>docker service scale</c>: only for hosts in the inventory
+/// and services configured as scalable, within their bounds and the host's capacity, never
+/// while a deploy holds the host's lease. Requests for the same (host, service) run one at a
+/// time and are idempotent: a count already reached, or a pressure alert inside the cooldown,
+/// changes nothing.
+/// </summary>
+public sealed class ScaleExecutor(
+    IInventory inventory,
+    HostConnections hosts,
+    DecisionLog log,
+    TargetTrackingEngine engine,
+    IOptions<ScalerOptions> options,
+    TimeProvider time) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAction = new(StringComparer.Ordinal);
+
+    public async Task<ScaleOutcome> ExecuteAsync(ScaleRequest request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var o = options.Value;
+        var mode = request.TargetReplicas is null ? o.Mode.ToString() : "alert-count";
+        ScaleOutcome Outcome(string result, int? from, int? to, string reason) => new(time.GetUtcNow(), request.Source.ToString(),
+            request.Host, request.Service, mode, result, from, to, reason, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+        ScaleOutcome outcome;
+        if (!o.Services.TryGetValue(request.Service, out var bounds))
+        {
+            outcome = Outcome(ScaleOutcome.Refused, null, null, $"service {request.Service} is not configured as scalable");
+        }
+        else if (!(await inventory.GetAsync(cancellationToken).ConfigureAwait(false)).Any(i => i.PublicIp == request.Host))
+        {
+            outcome = Outcome(ScaleOutcome.Refused, null, null, $"host {request.Host} is not in the inventory");
+        }
+        else
+        {
+            var key = $"{request.Host}/{request.Service}";
+            var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                outcome = await DecideAndActAsync(request, key, bounds, o, Outcome, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                outcome = Outcome(ScaleOutcome.Failed, null, null, ex.Message);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        await log.RecordAsync(outcome, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    public void Dispose()
+    {
+        foreach (var gate in _locks.Values)
+        {
+            gate.Dispose();
+        }
+    }
+
+    private async Task<ScaleOutcome> DecideAndActAsync(ScaleRequest request, string key, ServiceBounds bounds, ScalerOptions o,
+        Func<string, int?, int?, string, ScaleOutcome> outcome, CancellationToken cancellationToken)
+    {
+        var runner = hosts.For(request.Host);
+        var lease = await new DeployLease(runner, o.LeaseDirectory).ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (lease is { IsHeld: true })
+        {
+            return outcome(ScaleOutcome.Deferred, null, null, $"deploy lease held by {lease.Holder} ({lease.Operation}) until {lease.Expires:u}");
+        }
+
+        var swarm = new SwarmClient(runner, o.Docker, time);
+        var services = await swarm.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        var service = services.FirstOrDefault(s => s.Name == request.Service);
+        if (service?.DesiredReplicas is not { } current)
+        {
+            return outcome(ScaleOutcome.Refused, null, null, $"no replicated service {request.Service} on {request.Host}");
+        }
+
+        var node = await swarm.NodeCapacityAsync(cancellationToken).ConfigureAwait(false);
+        var others = services.Where(s => s.Name != service.Name).ToList();
+        var capacity = CapacityMath.MaxReplicas(node.Cpus, node.MemoryBytes, o.InfraReservationBytes,
+            others.Sum(s => (s.DesiredReplicas ?? 1) * s.Limits.Cpus), others.Sum(s => (s.DesiredReplicas ?? 1) * s.Limits.MemoryBytes),
+            service.Limits.Cpus, service.Limits.MemoryBytes);
+
+        int desired;
+        string reason;
+        if (request.TargetReplicas is { } target)
+        {
+            desired = target;
+            reason = $"alert asks for {target}";
+        }
+        else
+        {
+            if (_lastAction.TryGetValue(key, out var last) && time.GetUtcNow() - last < o.Cooldown)
+            {
+                return outcome(ScaleOutcome.Unchanged, current, current, $"acted {(time.GetUtcNow() - last).TotalSeconds:0} s ago; cooldown {o.Cooldown.TotalSeconds:0} s");
+            }
+
+            var usage = Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service);
+            var decision = o.Mode == DecisionMode.Seed
+                ? SeedStep(current, usage)
+                : engine.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity));
+            desired = decision.Desired;
+            reason = decision.Reason;
+        }
+
+        var ceiling = Math.Max(bounds.Min, Math.Min(bounds.Max, capacity));
+        if (desired > ceiling || desired < bounds.Min)
+        {
+            var clamped = Math.Clamp(desired, bounds.Min, ceiling);
+            reason += $"; {desired} held to {clamped} (bounds {bounds.Min}-{bounds.Max}, host capacity {capacity})";
+            desired = clamped;
+        }
+
+        if (desired == current)
+        {
+            return outcome(ScaleOutcome.Unchanged, current, current, reason + "; already there");
+        }
+
+        await swarm.ScaleAsync(service.Name, desired, cancellationToken).ConfigureAwait(false);
+        _lastAction[key] = time.GetUtcNow();
+        var running = await swarm.WaitForRunningAsync(service.Name, desired, o.ConvergenceTimeout, o.PollInterval, cancellationToken).ConfigureAwait(false);
+        return running == desired
+            ? outcome(ScaleOutcome.Scaled, current, desired, reason)
+            : outcome(ScaleOutcome.Failed, current, desired, $"{reason}; only {running} of {desired} running after {o.ConvergenceTimeout.TotalSeconds:0} s");
+    }
+
+    /// <summary>Mean of each container's higher ratio of CPU or memory use to its limit.</summary>
+    private static double Usage(IReadOnlyList<ContainerStats> stats, SwarmService service)
+    {
+        var mine = stats.Where(s => s.Service == service.Name).ToList();
+        if (mine.Count == 0)
+        {
+            return 0;
+        }
+
+        return mine.Average(s => Math.Max(
+            service.Limits.Cpus > 0 ? s.CpuPercent / 100 / service.Limits.Cpus : 0,
+            s.MemoryLimitBytes > 0 ? (double)s.MemoryBytes / s.MemoryLimitBytes : 0));
+    }
+
+    /// <summary>The seed's thresholds on the current sample: one step up over them, one down under both.</summary>
+    private static ScaleDecision SeedStep(int current, double usage) =>
+        usage > SeedRule.CpuThreshold
+            ? new ScaleDecision(current, current + 1, current + 1, $"usage {usage:P0} over the seed's threshold")
+            : new ScaleDecision(current, Math.Max(current - 1, 0), current, $"usage {usage:P0} under the seed's thresholds");
+}

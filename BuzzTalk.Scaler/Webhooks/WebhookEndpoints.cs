@@ -1,0 +1,89 @@
+using BuzzTalk.Scaler.Execution;
+using Microsoft.Extensions.Options;
+
+namespace BuzzTalk.Scaler.Webhooks;
+
+/// <summary>
+/// <c>POST /api/webhooks/grafana</c> and <c>/api/webhooks/alertmanager</c>: authenticated,
+/// size-limited, strictly parsed; every alert answered with its outcome. <c>GET /api/decisions</c>
+/// shows the latest decisions.
+/// </summary>
+public static class WebhookEndpoints
+{
+    public static IEndpointRouteBuilder MapScalerEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/webhooks/grafana", (HttpContext context, CancellationToken ct) => HandleAsync(AlertSource.Grafana, context, ct));
+        endpoints.MapPost("/api/webhooks/alertmanager", (HttpContext context, CancellationToken ct) => HandleAsync(AlertSource.Alertmanager, context, ct));
+        endpoints.MapGet("/api/decisions", (DecisionLog log) => Results.Json(log.Recent(), ScalerJsonContext.Default.IReadOnlyListScaleOutcome));
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(AlertSource source, HttpContext context, CancellationToken cancellationToken)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        var authenticator = services.GetRequiredService<WebhookAuthenticator>();
+        var request = context.Request;
+
+        if (!authenticator.IsAuthorized(request.Headers.Authorization))
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"buzztalk-scaler\"";
+            return Results.Problem("Missing or wrong credentials.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem("Content-Type must be application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var body = await ReadLimitedAsync(request, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Results.Problem($"The body exceeds {options.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if (source == AlertSource.Grafana && authenticator.CheckGrafanaSignature(body, request.Headers[options.GrafanaSignatureHeader],
+                options.GrafanaTimestampHeader is { } header ? request.Headers[header].ToString() : null) is { } signatureError)
+        {
+            return Results.Problem(signatureError, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        ParsedWebhook parsed;
+        try
+        {
+            parsed = WebhookParser.Parse(source, body, options);
+        }
+        catch (WebhookRejectedException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: ex.StatusCode);
+        }
+
+        var executor = services.GetRequiredService<ScaleExecutor>();
+        var outcomes = await Task.WhenAll(parsed.Requests.Select(r => executor.ExecuteAsync(r, cancellationToken))).ConfigureAwait(false);
+        return Results.Json(new WebhookAnswer(outcomes, parsed.Ignored), ScalerJsonContext.Default.WebhookAnswer);
+    }
+
+    /// <summary>The body, or null when it is larger than the limit (read no further than that).</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BuzzTalk.Fleet.Leases;
+using BuzzTalk.Fleet.Ssh;
+using BuzzTalk.Fleet.Swarm;
+using BuzzTalk.Scaler.Tests.Webhooks;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.Scaler.Tests.Execution;
+
+/// <summary>
+/// Webhook to <c>docker service scale</c> on the real local swarm, reached over real SSH on
+/// loopback with a pinned host key, with the real deploy lease.
+/// </summary>
+public sealed class ScaleExecutionTests : IAsyncLifetime
+{
+    private const string User = "alertmanager";
+    private const string Password = "scaler-test-password";
+    private readonly string _service = "bt-scale-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly ScratchDirectory _dir = new();
+    private SshServer? _ssh;
+    private SshHostSession? _session;
+    private ScalerHost? _scaler;
+
+    private HttpClient Http => _scaler!.Http;
+
+    private string LeaseDirectory => Path.Combine(_dir.Path, "lease");
+
+    public async Task InitializeAsync()
+    {
+        _ssh = await SshServer.StartAsync();
+        var knownHosts = Path.Combine(_dir.Path, "known_hosts");
+        await File.WriteAllTextAsync(knownHosts, _ssh.KnownHostsLine + "\n");
+        _session = new SshHostSession("127.0.0.1", new SshHostOptions { User = _ssh.User, PrivateKeyFile = _ssh.ClientKeyFile, Port = _ssh.Port },
+            KnownHosts.Parse(_ssh.KnownHostsLine));
+        await DockerAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
+            "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test");
+        await new SwarmClient(_session).WaitForRunningAsync(_service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+
+        _scaler = await ScalerHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Scaler:Webhooks:Username"] = User,
+            ["Scaler:Webhooks:Password"] = Password,
+            ["Scaler:Ssh:User"] = _ssh.User,
+            ["Scaler:Ssh:PrivateKeyFile"] = _ssh.ClientKeyFile,
+            ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
+            ["Scaler:Ssh:Port"] = _ssh.Port.ToString(CultureInfo.InvariantCulture),
+            ["Scaler:Instances:0:Name"] = "local",
+            ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
+            [$"Scaler:Services:{_service}:Min"] = "1",
+            [$"Scaler:Services:{_service}:Max"] = "3",
+            ["Scaler:LeaseDirectory"] = LeaseDirectory,
+            ["Scaler:PollInterval"] = "00:00:00.200",
+            ["Scaler:AuditFile"] = Path.Combine(_dir.Path, "decisions.jsonl"),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_scaler is not null)
+        {
+            await _scaler.DisposeAsync();
+        }
+
+        await DockerAsync("service", "rm", _service);
+        if (_session is not null)
+        {
+            await _session.DisposeAsync();
+        }
+
+        if (_ssh is not null)
+        {
+            await _ssh.DisposeAsync();
+        }
+
+        _dir.Dispose();
+    }
+
+    private byte[] SeedAlert(int target, int active, string host = "127.0.0.1", string? service = null)
+    {
+        var root = Payloads.SeedRule(target, active, 1, target > active ? "up" : "down");
+        foreach (var alert in root["alerts"]!.AsArray())
+        {
+            alert!["labels"]!["public_ip"] = host;
+            alert["labels"]!["container_label_com_docker_swarm_service_name"] = service ?? _service;
+        }
+
+        return Payloads.Bytes(root);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(byte[] body, string user = User, string password = Password, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/grafana") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        return await Http.SendAsync(request);
+    }
+
+    private static async Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return [.. body["outcomes"]!.AsArray().Select(o => o!)];
+    }
+
+    private async Task<int?> DesiredAsync() => (await new SwarmClient(_session!).GetServiceAsync(_service))!.DesiredReplicas;
+
+    [Fact]
+    public async Task A_seed_alert_scales_the_real_service_up_and_another_scales_it_back()
+    {
+        var up = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 2, active: 1))));
+        Assert.Equal("scaled", up["result"]!.GetValue<string>());
+        Assert.Equal(2, await DesiredAsync());
+        Assert.Equal(2, await new SwarmClient(_session!).WaitForRunningAsync(_service, 2, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+
+        var down = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 1, active: 2))));
+        Assert.Equal("scaled", down["result"]!.GetValue<string>());
+        Assert.Equal(1, await DesiredAsync());
+
+        var decisions = await Http.GetFromJsonAsync<JsonArray>("/api/decisions");
+        Assert.Equal(2, decisions!.Count(d => d!["result"]!.GetValue<string>() == "scaled"));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(_dir.Path, "decisions.jsonl")).Length);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_duplicate_alerts_scale_exactly_once()
+    {
+        var body = SeedAlert(target: 2, active: 1);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => PostAsync(body)));
+        var results = new List<string>();
+        foreach (var response in responses)
+        {
+            results.AddRange((await OutcomesAsync(response)).Select(o => o["result"]!.GetValue<string>()));
+        }
+
+        Assert.Equal(1, results.Count(r => r == "scaled"));
+        Assert.Equal(49, results.Count(r => r == "unchanged"));
+        Assert.Equal(2, await DesiredAsync());
+    }
+
+    [Fact]
+    public async Task While_a_deploy_holds_the_lease_the_alert_is_deferred_and_nothing_changes()
+    {
+        var lease = await new DeployLease(_session!, LeaseDirectory).AcquireAsync("deployer-test", "deploy backend v2", TimeSpan.FromMinutes(5));
+
+        var outcome = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 2, active: 1))));
+
+        Assert.Equal("deferred", outcome["result"]!.GetValue<string>());
+        Assert.Contains("deployer-test", outcome["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, await DesiredAsync());
+        Assert.True(await new DeployLease(_session!, LeaseDirectory).ReleaseAsync(lease));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.9", null, "not in the inventory")]
+    [InlineData("127.0.0.1", "frontend-unlisted", "not configured as scalable")]
+    public async Task Hosts_outside_the_inventory_and_unlisted_services_are_refused(string host, string? service, string reason)
+    {
+        var outcome = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(2, 1, host, service))));
+
+        Assert.Equal("refused", outcome["result"]!.GetValue<string>());
+        Assert.Contains(reason, outcome["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, await DesiredAsync());
+    }
+
+    [Fact]
+    public async Task The_service_maximum_caps_an_alerts_own_count()
+    {
+        var outcome = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 9, active: 1))));
+
+        Assert.Equal(3, outcome["to"]!.GetValue<int>());
+        Assert.Equal(3, await DesiredAsync());
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_4xx_and_change_nothing()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(SeedAlert(2, 1), password: "wrong")).StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await PostAsync(SeedAlert(2, 1), contentType: "text/plain")).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync(new byte[300 * 1024])).StatusCode);
+        var malformed = await PostAsync("{\"version\":\"1\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\"}]}"u8.ToArray());
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("no labels", (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(1, await DesiredAsync());
+        Assert.Empty((await Http.GetFromJsonAsync<JsonArray>("/api/decisions"))!);
+    }
+
+    private static async Task DockerAsync(params string[] args)
+    {
+        await using var docker = ServerProcess.Start("docker", Path.GetTempPath(), 0, args);
+        var exit = await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        if (exit != 0 && args[1] != "rm")
+        {
+            throw new InvalidOperationException($"docker {string.Join(' ', args)} exited {exit}: {docker.Output} (is dockerd running? eng/start-dockerd.sh)");
+        }
+    }
+}

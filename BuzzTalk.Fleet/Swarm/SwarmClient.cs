@@ -18,15 +18,25 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
 
     public async Task<IReadOnlyList<SwarmService>> ListServicesAsync(CancellationToken cancellationToken = default)
     {
-        var ids = Lines((await DockerAsync(["service", "ls", "-q"], cancellationToken).ConfigureAwait(false)).Output);
-        if (ids.Count == 0)
+        for (var attempt = 1; ; attempt++)
         {
-            return [];
-        }
+            var ids = Lines((await DockerAsync(["service", "ls", "-q"], cancellationToken).ConfigureAwait(false)).Output);
+            if (ids.Count == 0)
+            {
+                return [];
+            }
 
-        var inspected = JsonSerializer.Deserialize((await DockerAsync(["service", "inspect", .. ids], cancellationToken).ConfigureAwait(false)).Output,
-            SwarmJsonContext.Default.ListServiceInspect) ?? [];
-        return [.. inspected.Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
+            try
+            {
+                var inspected = JsonSerializer.Deserialize((await DockerAsync(["service", "inspect", .. ids], cancellationToken).ConfigureAwait(false)).Output,
+                    SwarmJsonContext.Default.ListServiceInspect) ?? [];
+                return [.. inspected.Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
+            }
+            catch (SwarmCommandException ex) when (attempt < 3 && ex.Result.Error.Contains("no such service", StringComparison.OrdinalIgnoreCase))
+            {
+                // A service was removed between listing and inspecting: list again.
+            }
+        }
     }
 
     public async Task<SwarmService?> GetServiceAsync(string service, CancellationToken cancellationToken = default)

@@ -48,4 +48,6 @@ public sealed class ScalerOptions
     public List<FleetInstance> Instances { get; set; } = [];
 
     public TargetTrackingOptions TargetTracking { get; set; } = new();
+
+    public EvaluatorOptions Evaluator { get; set; } = new();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BuzzTalk.Scaler.Configuration;
+using BuzzTalk.Scaler.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Scaler.Execution;
@@ -18,6 +19,12 @@ public sealed class DecisionLog(IOptions<ScalerOptions> options) : IDisposable
 
     public async Task RecordAsync(ScaleOutcome outcome, CancellationToken cancellationToken)
     {
+        // The evaluator decides every few seconds; only what it changed, deferred or failed is news.
+        if (outcome.Source == nameof(AlertSource.Evaluator) && outcome.Result == ScaleOutcome.Unchanged)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _recent.AddLast(outcome);

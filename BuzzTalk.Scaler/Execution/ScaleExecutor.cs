@@ -109,12 +109,13 @@ public sealed class ScaleExecutor(
         }
         else
         {
-            if (_lastAction.TryGetValue(key, out var last) && time.GetUtcNow() - last < o.Cooldown)
+            // Alerts repeat while they fire; the evaluator's own stabilization windows pace it instead.
+            if (request.Source != AlertSource.Evaluator && _lastAction.TryGetValue(key, out var last) && time.GetUtcNow() - last < o.Cooldown)
             {
                 return outcome(ScaleOutcome.Unchanged, current, current, $"acted {(time.GetUtcNow() - last).TotalSeconds:0} s ago; cooldown {o.Cooldown.TotalSeconds:0} s");
             }
 
-            var usage = Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service);
+            var usage = request.Usage ?? Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service);
             var decision = o.Mode == DecisionMode.Seed
                 ? SeedStep(current, usage)
                 : engine.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity));
@@ -144,7 +145,7 @@ public sealed class ScaleExecutor(
     }
 
     /// <summary>Mean of each container's higher ratio of CPU or memory use to its limit.</summary>
-    private static double Usage(IReadOnlyList<ContainerStats> stats, SwarmService service)
+    public static double Usage(IReadOnlyList<ContainerStats> stats, SwarmService service)
     {
         var mine = stats.Where(s => s.Service == service.Name).ToList();
         if (mine.Count == 0)

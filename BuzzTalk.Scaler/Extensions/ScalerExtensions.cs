@@ -29,6 +29,8 @@ public static class ScalerExtensions
         services.AddSingleton<HostConnections>();
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<ScaleExecutor>();
+        services.AddSingleton<ScaleEvaluator>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScaleEvaluator>());
         services.AddHttpClient(nameof(HttpSdInventory));
         services.AddSingleton<IInventory>(sp =>
         {

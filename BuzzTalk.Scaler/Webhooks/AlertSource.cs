@@ -7,4 +7,7 @@ public enum AlertSource
 
     /// <summary>Prometheus Alertmanager, webhook version "4".</summary>
     Alertmanager,
+
+    /// <summary>The Scaler's own evaluator (no alerting stack needed).</summary>
+    Evaluator,
 }

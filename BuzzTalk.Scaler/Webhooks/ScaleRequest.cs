@@ -13,4 +13,8 @@ public sealed record ScaleRequest(
     int? ActiveReplicas,
     string? SeedScaling,
     string AlertName,
-    string Fingerprint);
+    string Fingerprint)
+{
+    /// <summary>Usage already measured over a window (the evaluator); null samples it now.</summary>
+    public double? Usage { get; init; }
+}

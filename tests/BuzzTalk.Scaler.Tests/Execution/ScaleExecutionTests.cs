@@ -57,6 +57,8 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
             ["Scaler:LeaseDirectory"] = LeaseDirectory,
             ["Scaler:PollInterval"] = "00:00:00.200",
             ["Scaler:AuditFile"] = Path.Combine(_dir.Path, "decisions.jsonl"),
+            // Only the webhooks act here; the evaluator has its own tests.
+            ["Scaler:Evaluator:Enabled"] = "false",
         });
     }
 

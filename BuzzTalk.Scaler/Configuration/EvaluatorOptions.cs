@@ -1,0 +1,13 @@
+namespace BuzzTalk.Scaler.Configuration;
+
+/// <summary>Section <c>Scaler:Evaluator</c>: the Scaler's own loop, so Grafana is optional.</summary>
+public sealed class EvaluatorOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often every inventory host is sampled. Default 10 s.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Usage is averaged over this sliding window. Default 30 s, so sustained overload acts within about 60 s.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(30);
+}

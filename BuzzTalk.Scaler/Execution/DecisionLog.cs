@@ -10,7 +10,7 @@ namespace BuzzTalk.Scaler.Execution;
 /// Every decision, appended as one JSON line to the audit file (never rewritten) and kept in a
 /// bounded in-memory view for <c>GET /api/decisions</c>.
 /// </summary>
-public sealed class DecisionLog(IOptions<ScalerOptions> options) : IDisposable
+public sealed class DecisionLog(IOptions<ScalerOptions> options, ScalerMetrics metrics) : IDisposable
 {
     private const int Kept = 500;
     private readonly Lock _lock = new();
@@ -19,6 +19,7 @@ public sealed class DecisionLog(IOptions<ScalerOptions> options) : IDisposable
 
     public async Task RecordAsync(ScaleOutcome outcome, CancellationToken cancellationToken)
     {
+        metrics.Decision(outcome);
         // The evaluator decides every few seconds; only what it changed, deferred or failed is news.
         if (outcome.Source == nameof(AlertSource.Evaluator) && outcome.Result == ScaleOutcome.Unchanged)
         {

@@ -12,10 +12,18 @@ public static class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapScalerEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/webhooks/grafana", (HttpContext context, CancellationToken ct) => HandleAsync(AlertSource.Grafana, context, ct));
-        endpoints.MapPost("/api/webhooks/alertmanager", (HttpContext context, CancellationToken ct) => HandleAsync(AlertSource.Alertmanager, context, ct));
+        endpoints.MapPost("/api/webhooks/grafana", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Grafana, context, ct));
+        endpoints.MapPost("/api/webhooks/alertmanager", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Alertmanager, context, ct));
         endpoints.MapGet("/api/decisions", (DecisionLog log) => Results.Json(log.Recent(), ScalerJsonContext.Default.IReadOnlyListScaleOutcome));
         return endpoints;
+    }
+
+    private static async Task<IResult> CountedAsync(AlertSource source, HttpContext context, CancellationToken cancellationToken)
+    {
+        var result = await HandleAsync(source, context, cancellationToken).ConfigureAwait(false);
+        context.RequestServices.GetRequiredService<ScalerMetrics>().Webhook(source.ToString(),
+            (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK);
+        return result;
     }
 
     private static async Task<IResult> HandleAsync(AlertSource source, HttpContext context, CancellationToken cancellationToken)

@@ -192,6 +192,19 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
 
         Assert.Equal(1, await DesiredAsync());
         Assert.Empty((await Http.GetFromJsonAsync<JsonArray>("/api/decisions"))!);
+
+        // Every answer is counted by source and status on the scrape endpoint.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string metrics;
+        while (!(metrics = await Http.GetStringAsync("/metrics", cts.Token)).Contains("status=\"415\"", StringComparison.Ordinal))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cts.Token);
+        }
+
+        foreach (var status in new[] { "400", "401", "413", "415" })
+        {
+            Assert.Matches($"buzztalk_scaler_webhooks_total\\{{[^}}]*status=\"{status}\"[^}}]*\\}} 1", metrics);
+        }
     }
 
     private static async Task DockerAsync(params string[] args)

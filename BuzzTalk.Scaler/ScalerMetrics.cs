@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+using BuzzTalk.Scaler.Execution;
+
+namespace BuzzTalk.Scaler;
+
+/// <summary>Meter <c>BuzzTalk.Scaler</c>, exported on <c>/metrics</c> and to OTLP.</summary>
+public sealed class ScalerMetrics : IDisposable
+{
+    public const string MeterName = "BuzzTalk.Scaler";
+    private readonly Meter _meter;
+    private readonly Counter<long> _webhooks;
+    private readonly Counter<long> _decisions;
+    private readonly Histogram<double> _duration;
+
+    public ScalerMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        _webhooks = _meter.CreateCounter<long>("buzztalk.scaler.webhooks", "{request}", "Webhook requests by source and answer status.");
+        _decisions = _meter.CreateCounter<long>("buzztalk.scaler.decisions", "{decision}", "Decisions by source, direction and result.");
+        _duration = _meter.CreateHistogram<double>("buzztalk.scaler.scale.duration", "s", "From request to the new count running (or the decision not to act).");
+    }
+
+    public void Webhook(string source, int status) =>
+        _webhooks.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("status", status));
+
+    public void Decision(ScaleOutcome outcome)
+    {
+        var direction = outcome.From is { } from && outcome.To is { } to ? to > from ? "up" : to < from ? "down" : "none" : "none";
+        _decisions.Add(1,
+            new KeyValuePair<string, object?>("source", outcome.Source),
+            new KeyValuePair<string, object?>("direction", direction),
+            new KeyValuePair<string, object?>("result", outcome.Result));
+        _duration.Record(outcome.DurationMs / 1000, new KeyValuePair<string, object?>("result", outcome.Result));
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -21,7 +21,12 @@ var serveFake = new Command("serve-fake-gcp", "Serves the Compute API fake (used
 serveFake.Hidden = true;
 serveFake.SetAction((result, ct) => FakeGcpProcess.ServeAsync(result.GetValue(instances), result.GetValue(zones), result.GetValue(dir)!, ct));
 
-var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake };
+var scales = new Option<int>("--scales") { Description = "Scale operations to time.", DefaultValueFactory = _ => 40 };
+var requests = new Option<int>("--requests") { Description = "No-op webhook requests for ab.", DefaultValueFactory = _ => 20000 };
+var scalerWebhook = new Command("scaler-webhook", "Scaler: webhook to docker service scale issued (warm SSH), and no-op webhook throughput with ab -c 8.") { scales, requests };
+scalerWebhook.SetAction((result, ct) => ScalerWebhookBenchmark.RunAsync(result.GetValue(scales), result.GetValue(requests), Console.Out, ct));
+
+var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook };
 return await root.Parse(args).InvokeAsync();
 
 static string RepositoryRoot()

@@ -52,7 +52,7 @@ public sealed class ScaleExecutor(
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                outcome = await DecideAndActAsync(request, key, bounds, o, Outcome, cancellationToken).ConfigureAwait(false);
+                outcome = await DecideAndActAsync(request, key, bounds, o, Outcome, started, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -77,7 +77,7 @@ public sealed class ScaleExecutor(
     }
 
     private async Task<ScaleOutcome> DecideAndActAsync(ScaleRequest request, string key, ServiceBounds bounds, ScalerOptions o,
-        Func<string, int?, int?, string, ScaleOutcome> outcome, CancellationToken cancellationToken)
+        Func<string, int?, int?, string, ScaleOutcome> outcome, long started, CancellationToken cancellationToken)
     {
         var runner = hosts.For(request.Host);
         var lease = await new DeployLease(runner, o.LeaseDirectory).ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -137,11 +137,13 @@ public sealed class ScaleExecutor(
         }
 
         await swarm.ScaleAsync(service.Name, desired, cancellationToken).ConfigureAwait(false);
+        var issuedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         _lastAction[key] = time.GetUtcNow();
         var running = await swarm.WaitForRunningAsync(service.Name, desired, o.ConvergenceTimeout, o.PollInterval, cancellationToken).ConfigureAwait(false);
-        return running == desired
+        return (running == desired
             ? outcome(ScaleOutcome.Scaled, current, desired, reason)
-            : outcome(ScaleOutcome.Failed, current, desired, $"{reason}; only {running} of {desired} running after {o.ConvergenceTimeout.TotalSeconds:0} s");
+            : outcome(ScaleOutcome.Failed, current, desired, $"{reason}; only {running} of {desired} running after {o.ConvergenceTimeout.TotalSeconds:0} s"))
+            with { IssuedMs = issuedMs };
     }
 
     /// <summary>Mean of each container's higher ratio of CPU or memory use to its limit.</summary>

@@ -13,6 +13,9 @@ public sealed record ScaleOutcome(
     string Reason,
     double DurationMs)
 {
+    /// <summary>From the request to <c>docker service scale</c> returning; null when nothing was issued.</summary>
+    public double? IssuedMs { get; init; }
+
     public const string Scaled = "scaled";
     public const string Unchanged = "unchanged";
     public const string Deferred = "deferred";

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using BuzzTalk.Scaler.Extensions;
+using BuzzTalk.Scaler.Webhooks;
+using BuzzTalk.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BuzzTalk.Bench;
+
+/// <summary>
+/// The Scaler on the real local swarm over real SSH (dockerd and sshd as the tests run them):
+/// webhook received to <c>docker service scale</c> issued with a warm connection, and the
+/// webhook's throughput on no-op alerts measured with <c>ab -c 8</c>.
+/// </summary>
+public static partial class ScalerWebhookBenchmark
+{
+    private const string User = "bench";
+    private const string Password = "bench-password";
+
+    public static async Task<int> RunAsync(int scales, int requests, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var dir = new ScratchDirectory();
+        await using var ssh = await SshServer.StartAsync();
+        var service = "bt-bench-" + Guid.NewGuid().ToString("N")[..8];
+        await DockerAsync("service", "create", "--detach", "--name", service, "--replicas", "1", "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test");
+        try
+        {
+            var knownHosts = Path.Combine(dir.Path, "known_hosts");
+            await File.WriteAllTextAsync(knownHosts, ssh.KnownHostsLine + "\n", cancellationToken);
+            await using var app = await StartScalerAsync(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"), cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+
+            // Warm the SSH connection and the code paths.
+            await PostSeedAlertAsync(http, service, 2, 1, cancellationToken);
+            await PostSeedAlertAsync(http, service, 1, 2, cancellationToken);
+
+            var issued = new List<double>();
+            for (var i = 0; i < scales; i++)
+            {
+                var (target, active) = i % 2 == 0 ? (2, 1) : (1, 2);
+                issued.Add(await PostSeedAlertAsync(http, service, target, active, cancellationToken));
+            }
+
+            issued.Sort();
+            output.WriteLine("| figure | n | p50 ms | p99 ms | max ms |");
+            output.WriteLine("|---|---|---|---|---|");
+            output.WriteLine($"| webhook received to `docker service scale` issued (warm SSH) | {issued.Count} | {Percentile(issued, 0.5):F1} | {Percentile(issued, 0.99):F1} | {issued[^1]:F1} |");
+
+            var body = Path.Combine(dir.Path, "resolved.json");
+            await File.WriteAllTextAsync(body, ResolvedAlert(service), cancellationToken);
+            var ab = await RunAbAsync(address, body, requests, cancellationToken);
+            output.WriteLine();
+            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8`: {ab}");
+            return 0;
+        }
+        finally
+        {
+            await DockerAsync("service", "rm", service);
+        }
+    }
+
+    private static async Task<WebApplication> StartScalerAsync(SshServer ssh, string knownHosts, string service, string leases, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Scaler:Webhooks:Username"] = User,
+            ["Scaler:Webhooks:Password"] = Password,
+            ["Scaler:Ssh:User"] = ssh.User,
+            ["Scaler:Ssh:PrivateKeyFile"] = ssh.ClientKeyFile,
+            ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
+            ["Scaler:Ssh:Port"] = ssh.Port.ToString(CultureInfo.InvariantCulture),
+            ["Scaler:Instances:0:Name"] = "local",
+            ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
+            [$"Scaler:Services:{service}:Min"] = "1",
+            [$"Scaler:Services:{service}:Max"] = "2",
+            ["Scaler:LeaseDirectory"] = leases,
+            ["Scaler:PollInterval"] = "00:00:00.100",
+            ["Scaler:Evaluator:Enabled"] = "false",
+        });
+        builder.AddServiceDefaults();
+        builder.AddScaler();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapScalerEndpoints();
+        await app.StartAsync(cancellationToken);
+        return app;
+    }
+
+    private static async Task<double> PostSeedAlertAsync(HttpClient http, string service, int target, int active, CancellationToken cancellationToken)
+    {
+        var alert = new JsonObject
+        {
+            ["status"] = "firing",
+            ["labels"] = new JsonObject { ["alertname"] = "containers", ["public_ip"] = "127.0.0.1", ["container_label_com_docker_swarm_service_name"] = service, ["scaling"] = target > active ? "up" : "down" },
+            ["values"] = new JsonObject { ["app_new_containers_number"] = target, ["app_active_containers"] = active, ["scale_trigger"] = 1 },
+        };
+        var payload = new JsonObject { ["version"] = "1", ["status"] = "firing", ["receiver"] = "scaler", ["alerts"] = new JsonArray(alert) };
+        using var content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri("/api/webhooks/grafana", UriKind.Relative), content, cancellationToken);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
+        var outcome = answer["outcomes"]![0]!;
+        return outcome["result"]!.GetValue<string>() == "scaled"
+            ? outcome["issuedMs"]!.GetValue<double>()
+            : throw new InvalidOperationException($"expected a scale, got {outcome.ToJsonString()}");
+    }
+
+    private static string ResolvedAlert(string service) => new JsonObject
+    {
+        ["version"] = "4",
+        ["status"] = "resolved",
+        ["receiver"] = "scaler",
+        ["alerts"] = new JsonArray(new JsonObject
+        {
+            ["status"] = "resolved",
+            ["labels"] = new JsonObject { ["alertname"] = "pressure", ["public_ip"] = "127.0.0.1", ["container_label_com_docker_swarm_service_name"] = service },
+        }),
+    }.ToJsonString();
+
+    private static async Task<string> RunAbAsync(string address, string body, int requests, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(ServerProcess.Locate("ab")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-q", "-n", requests.ToString(CultureInfo.InvariantCulture), "-c", "8", "-k", "-p", body, "-T", "application/json", "-A", $"{User}:{Password}", $"{address}/api/webhooks/alertmanager" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var ab = Process.Start(start)!;
+        var text = await ab.StandardOutput.ReadToEndAsync(cancellationToken);
+        await ab.WaitForExitAsync(cancellationToken);
+        var rps = RequestsPerSecond().Match(text);
+        var failed = FailedRequests().Match(text);
+        var non2xx = Non2xx().Match(text);
+        return $"{(rps.Success ? rps.Groups[1].Value : "?")} requests/s, failed {(failed.Success ? failed.Groups[1].Value : "?")}, non-2xx {(non2xx.Success ? non2xx.Groups[1].Value : "0")}";
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static async Task DockerAsync(params string[] args)
+    {
+        await using var docker = ServerProcess.Start("docker", Path.GetTempPath(), 0, args);
+        await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [GeneratedRegex(@"Requests per second:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"Failed requests:\s+(\d+)")]
+    private static partial Regex FailedRequests();
+
+    [GeneratedRegex(@"Non-2xx responses:\s+(\d+)")]
+    private static partial Regex Non2xx();
+}

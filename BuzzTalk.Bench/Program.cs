@@ -26,7 +26,11 @@ var requests = new Option<int>("--requests") { Description = "No-op webhook requ
 var scalerWebhook = new Command("scaler-webhook", "Scaler: webhook to docker service scale issued (warm SSH), and no-op webhook throughput with ab -c 8.") { scales, requests };
 scalerWebhook.SetAction((result, ct) => ScalerWebhookBenchmark.RunAsync(result.GetValue(scales), result.GetValue(requests), Console.Out, ct));
 
-var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook };
+var evaluatorRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
+var scalerEvaluator = new Command("scaler-evaluator", "Scaler evaluator: sustained overload to a new replica on the real swarm.") { evaluatorRuns };
+scalerEvaluator.SetAction((result, ct) => ScalerEvaluatorBenchmark.RunAsync(result.GetValue(evaluatorRuns), Console.Out, ct));
+
+var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator };
 return await root.Parse(args).InvokeAsync();
 
 static string RepositoryRoot()

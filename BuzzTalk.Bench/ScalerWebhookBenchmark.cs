@@ -33,7 +33,7 @@ public static partial class ScalerWebhookBenchmark
         using var dir = new ScratchDirectory();
         await using var ssh = await SshServer.StartAsync();
         var service = "bt-bench-" + Guid.NewGuid().ToString("N")[..8];
-        await DockerAsync("service", "create", "--detach", "--name", service, "--replicas", "1", "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test");
+        await DockerCli.RunAsync("service", "create", "--detach", "--name", service, "--replicas", "1", "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test");
         try
         {
             var knownHosts = Path.Combine(dir.Path, "known_hosts");
@@ -68,11 +68,12 @@ public static partial class ScalerWebhookBenchmark
         }
         finally
         {
-            await DockerAsync("service", "rm", service);
+            await DockerCli.TryRunAsync("service", "rm", service);
         }
     }
 
-    private static async Task<WebApplication> StartScalerAsync(SshServer ssh, string knownHosts, string service, string leases, CancellationToken cancellationToken)
+    internal static async Task<WebApplication> StartScalerAsync(SshServer ssh, string knownHosts, string service, string leases, CancellationToken cancellationToken,
+        bool evaluator = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -91,7 +92,7 @@ public static partial class ScalerWebhookBenchmark
             [$"Scaler:Services:{service}:Max"] = "2",
             ["Scaler:LeaseDirectory"] = leases,
             ["Scaler:PollInterval"] = "00:00:00.100",
-            ["Scaler:Evaluator:Enabled"] = "false",
+            ["Scaler:Evaluator:Enabled"] = evaluator ? "true" : "false",
         });
         builder.AddServiceDefaults();
         builder.AddScaler();
@@ -151,11 +152,6 @@ public static partial class ScalerWebhookBenchmark
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static async Task DockerAsync(params string[] args)
-    {
-        await using var docker = ServerProcess.Start("docker", Path.GetTempPath(), 0, args);
-        await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
-    }
 
     [GeneratedRegex(@"Requests per second:\s+([\d.]+)")]
     private static partial Regex RequestsPerSecond();

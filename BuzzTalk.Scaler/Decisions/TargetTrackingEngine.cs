@@ -11,11 +11,17 @@ namespace BuzzTalk.Scaler.Decisions;
 public sealed class TargetTrackingEngine(TargetTrackingOptions options, TimeProvider time)
 {
     private readonly Dictionary<string, List<(DateTimeOffset At, int Replicas)>> _history = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <param name="key">The (host, service) the history belongs to.</param>
     /// <param name="input">The service's figures now.</param>
-    public ScaleDecision Decide(string key, ScaleInput input)
+    /// <param name="requireHistory">
+    /// Act only once this key has been watched for a whole stabilization window (the evaluator's
+    /// own samples: one sample is not a sustained overload). Alerts are already sustained by
+    /// their rule's <c>for</c> clause and pass false.
+    /// </param>
+    public ScaleDecision Decide(string key, ScaleInput input, bool requireHistory = false)
     {
         var now = time.GetUtcNow();
         var recommended = Recommend(input);
@@ -28,10 +34,15 @@ public sealed class TargetTrackingEngine(TargetTrackingOptions options, TimeProv
             }
 
             history.Add((now, recommended));
+            var watched = now - (_firstSeen.TryGetValue(key, out var first) ? first : _firstSeen[key] = now);
             var keep = options.ScaleUpStabilization > options.ScaleDownStabilization ? options.ScaleUpStabilization : options.ScaleDownStabilization;
             history.RemoveAll(h => now - h.At > keep);
-            upLimit = history.Where(h => now - h.At <= options.ScaleUpStabilization).Min(h => h.Replicas);
-            downLimit = history.Where(h => now - h.At <= options.ScaleDownStabilization).Max(h => h.Replicas);
+            upLimit = requireHistory && watched < options.ScaleUpStabilization
+                ? input.Active
+                : history.Where(h => now - h.At <= options.ScaleUpStabilization).Min(h => h.Replicas);
+            downLimit = requireHistory && watched < options.ScaleDownStabilization
+                ? input.Active
+                : history.Where(h => now - h.At <= options.ScaleDownStabilization).Max(h => h.Replicas);
         }
 
         var current = input.Active;

@@ -118,7 +118,8 @@ public sealed class ScaleExecutor(
             var usage = request.Usage ?? Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service);
             var decision = o.Mode == DecisionMode.Seed
                 ? SeedStep(current, usage)
-                : engine.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity));
+                : engine.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity),
+                    requireHistory: request.Source == AlertSource.Evaluator);
             desired = decision.Desired;
             reason = decision.Reason;
         }

@@ -1,13 +1,9 @@
 using BuzzTalk.Discovery.Extensions;
 using BuzzTalk.Discovery.Refresh;
+using BuzzTalk.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace BuzzTalk.Discovery.Tests;
 
@@ -17,44 +13,34 @@ namespace BuzzTalk.Discovery.Tests;
 /// </summary>
 public sealed class DiscoveryHost : IAsyncDisposable
 {
-    private DiscoveryHost(WebApplication app, Uri address)
-    {
-        App = app;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-    }
+    private readonly WebServiceHost _host;
 
-    public WebApplication App { get; }
+    private DiscoveryHost(WebServiceHost host) => _host = host;
 
-    public HttpClient Http { get; }
+    public HttpClient Http => _host.Http;
 
-    public Uri Address => Http.BaseAddress!;
+    public Uri Address => _host.Address;
 
-    public InventoryStore Store => App.Services.GetRequiredService<InventoryStore>();
+    public InventoryStore Store => _host.App.Services.GetRequiredService<InventoryStore>();
 
-    public DiscoveryRefresher Refresher => App.Services.GetRequiredService<DiscoveryRefresher>();
+    public DiscoveryRefresher Refresher => _host.App.Services.GetRequiredService<DiscoveryRefresher>();
 
-    public static async Task<DiscoveryHost> StartAsync(IDictionary<string, string?> configuration, TimeProvider? time = null)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
+    public static async Task<DiscoveryHost> StartAsync(IDictionary<string, string?> configuration, TimeProvider? time = null) =>
+        new(await WebServiceHost.StartAsync(configuration,
+            builder =>
+            {
+                if (time is not null)
+                {
+                    builder.Services.AddSingleton(time);
+                }
 
-        builder.AddServiceDefaults();
-        builder.AddDiscovery();
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapDiscovery();
-
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await app.StartAsync(cts.Token);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new DiscoveryHost(app, new Uri(address));
-    }
+                builder.AddServiceDefaults().AddDiscovery();
+            },
+            app =>
+            {
+                app.MapDefaultEndpoints();
+                app.MapDiscovery();
+            }));
 
     /// <summary>Waits until the store satisfies a condition (the refresh loop runs on its own).</summary>
     public async Task<InventorySnapshot> WaitForAsync(Func<InventorySnapshot, bool> condition, TimeSpan? timeout = null)
@@ -68,11 +54,5 @@ public sealed class DiscoveryHost : IAsyncDisposable
         return Store.Current;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await App.StopAsync(cts.Token);
-        await App.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

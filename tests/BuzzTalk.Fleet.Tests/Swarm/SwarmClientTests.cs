@@ -27,13 +27,13 @@ public sealed class SwarmClientTests : IAsyncLifetime
             PrivateKeyFile = _server.ClientKeyFile,
             Port = _server.Port,
         }, KnownHosts.Parse(_server.KnownHostsLine));
-        await DockerAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
+        await DockerCli.RunAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
             "--limit-cpu", "0.06", "--limit-memory", "64M", "--reserve-cpu", "0.04", "--reserve-memory", "32M", Image);
     }
 
     public async Task DisposeAsync()
     {
-        await DockerAsync("service", "rm", _service);
+        await DockerCli.TryRunAsync("service", "rm", _service);
         if (_session is not null)
         {
             await _session.DisposeAsync();
@@ -117,15 +117,5 @@ public sealed class SwarmClientTests : IAsyncLifetime
     public void Memory_usage_strings_parse_in_every_unit_docker_prints(string text, long used, long limit)
     {
         Assert.Equal((used, limit), SwarmClient.ParseMemoryUsage(text));
-    }
-
-    private static async Task DockerAsync(params string[] args)
-    {
-        await using var docker = ServerProcess.Start("docker", Path.GetTempPath(), 0, args);
-        var exit = await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        if (exit != 0 && !(args[1] == "rm" && docker.Output.Contains("not found", StringComparison.Ordinal)))
-        {
-            throw new InvalidOperationException($"docker {string.Join(' ', args)} exited {exit.ToString(CultureInfo.InvariantCulture)}: {docker.Output}\n(is dockerd running? eng/start-dockerd.sh)");
-        }
     }
 }

@@ -92,6 +92,18 @@ public sealed class TargetTrackingEngineTests
     }
 
     [Fact]
+    public void With_history_required_a_first_overloaded_sample_waits_for_the_up_window()
+    {
+        Assert.False(_engine.Decide("h/new", At(1, 3.0), requireHistory: true).Changes);
+
+        _time.Advance(TimeSpan.FromSeconds(15));
+        Assert.False(_engine.Decide("h/new", At(1, 3.0), requireHistory: true).Changes);
+
+        _time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(3, _engine.Decide("h/new", At(1, 3.0), requireHistory: true).Desired);
+    }
+
+    [Fact]
     public void Histories_are_kept_per_host_and_service()
     {
         _engine.Decide("h1/backend", At(2, 0.6));

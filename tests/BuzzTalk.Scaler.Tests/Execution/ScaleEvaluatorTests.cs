@@ -27,14 +27,14 @@ public sealed class ScaleEvaluatorTests : IAsyncLifetime
         _session = new SshHostSession("127.0.0.1", new SshHostOptions { User = _ssh.User, PrivateKeyFile = _ssh.ClientKeyFile, Port = _ssh.Port },
             KnownHosts.Parse(_ssh.KnownHostsLine));
         // Busy-loops inside a 0.05 CPU limit: usage at 100 % of its limit, on any machine.
-        await DockerAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
+        await DockerCli.RunAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
             "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test", "sh", "-c", "while :; do :; done");
         await new SwarmClient(_session).WaitForRunningAsync(_service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
     }
 
     public async Task DisposeAsync()
     {
-        await DockerAsync("service", "rm", _service);
+        await DockerCli.TryRunAsync("service", "rm", _service);
         if (_session is not null)
         {
             await _session.DisposeAsync();
@@ -48,7 +48,7 @@ public sealed class ScaleEvaluatorTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private async Task<ScalerHost> StartScalerAsync()
+    private async Task<WebServiceHost> StartScalerAsync()
     {
         var knownHosts = Path.Combine(_dir.Path, "known_hosts");
         await File.WriteAllTextAsync(knownHosts, _ssh!.KnownHostsLine + "\n");
@@ -107,15 +107,5 @@ public sealed class ScaleEvaluatorTests : IAsyncLifetime
 
         Assert.DoesNotContain(decisions!, d => d!["result"]!.GetValue<string>() == "scaled");
         Assert.Equal(1, await DesiredAsync());
-    }
-
-    private static async Task DockerAsync(params string[] args)
-    {
-        await using var docker = ServerProcess.Start("docker", Path.GetTempPath(), 0, args);
-        var exit = await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        if (exit != 0 && args[1] != "rm")
-        {
-            throw new InvalidOperationException($"docker {string.Join(' ', args)} exited {exit}: {docker.Output} (is dockerd running? eng/start-dockerd.sh)");
-        }
     }
 }

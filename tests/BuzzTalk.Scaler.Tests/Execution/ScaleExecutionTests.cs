@@ -25,7 +25,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
     private readonly ScratchDirectory _dir = new();
     private SshServer? _ssh;
     private SshHostSession? _session;
-    private ScalerHost? _scaler;
+    private WebServiceHost? _scaler;
 
     private HttpClient Http => _scaler!.Http;
 
@@ -38,7 +38,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         await File.WriteAllTextAsync(knownHosts, _ssh.KnownHostsLine + "\n");
         _session = new SshHostSession("127.0.0.1", new SshHostOptions { User = _ssh.User, PrivateKeyFile = _ssh.ClientKeyFile, Port = _ssh.Port },
             KnownHosts.Parse(_ssh.KnownHostsLine));
-        await DockerAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
+        await DockerCli.RunAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
             "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test");
         await new SwarmClient(_session).WaitForRunningAsync(_service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
 
@@ -69,7 +69,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
             await _scaler.DisposeAsync();
         }
 
-        await DockerAsync("service", "rm", _service);
+        await DockerCli.TryRunAsync("service", "rm", _service);
         if (_session is not null)
         {
             await _session.DisposeAsync();
@@ -204,16 +204,6 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         foreach (var status in new[] { "400", "401", "413", "415" })
         {
             Assert.Matches($"buzztalk_scaler_webhooks_total\\{{[^}}]*status=\"{status}\"[^}}]*\\}} 1", metrics);
-        }
-    }
-
-    private static async Task DockerAsync(params string[] args)
-    {
-        await using var docker = ServerProcess.Start("docker", Path.GetTempPath(), 0, args);
-        var exit = await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        if (exit != 0 && args[1] != "rm")
-        {
-            throw new InvalidOperationException($"docker {string.Join(' ', args)} exited {exit}: {docker.Output} (is dockerd running? eng/start-dockerd.sh)");
         }
     }
 }

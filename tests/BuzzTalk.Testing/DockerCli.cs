@@ -1,0 +1,23 @@
+namespace BuzzTalk.Testing;
+
+/// <summary>The docker CLI against the local dockerd (started by eng/start-dockerd.sh), for test setup.</summary>
+public static class DockerCli
+{
+    /// <summary>Runs docker; throws with its output when it fails.</summary>
+    public static async Task RunAsync(params string[] args)
+    {
+        var (exit, output) = await TryRunAsync(args);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"docker {string.Join(' ', args)} exited {exit}: {output} (is dockerd running? eng/start-dockerd.sh)");
+        }
+    }
+
+    /// <summary>Runs docker and reports how it went (for clean-ups that may find nothing to remove).</summary>
+    public static async Task<(int ExitCode, string Output)> TryRunAsync(params string[] args)
+    {
+        await using var docker = ServerProcess.Start("docker", Path.GetTempPath(), 0, args);
+        var exit = await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exit, docker.Output);
+    }
+}

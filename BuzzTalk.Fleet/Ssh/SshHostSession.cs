@@ -42,6 +42,8 @@ public sealed class SshHostSession : IRemoteRunner, IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // A silent peer looks the same as a slow command: start the next one on a fresh connection.
+            await DropAsync().ConfigureAwait(false);
             throw new TimeoutException($"{program} on {Host} did not finish within {limit.TotalSeconds:0.###} s.");
         }
         catch (Exception ex) when (ex is SshConnectionException or SocketException or ObjectDisposedException)

@@ -99,6 +99,9 @@ public sealed class SshServer : IAsyncDisposable
             AllowUsers {User}
             MaxStartups 100
             MaxSessions 100
+            # Sessions start in this directory, not the login user's home: the user's shell startup
+            # files (a pyenv init waiting on a stale lock, say) are not part of what is tested.
+            SetEnv HOME={Directory}
             """);
         // sshd's privilege-separation directory; present once the package's service has run.
         System.IO.Directory.CreateDirectory("/run/sshd");

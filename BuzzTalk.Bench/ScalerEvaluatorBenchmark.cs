@@ -25,7 +25,7 @@ public static class ScalerEvaluatorBenchmark
                 KnownHosts.Parse(ssh.KnownHostsLine));
             var swarm = new SwarmClient(session);
             var service = "bt-overload-" + Guid.NewGuid().ToString("N")[..8];
-            await using var scaler = await ScalerWebhookBenchmark.StartScalerAsync(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"), cancellationToken, evaluator: true);
+            await using var scaler = await ScalerWebhookBenchmark.StartScalerAsync(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"), evaluator: true);
             try
             {
                 await DockerCli.RunAsync("service", "create", "--detach", "--name", service, "--replicas", "1",

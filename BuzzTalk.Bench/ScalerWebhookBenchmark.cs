@@ -7,14 +7,7 @@ using System.Text.RegularExpressions;
 using BuzzTalk.Scaler.Extensions;
 using BuzzTalk.Scaler.Webhooks;
 using BuzzTalk.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace BuzzTalk.Bench;
 
@@ -38,9 +31,9 @@ public static partial class ScalerWebhookBenchmark
         {
             var knownHosts = Path.Combine(dir.Path, "known_hosts");
             await File.WriteAllTextAsync(knownHosts, ssh.KnownHostsLine + "\n", cancellationToken);
-            await using var app = await StartScalerAsync(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"), cancellationToken);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+            await using var scaler = await StartScalerAsync(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"));
+            var address = scaler.Address.ToString().TrimEnd('/');
+            var http = scaler.Http;
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
 
             // Warm the SSH connection and the code paths.
@@ -72,36 +65,26 @@ public static partial class ScalerWebhookBenchmark
         }
     }
 
-    internal static async Task<WebApplication> StartScalerAsync(SshServer ssh, string knownHosts, string service, string leases, CancellationToken cancellationToken,
-        bool evaluator = false)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Scaler:Webhooks:Username"] = User,
-            ["Scaler:Webhooks:Password"] = Password,
-            ["Scaler:Ssh:User"] = ssh.User,
-            ["Scaler:Ssh:PrivateKeyFile"] = ssh.ClientKeyFile,
-            ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
-            ["Scaler:Ssh:Port"] = ssh.Port.ToString(CultureInfo.InvariantCulture),
-            ["Scaler:Instances:0:Name"] = "local",
-            ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
-            [$"Scaler:Services:{service}:Min"] = "1",
-            [$"Scaler:Services:{service}:Max"] = "2",
-            ["Scaler:LeaseDirectory"] = leases,
-            ["Scaler:PollInterval"] = "00:00:00.100",
-            ["Scaler:Evaluator:Enabled"] = evaluator ? "true" : "false",
-        });
-        builder.AddServiceDefaults();
-        builder.AddScaler();
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapScalerEndpoints();
-        await app.StartAsync(cancellationToken);
-        return app;
-    }
+    internal static Task<WebServiceHost> StartScalerAsync(SshServer ssh, string knownHosts, string service, string leases, bool evaluator = false) =>
+        WebServiceHost.StartAsync(new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Error",
+                ["Scaler:Webhooks:Username"] = User,
+                ["Scaler:Webhooks:Password"] = Password,
+                ["Scaler:Ssh:User"] = ssh.User,
+                ["Scaler:Ssh:PrivateKeyFile"] = ssh.ClientKeyFile,
+                ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
+                ["Scaler:Ssh:Port"] = ssh.Port.ToString(CultureInfo.InvariantCulture),
+                ["Scaler:Instances:0:Name"] = "local",
+                ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
+                [$"Scaler:Services:{service}:Min"] = "1",
+                [$"Scaler:Services:{service}:Max"] = "2",
+                ["Scaler:LeaseDirectory"] = leases,
+                ["Scaler:PollInterval"] = "00:00:00.100",
+                ["Scaler:Evaluator:Enabled"] = evaluator ? "true" : "false",
+            },
+            builder => builder.AddServiceDefaults().AddScaler(),
+            app => app.MapDefaultEndpoints().MapScalerEndpoints());
 
     private static async Task<double> PostSeedAlertAsync(HttpClient http, string service, int target, int active, CancellationToken cancellationToken)
     {

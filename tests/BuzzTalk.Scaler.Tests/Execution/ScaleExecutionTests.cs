@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -6,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BuzzTalk.Fleet.Leases;
-using BuzzTalk.Fleet.Ssh;
 using BuzzTalk.Fleet.Swarm;
 using BuzzTalk.Scaler.Tests.Webhooks;
 using BuzzTalk.Testing;
@@ -21,45 +19,23 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
 {
     private const string User = "alertmanager";
     private const string Password = "scaler-test-password";
-    private readonly string _service = "bt-scale-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly ScratchDirectory _dir = new();
-    private SshServer? _ssh;
-    private SshHostSession? _session;
+    private LocalSwarmService? _host;
     private WebServiceHost? _scaler;
+
+    private LocalSwarmService Host => _host!;
 
     private HttpClient Http => _scaler!.Http;
 
-    private string LeaseDirectory => Path.Combine(_dir.Path, "lease");
-
     public async Task InitializeAsync()
     {
-        _ssh = await SshServer.StartAsync();
-        var knownHosts = Path.Combine(_dir.Path, "known_hosts");
-        await File.WriteAllTextAsync(knownHosts, _ssh.KnownHostsLine + "\n");
-        _session = new SshHostSession("127.0.0.1", new SshHostOptions { User = _ssh.User, PrivateKeyFile = _ssh.ClientKeyFile, Port = _ssh.Port },
-            KnownHosts.Parse(_ssh.KnownHostsLine));
-        await DockerCli.RunAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
-            "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test");
-        await new SwarmClient(_session).WaitForRunningAsync(_service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
-
-        _scaler = await ScalerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Scaler:Webhooks:Username"] = User,
-            ["Scaler:Webhooks:Password"] = Password,
-            ["Scaler:Ssh:User"] = _ssh.User,
-            ["Scaler:Ssh:PrivateKeyFile"] = _ssh.ClientKeyFile,
-            ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
-            ["Scaler:Ssh:Port"] = _ssh.Port.ToString(CultureInfo.InvariantCulture),
-            ["Scaler:Instances:0:Name"] = "local",
-            ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
-            [$"Scaler:Services:{_service}:Min"] = "1",
-            [$"Scaler:Services:{_service}:Max"] = "3",
-            ["Scaler:LeaseDirectory"] = LeaseDirectory,
-            ["Scaler:PollInterval"] = "00:00:00.200",
-            ["Scaler:AuditFile"] = Path.Combine(_dir.Path, "decisions.jsonl"),
-            // Only the webhooks act here; the evaluator has its own tests.
-            ["Scaler:Evaluator:Enabled"] = "false",
-        });
+        _host = await LocalSwarmService.StartAsync("bt-scale-");
+        var configuration = await Host.ScalerConfigurationAsync(min: 1, max: 3);
+        configuration["Scaler:Webhooks:Username"] = User;
+        configuration["Scaler:Webhooks:Password"] = Password;
+        configuration["Scaler:AuditFile"] = Path.Combine(Host.Directory, "decisions.jsonl");
+        // Only the webhooks act here; the evaluator has its own tests.
+        configuration["Scaler:Evaluator:Enabled"] = "false";
+        _scaler = await ScalerHost.StartAsync(configuration);
     }
 
     public async Task DisposeAsync()
@@ -69,18 +45,10 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
             await _scaler.DisposeAsync();
         }
 
-        await DockerCli.TryRunAsync("service", "rm", _service);
-        if (_session is not null)
+        if (_host is not null)
         {
-            await _session.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        if (_ssh is not null)
-        {
-            await _ssh.DisposeAsync();
-        }
-
-        _dir.Dispose();
     }
 
     private byte[] SeedAlert(int target, int active, string host = "127.0.0.1", string? service = null)
@@ -89,7 +57,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         foreach (var alert in root["alerts"]!.AsArray())
         {
             alert!["labels"]!["public_ip"] = host;
-            alert["labels"]!["container_label_com_docker_swarm_service_name"] = service ?? _service;
+            alert["labels"]!["container_label_com_docker_swarm_service_name"] = service ?? Host.Name;
         }
 
         return Payloads.Bytes(root);
@@ -110,7 +78,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         return [.. body["outcomes"]!.AsArray().Select(o => o!)];
     }
 
-    private async Task<int?> DesiredAsync() => (await new SwarmClient(_session!).GetServiceAsync(_service))!.DesiredReplicas;
+    private Task<int?> DesiredAsync() => Host.DesiredAsync();
 
     [Fact]
     public async Task A_seed_alert_scales_the_real_service_up_and_another_scales_it_back()
@@ -118,7 +86,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         var up = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 2, active: 1))));
         Assert.Equal("scaled", up["result"]!.GetValue<string>());
         Assert.Equal(2, await DesiredAsync());
-        Assert.Equal(2, await new SwarmClient(_session!).WaitForRunningAsync(_service, 2, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(2, await new SwarmClient(Host.Session).WaitForRunningAsync(Host.Name, 2, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
 
         var down = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 1, active: 2))));
         Assert.Equal("scaled", down["result"]!.GetValue<string>());
@@ -126,7 +94,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
 
         var decisions = await Http.GetFromJsonAsync<JsonArray>("/api/decisions");
         Assert.Equal(2, decisions!.Count(d => d!["result"]!.GetValue<string>() == "scaled"));
-        Assert.Equal(2, File.ReadAllLines(Path.Combine(_dir.Path, "decisions.jsonl")).Length);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(Host.Directory, "decisions.jsonl")).Length);
     }
 
     [Fact]
@@ -149,14 +117,14 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
     [Fact]
     public async Task While_a_deploy_holds_the_lease_the_alert_is_deferred_and_nothing_changes()
     {
-        var lease = await new DeployLease(_session!, LeaseDirectory).AcquireAsync("deployer-test", "deploy backend v2", TimeSpan.FromMinutes(5));
+        var lease = await new DeployLease(Host.Session, Host.LeaseDirectory).AcquireAsync("deployer-test", "deploy backend v2", TimeSpan.FromMinutes(5));
 
         var outcome = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 2, active: 1))));
 
         Assert.Equal("deferred", outcome["result"]!.GetValue<string>());
         Assert.Contains("deployer-test", outcome["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(1, await DesiredAsync());
-        Assert.True(await new DeployLease(_session!, LeaseDirectory).ReleaseAsync(lease));
+        Assert.True(await new DeployLease(Host.Session, Host.LeaseDirectory).ReleaseAsync(lease));
     }
 
     [Theory]

@@ -1,0 +1,88 @@
+using System.Globalization;
+using BuzzTalk.Fleet.Ssh;
+using BuzzTalk.Fleet.Swarm;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.Scaler.Tests;
+
+/// <summary>
+/// One busybox service on the local swarm, reached over a real sshd on loopback with a pinned
+/// host key: the host a Scaler under test acts on. Removed again on dispose.
+/// </summary>
+public sealed class LocalSwarmService : IAsyncDisposable
+{
+    private readonly ScratchDirectory _dir = new();
+    private SshServer? _ssh;
+    private SshHostSession? _session;
+
+    private LocalSwarmService(string name) => Name = name;
+
+    public string Name { get; }
+
+    /// <summary>The test's own connection to the host (separate from the Scaler's).</summary>
+    public SshHostSession Session => _session!;
+
+    public string LeaseDirectory => Path.Combine(_dir.Path, "lease");
+
+    public string Directory => _dir.Path;
+
+    /// <summary>Creates the service with one replica (limits 0.05 CPU, 32 MB) and waits for it to run.</summary>
+    public static async Task<LocalSwarmService> StartAsync(string prefix, params string[] command)
+    {
+        var service = new LocalSwarmService(prefix + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            service._ssh = await SshServer.StartAsync();
+            service._session = new SshHostSession("127.0.0.1",
+                new SshHostOptions { User = service._ssh.User, PrivateKeyFile = service._ssh.ClientKeyFile, Port = service._ssh.Port },
+                KnownHosts.Parse(service._ssh.KnownHostsLine));
+            await DockerCli.RunAsync(["service", "create", "--detach", "--name", service.Name, "--replicas", "1",
+                "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test", .. command]);
+            await new SwarmClient(service._session).WaitForRunningAsync(service.Name, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Scaler settings for this one host and this one service within <paramref name="min"/>-<paramref name="max"/>.</summary>
+    public async Task<Dictionary<string, string?>> ScalerConfigurationAsync(int min, int max)
+    {
+        var knownHosts = Path.Combine(_dir.Path, "known_hosts");
+        await File.WriteAllTextAsync(knownHosts, _ssh!.KnownHostsLine + "\n");
+        return new Dictionary<string, string?>
+        {
+            ["Scaler:Ssh:User"] = _ssh.User,
+            ["Scaler:Ssh:PrivateKeyFile"] = _ssh.ClientKeyFile,
+            ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
+            ["Scaler:Ssh:Port"] = _ssh.Port.ToString(CultureInfo.InvariantCulture),
+            ["Scaler:Instances:0:Name"] = "local",
+            ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
+            [$"Scaler:Services:{Name}:Min"] = min.ToString(CultureInfo.InvariantCulture),
+            [$"Scaler:Services:{Name}:Max"] = max.ToString(CultureInfo.InvariantCulture),
+            ["Scaler:LeaseDirectory"] = LeaseDirectory,
+            ["Scaler:PollInterval"] = "00:00:00.200",
+        };
+    }
+
+    public async Task<int?> DesiredAsync() => (await new SwarmClient(Session).GetServiceAsync(Name))!.DesiredReplicas;
+
+    public async ValueTask DisposeAsync()
+    {
+        await DockerCli.TryRunAsync("service", "rm", Name);
+        if (_session is not null)
+        {
+            await _session.DisposeAsync();
+        }
+
+        if (_ssh is not null)
+        {
+            await _ssh.DisposeAsync();
+        }
+
+        _dir.Dispose();
+    }
+}

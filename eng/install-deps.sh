@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  redis-server mariadb-server nginx-light prometheus openssh-server openssh-client
+  redis-server mariadb-server nginx-light prometheus prometheus-alertmanager openssh-server openssh-client
+  shellcheck
   docker.io busybox-static
   python3-django python3-django-channels python3-channels-redis python3-daphne python3-mysqldb
 )

@@ -1,7 +1,10 @@
 using BuzzTalk.AppHost;
+using BuzzTalk.AppHost.Publishing;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 await builder.AddBuzzTalkAsync();
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+await app.RunAsync();
+return BundlePublishingExtensions.ExitCode(app, builder.Configuration);

@@ -1,4 +1,5 @@
 using BuzzTalk.AppHost.Configuration;
+using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Resources;
 using BuzzTalk.AppHost.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,11 @@ public static class BuzzTalkStackExtensions
         frontend.WaitForBackends(backends);
 
         stack.AddBuzzTalkControlServices(mysql, redis);
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            builder.AddBuzzTalkBundle(options);
+        }
+
         return stack;
     }
 }

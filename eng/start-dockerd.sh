@@ -32,5 +32,30 @@ if ! "$docker" image inspect "$image" >/dev/null 2>&1; then
   for applet in sh httpd sleep echo cat ls ps wget; do ln -s busybox "$root/bin/$applet"; done
   echo ok >"$root/www/index.html"
   tar -C "$root" -c . | "$docker" import -c 'CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]' - "$image" >/dev/null
+  rm -rf "$root"
 fi
-echo "start-dockerd: dockerd, swarm and $image ready"
+# nginx from the host's Debian package, with the libraries it links, for stack tests that run
+# the published nginx config inside the swarm. Rebuilt when the host's nginx changes.
+nginx_image=buzztalk/nginx:test
+nginx_label="$(sha256sum /usr/sbin/nginx | cut -c1-16)"
+if [ "$("$docker" image inspect -f '{{index .Config.Labels "buzztalk.nginx"}}' "$nginx_image" 2>/dev/null || true)" != "$nginx_label" ]; then
+  echo "start-dockerd: importing $nginx_image from the host's nginx"
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/usr/sbin" "$root/etc/nginx" "$root/run" "$root/tmp" "$root/var/log/nginx" \
+    "$root/var/lib/nginx" "$root/usr/share/nginx/html" "$root/usr/lib/nginx/modules"
+  cp /usr/sbin/nginx "$root/usr/sbin/nginx"
+  cp /etc/nginx/mime.types "$root/etc/nginx/mime.types"
+  ldd /usr/sbin/nginx | grep -o '/[^ ]*' | while read -r lib; do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in sh wget cat ls echo sleep; do ln -s busybox "$root/bin/$applet"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nwww-data:x:33:33:www-data:/var/www:/bin/false\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\nwww-data:x:33:\n' >"$root/etc/group"
+  echo '<!doctype html><title>BuzzTalk</title><p>buzztalk test spa</p>' >"$root/usr/share/nginx/html/index.html"
+  tar -C "$root" -c . | "$docker" import -c "LABEL buzztalk.nginx=$nginx_label" \
+    -c 'CMD ["/usr/sbin/nginx", "-g", "daemon off;"]' - "$nginx_image" >/dev/null
+  rm -rf "$root"
+fi
+echo "start-dockerd: dockerd, swarm, $image and $nginx_image ready"

@@ -45,19 +45,33 @@ public static partial class NginxConfigGenerator
         w.Line("'' '';");
         w.Close();
 
-        w.Open("upstream backend");
-        foreach (var backend in site.Backends)
+        if (site.Resolver is { } resolver)
         {
-            w.Line($"server {backend} max_fails=1 fail_timeout=5s;");
+            // Short validity: a replica added or removed shows within seconds.
+            w.Line($"resolver {resolver} valid=5s ipv6=off;");
+            w.Line("resolver_timeout 2s;");
         }
+        else
+        {
+            w.Open("upstream backend");
+            foreach (var backend in site.Backends)
+            {
+                w.Line($"server {backend} max_fails=1 fail_timeout=5s;");
+            }
 
-        w.Line("keepalive 16;");
-        w.Close();
+            w.Line("keepalive 16;");
+            w.Close();
+        }
 
         w.Open("server");
         w.Line($"listen {site.Listen};");
         w.Line("server_name _;");
         w.Line($"root {site.SpaRoot};");
+        if (site.Resolver is not null)
+        {
+            // A variable in proxy_pass makes nginx ask the resolver per request instead of once.
+            w.Line($"set $backend_upstream {site.Backends[0]};");
+        }
 
         w.Open("location = /healthz");
         w.Line("access_log off;");
@@ -71,13 +85,23 @@ public static partial class NginxConfigGenerator
 
         // The trailing slash strips /backend: /backend/health reaches the backend as /health.
         w.Open("location /backend/");
-        w.Line("proxy_pass http://backend/;");
+        if (site.Resolver is null)
+        {
+            w.Line("proxy_pass http://backend/;");
+        }
+        else
+        {
+            // With a variable, proxy_pass passes the URI unchanged, so strip /backend here.
+            w.Line("rewrite ^/backend/(.*)$ /$1 break;");
+            w.Line("proxy_pass http://$backend_upstream;");
+        }
+
         ProxyHeaders(w);
         w.Close();
 
         // The seed forgot Upgrade/Connection, so websockets never worked through its nginx.
         w.Open("location /ws/");
-        w.Line("proxy_pass http://backend;");
+        w.Line(site.Resolver is null ? "proxy_pass http://backend;" : "proxy_pass http://$backend_upstream;");
         ProxyHeaders(w);
         w.Line("proxy_read_timeout 1h;");
         w.Line("proxy_send_timeout 1h;");
@@ -122,6 +146,16 @@ public static partial class NginxConfigGenerator
             }
         }
 
+        if (site.Resolver is { } resolver && !ResolverPattern().IsMatch(resolver))
+        {
+            throw new ArgumentException($"Invalid resolver '{resolver}': expected an IP address.", nameof(site));
+        }
+
+        if (site.Resolver is not null && site.Backends.Count != 1)
+        {
+            throw new ArgumentException("With a resolver, nginx takes exactly one backend: the service name and port.", nameof(site));
+        }
+
         foreach (var path in new[] { site.SpaRoot, site.RuntimeDirectory, site.MimeTypesPath })
         {
             if (path is not null && !SafePathPattern().IsMatch(path))
@@ -141,6 +175,9 @@ public static partial class NginxConfigGenerator
 
     [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9.\-_]*[A-Za-z0-9])?:\d{1,5}$")]
     private static partial Regex HostPortPattern();
+
+    [GeneratedRegex(@"^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$")]
+    private static partial Regex ResolverPattern();
 
     [GeneratedRegex(@"^/[A-Za-z0-9._\-/+@]*$")]
     private static partial Regex SafePathPattern();

@@ -26,4 +26,11 @@ public sealed record NginxSite
     public string ClientMaxBodySize { get; init; } = "64k";
 
     public string MimeTypesPath { get; init; } = "/etc/nginx/mime.types";
+
+    /// <summary>
+    /// DNS server (swarm's embedded <c>127.0.0.11</c>) that resolves the backend on every request.
+    /// Without it nginx resolves once at start, and replicas the Scaler adds later never receive
+    /// traffic. Needs exactly one backend: the service name.
+    /// </summary>
+    public string? Resolver { get; init; }
 }

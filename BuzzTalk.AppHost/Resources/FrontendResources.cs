@@ -64,11 +64,17 @@ public static class FrontendResources
     private static IResourceBuilder<IResourceWithEndpoints> AddContainer(StackContext stack)
     {
         var image = stack.Options.Images.Frontend;
+        var frontend = stack.Builder.AddContainer(Name, image.Image, image.Tag)
+            .WithHttpEndpoint(name: EndpointName, port: stack.Options.FrontendPort, targetPort: ContainerPort);
+        if (stack.IsPublish)
+        {
+            // The published nginx config travels in the bundle (nginx/), mounted as a swarm config.
+            return frontend;
+        }
+
         var dir = stack.State.Directory("nginx-container", isPrivate: false);
         var config = Path.Combine(dir, "nginx.conf");
-        var frontend = stack.Builder.AddContainer(Name, image.Image, image.Tag)
-            .WithHttpEndpoint(name: EndpointName, port: stack.Options.FrontendPort, targetPort: ContainerPort)
-            .WithBindMount(config, "/etc/nginx/nginx.conf", isReadOnly: true);
+        frontend.WithBindMount(config, "/etc/nginx/nginx.conf", isReadOnly: true);
 
         // Containers reach each other by resource name on the AppHost's container network.
         frontend.OnBeforeResourceStarted(async (_, _, ct) =>

@@ -63,13 +63,12 @@ public static partial class MySqlResources
     private static IResourceBuilder<IResourceWithEndpoints> AddContainer(StackContext stack)
     {
         var image = stack.Options.Images.MySql;
-        return stack.Builder.AddContainer(Name, image.Image, image.Tag)
+        return stack.WithData(stack.Builder.AddContainer(Name, image.Image, image.Tag), "mysql-container", "/var/lib/mysql")
             .WithEnvironment("MYSQL_DATABASE", stack.Parameters.MySqlDatabase)
             .WithEnvironment("MYSQL_USER", stack.Parameters.MySqlUser)
             .WithEnvironment("MYSQL_PASSWORD", stack.Parameters.MySqlPassword)
             .WithEnvironment("MYSQL_RANDOM_ROOT_PASSWORD", "yes")
             .WithArgs([.. CharsetArguments])
-            .WithBindMount(stack.State.Directory("mysql-container"), "/var/lib/mysql")
             .WithEndpoint(name: EndpointName, targetPort: ContainerPort, scheme: "tcp");
     }
 

@@ -68,11 +68,10 @@ public static class RedisResources
         // environment so it never appears in the container's configuration.
         var command = "exec redis-server --requirepass \"$REDIS_PASSWORD\" "
             + string.Join(' ', Settings.Select(s => s.Contains(' ', StringComparison.Ordinal) ? $"'{s}'" : s));
-        return stack.Builder.AddContainer(Name, image.Image, image.Tag)
+        return stack.WithData(stack.Builder.AddContainer(Name, image.Image, image.Tag), "redis-container", "/data")
             .WithEntrypoint("/bin/sh")
             .WithArgs("-c", command)
             .WithEnvironment("REDIS_PASSWORD", stack.Parameters.RedisPassword)
-            .WithBindMount(stack.State.Directory("redis-container"), "/data")
             .WithEndpoint(name: EndpointName, targetPort: ContainerPort, scheme: "tcp");
     }
 

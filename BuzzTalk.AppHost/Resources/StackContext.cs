@@ -14,8 +14,20 @@ public sealed record StackContext(
 {
     public bool IsProcesses => Runtime.Runtime == LocalRuntime.Processes;
 
+    /// <summary>Publishing describes the cloud: nothing is written to the local state directory.</summary>
+    public bool IsPublish => Builder.ExecutionContext.IsPublishMode;
+
     /// <summary>Set only in the processes profile, where host executables run.</summary>
     public HostTools HostTools => Tools ?? throw new InvalidOperationException("Host tools are only located for the processes profile.");
 
     public string SamplesDirectory => Path.GetFullPath(Path.Combine(Builder.AppHostDirectory, "..", "samples"));
+
+    /// <summary>
+    /// Data that must outlive the container: a bind mount into the state directory when running,
+    /// a named volume in the published model (the cloud has no local state directory).
+    /// </summary>
+    public IResourceBuilder<ContainerResource> WithData(IResourceBuilder<ContainerResource> container, string name, string target) =>
+        IsPublish
+            ? container.WithVolume($"buzztalk-{name}", target)
+            : container.WithBindMount(State.Directory(name), target);
 }

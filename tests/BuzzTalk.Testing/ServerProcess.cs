@@ -38,7 +38,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ServerProcess Start(string command, string directory, int port, params string[] args)
+    public static ServerProcess Start(string command, string directory, int port, params string[] args) =>
+        Start(command, directory, port, environment: null, args);
+
+    /// <summary>Starts the process with extra environment variables on top of the test's own.</summary>
+    public static ServerProcess Start(string command, string directory, int port, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var executable = Locate(command);
         var start = new ProcessStartInfo(executable)
@@ -50,6 +54,11 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command}");

@@ -7,9 +7,14 @@ namespace BuzzTalk.Testing;
 /// </summary>
 public static class ToolRun
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, string workingDirectory, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string tool, string workingDirectory, params string[] args) =>
+        RunAsync(tool, workingDirectory, null, args);
+
+    /// <summary>Runs the tool with extra environment variables.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        await using var process = ServerProcess.Start(tool, workingDirectory, 0, args);
+        await using var process = ServerProcess.Start(tool, workingDirectory, 0, environment, args);
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
         return (exit, process.Output);
     }

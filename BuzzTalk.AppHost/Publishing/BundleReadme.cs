@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+
+namespace BuzzTalk.AppHost.Publishing;
+
+/// <summary>The bundle's <c>README.md</c>: what each file is and the order to apply them.</summary>
+public static class BundleReadme
+{
+    public const string Path = "README.md";
+
+    /// <summary>Written by Aspire's own <c>publish-manifest</c> step, then made portable.</summary>
+    public const string ManifestPath = "aspire-manifest.json";
+
+    public static BundleFile Generate(PublishSettings settings, IReadOnlyList<BundleFile> files)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(files);
+        var c = settings.Cloud;
+        var t = new StringBuilder();
+        t.Append(CultureInfo.InvariantCulture, $"""
+            # {settings.Name} deployment bundle
+
+            Published by `dotnet run --project BuzzTalk.AppHost -- --operation publish --step publish --output-path <dir>`
+            from the BuzzTalk app model. Do not edit these files: change the model and publish again. The same
+            model and inputs always give byte-identical files; `SHA256SUMS` lists them (`sha256sum -c SHA256SUMS`).
+
+            No secret value is in this bundle. Secrets are files the Deployer writes on each host with mode 0600:
+            `{settings.SecretsDirectory}/*` on the ops host (Scaler webhook password, Grafana, Discord relay) and
+            `/etc/buzztalk/env/*.env` on instances (database and Redis credentials), and one Secret Manager
+            secret named by the Terraform variable `registry_secret` for the registry token.
+
+            ## Order to apply
+
+            1. **Cloud** — `terraform/`: `terraform init -backend-config=bucket=<state bucket> -backend-config=prefix={settings.Name}`,
+               then `terraform apply -var project=<id> -var bucket=<bundle bucket> -var 'ops_host_cidrs=["<ops ip>/32"]' -var deploy_ssh_public_key="<key>"`.
+               It creates the VPC, firewall, the {c.MachineType} SPOT instance template (named by a hash of its content, so
+               every change rolls the group to a new template), the regional group over zones {string.Join(", ", c.ZoneSuffixes)},
+               the autoscaler ({c.MinInstances}-{c.MaxInstances} instances), the HTTP load balancer and the service accounts, and uploads
+               `startup/instance.sh` to the bucket.
+            2. **Bundle** — upload this directory as a tar.gz to `gs://<bundle bucket>/{c.BundleObject}`; new instances fetch it at boot.
+            3. **Ops host** — `sudo ops-host/install.sh` installs the systemd units (Prometheus, Alertmanager, Grafana, exporters,
+               Scaler, Discovery, Deployer) and the `monitoring/` files; every unit restarts on failure.
+            4. **Secrets** — `buzztalk-deployer render-env --env .env` writes the per-host env and secret files.
+            5. **Deploy** — `buzztalk-deployer deploy` rolls `stack/docker-stack.yml` out to every instance, one lease at a time.
+
+            ## Swarm stack
+
+            `stack/docker-stack.yml` is deployed as stack `{settings.Name}`: `backend` (start-first updates, DNS round robin behind
+            nginx, so a rollout drops no request), `frontend` (nginx with `nginx/nginx.conf` as a swarm config; host port
+            {settings.FrontendPort}), `node-exporter` (:{settings.NodeExporterPort}) and `cadvisor` (:{settings.CadvisorPort}) on every node.
+            Host-mode ports allow one task per node, so the services that publish one update stop-first; a failed update rolls back.
+            Image tags come from `BACKEND_IMAGE_TAG` and `FRONTEND_IMAGE_TAG` (default: the model's tags).
+
+            ## Files
+
+            | file | what it is |
+            |---|---|
+
+            """);
+        t.Append(CultureInfo.InvariantCulture, $"| `{ManifestPath}` | {Describe(ManifestPath)} |\n");
+        foreach (var file in files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            t.Append(CultureInfo.InvariantCulture, $"| `{file.Path}` | {Describe(file.Path)} |\n");
+        }
+
+        t.Append(CultureInfo.InvariantCulture, $"| `{BundleComposer.ChecksumsPath}` | SHA-256 of every file above |\n");
+        return new BundleFile(Path, t.ToString());
+    }
+
+    private static string Describe(string path) => path switch
+    {
+        ManifestPath => "Aspire's manifest of the app model (references to parameters, never their values)",
+        "stack/docker-stack.yml" => "the instance's swarm stack",
+        "nginx/nginx.conf" => "production nginx: SPA, `/backend/` proxy, websocket upgrade, swarm DNS resolver",
+        _ when path.StartsWith("startup/", StringComparison.Ordinal) => "instance start-up (bootstrap from metadata, idempotent instance script)",
+        _ when path.StartsWith("terraform/", StringComparison.Ordinal) => "Terraform JSON for the GCP topology",
+        _ when path.StartsWith("monitoring/prometheus/", StringComparison.Ordinal) => "Prometheus configuration and rules",
+        _ when path.StartsWith("monitoring/alertmanager/", StringComparison.Ordinal) => "Alertmanager routing (scaling alerts to the Scaler, the rest to Discord)",
+        _ when path.StartsWith("monitoring/grafana/", StringComparison.Ordinal) => "Grafana provisioning: datasource, dashboard, scaling rule, contact point",
+        _ when path.StartsWith("ops-host/", StringComparison.Ordinal) => "ops host: systemd units and installer",
+        _ => "part of the bundle",
+    };
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace BuzzTalk.AppHost.Tests.Publishing.Stack;
+
+/// <summary>
+/// The published stack deployed onto the local swarm with the images swapped for local test
+/// images (busybox httpd for backend and exporters, the host's nginx for the frontend) and the
+/// host ports swapped for free ones. Everything else is the published file. Removed on dispose.
+/// </summary>
+public sealed class LocalStackDeployment : IAsyncDisposable
+{
+    public const string BusyboxImage = "buzztalk/busybox:test";
+    public const string NginxImage = "buzztalk/nginx:test";
+
+    private readonly ScratchDirectory _scratch = new();
+
+    private LocalStackDeployment(string name) => Name = name;
+
+    public string Name { get; }
+
+    public int FrontendPort { get; } = ServerProcess.FreePort();
+
+    public string BundleDirectory => Path.Combine(_scratch.Path, "bundle");
+
+    public string EnvDirectory => Path.Combine(_scratch.Path, "env");
+
+    public static async Task<LocalStackDeployment> DeployAsync(Func<PublishSettings, PublishSettings>? adjust = null)
+    {
+        var deployment = new LocalStackDeployment("btpub" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var settings = new PublishSettings { Name = deployment.Name, PublicUrl = "http://127.0.0.1" };
+            settings = adjust?.Invoke(settings) ?? settings;
+            await BundleWriter.WriteAsync(deployment.BundleDirectory, BundleComposer.Compose(settings), CancellationToken.None);
+            var stackFile = Path.Combine(deployment.BundleDirectory, StackFileGenerator.StackPath);
+            await File.WriteAllTextAsync(stackFile, deployment.WithTestImages(await File.ReadAllTextAsync(stackFile)));
+
+            Directory.CreateDirectory(deployment.EnvDirectory);
+            await File.WriteAllTextAsync(Path.Combine(deployment.EnvDirectory, "backend.env"), "MYSQL_DB_NAME=from-env-file\n");
+            var (exit, output) = await ToolRun.RunAsync("docker", deployment.BundleDirectory,
+                new Dictionary<string, string> { [StackFileGenerator.EnvDirectoryVariable] = deployment.EnvDirectory },
+                "stack", "deploy", "-c", StackFileGenerator.StackPath, deployment.Name);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException($"docker stack deploy exited {exit}: {output}");
+            }
+
+            return deployment;
+        }
+        catch
+        {
+            await deployment.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until every service of the stack runs all its replicas.</summary>
+    public async Task WaitConvergedAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var last = "";
+        while (!cts.IsCancellationRequested)
+        {
+            var (exit, output) = await ToolRun.RunAsync("docker", Path.GetTempPath(),
+                "service", "ls", "--filter", $"label=com.docker.stack.namespace={Name}", "--format", "{{json .}}");
+            last = output;
+            var services = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("Replicas").GetString() ?? "")
+                .ToList();
+            if (exit == 0 && services.Count == 4 && services.All(Converged))
+            {
+                return;
+            }
+
+            await Task.Delay(500, CancellationToken.None);
+        }
+
+        var (_, tasks) = await ToolRun.RunAsync("docker", Path.GetTempPath(), "stack", "ps", Name, "--no-trunc");
+        throw new TimeoutException($"Stack {Name} did not converge in {timeout}:\n{last}\n{tasks}");
+    }
+
+    /// <summary><c>docker service &lt;verb&gt; ... &lt;stack&gt;_&lt;service&gt;</c>.</summary>
+    public Task<string> ServiceAsync(string verb, string service, params string[] options) =>
+        ToolRun.RunCheckedAsync("docker", Path.GetTempPath(), ["service", verb, .. options, $"{Name}_{service}"]);
+
+    public async ValueTask DisposeAsync()
+    {
+        await ToolRun.RunAsync("docker", Path.GetTempPath(), "stack", "rm", Name);
+        // Configs and networks go once their tasks are gone; the stack's names are unique, so
+        // anything left behind cannot disturb another run.
+        _scratch.Dispose();
+    }
+
+    private static bool Converged(string replicas)
+    {
+        // "2/2" or "1/1 (max 1 per node)"
+        var parts = replicas.Split(' ')[0].Split('/');
+        return parts.Length == 2 && parts[0] == parts[1] && parts[0] != "0";
+    }
+
+    private string WithTestImages(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var services = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["services"];
+        foreach (var (key, node) in services.Children)
+        {
+            var service = (YamlMappingNode)node;
+            var name = ((YamlScalarNode)key).Value!;
+            if (name == "frontend")
+            {
+                service.Children[new YamlScalarNode("image")] = new YamlScalarNode(NginxImage);
+                SetPublished(service, FrontendPort);
+                continue;
+            }
+
+            // httpd answers /health and /id (the task's hostname) on the service's own port.
+            var port = name switch { "backend" => 8000, "node-exporter" => 9100, _ => 8080 };
+            service.Children[new YamlScalarNode("image")] = new YamlScalarNode(BusyboxImage);
+            service.Children[new YamlScalarNode("command")] = new YamlSequenceNode(
+                new YamlScalarNode("sh"), new YamlScalarNode("-c"),
+                new YamlScalarNode($"mkdir -p /srv && hostname > /srv/id && echo ok > /srv/health && echo \"$$MYSQL_DB_NAME\" > /srv/db && exec httpd -f -p {port} -h /srv"));
+            service.Children[new YamlScalarNode("healthcheck")] = new YamlMappingNode(
+                new YamlScalarNode("test"), new YamlSequenceNode(new YamlScalarNode("CMD"), new YamlScalarNode("wget"), new YamlScalarNode("-q"),
+                    new YamlScalarNode("-O"), new YamlScalarNode("/dev/null"), new YamlScalarNode($"http://127.0.0.1:{port}/health")),
+                new YamlScalarNode("interval"), new YamlScalarNode("2s"),
+                new YamlScalarNode("timeout"), new YamlScalarNode("2s"),
+                new YamlScalarNode("retries"), new YamlScalarNode("3"));
+            // Host folders of the exporters (e.g. /dev/disk) need not exist on a test machine.
+            service.Children.Remove(new YamlScalarNode("volumes"));
+            if (service.Children.ContainsKey(new YamlScalarNode("ports")))
+            {
+                SetPublished(service, ServerProcess.FreePort());
+            }
+        }
+
+        using var writer = new StringWriter();
+        stream.Save(writer, assignAnchors: false);
+        return writer.ToString();
+    }
+
+    private static void SetPublished(YamlMappingNode service, int port)
+    {
+        var ports = (YamlSequenceNode)service["ports"];
+        ((YamlMappingNode)ports[0]).Children[new YamlScalarNode("published")] = new YamlScalarNode(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

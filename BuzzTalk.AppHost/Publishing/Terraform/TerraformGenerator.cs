@@ -25,6 +25,9 @@ public static partial class TerraformGenerator
     /// pulled on a shared-core e2-micro before nginx answers, so a short delay would recreate it in a loop.</summary>
     public const int AutoHealingInitialDelaySec = 600;
 
+    /// <summary>Instances the group may add and remove at once while rolling to a new template (the seed's 3).</summary>
+    public const int SeedRollStep = 3;
+
     // Google's load-balancer health-check source ranges.
     private static readonly string[] HealthCheckSourceRanges = ["130.211.0.0/22", "35.191.0.0/16"];
 
@@ -299,6 +302,9 @@ public static partial class TerraformGenerator
         named["lifecycle"] = new JsonObject { ["create_before_destroy"] = true };
 
         var zones = Strings(cloud.ZoneSuffixes.Select(suffix => Var("region") + "-" + suffix));
+
+        // The seed's 3; a regional group rejects a fixed surge/unavailable between 1 and its zone count.
+        var rollStep = Math.Max(SeedRollStep, cloud.ZoneSuffixes.Count);
         var document = ResourceDocument(
             (Type(InstanceScript), Label(InstanceScript), new JsonObject
             {
@@ -325,8 +331,8 @@ public static partial class TerraformGenerator
                 {
                     ["type"] = "PROACTIVE",
                     ["minimal_action"] = "REPLACE",
-                    ["max_surge_fixed"] = 3,
-                    ["max_unavailable_fixed"] = 3,
+                    ["max_surge_fixed"] = rollStep,
+                    ["max_unavailable_fixed"] = rollStep,
                     ["instance_redistribution_type"] = "PROACTIVE",
                 }),
                 ["named_port"] = Blocks(new JsonObject

@@ -319,6 +319,18 @@ public sealed class TerraformGeneratorTests
         var group = Resource("google_compute_region_instance_group_manager", "app", settings);
 
         Assert.Equal(["${var.region}-b", "${var.region}-f"], Strs(group["distribution_policy_zones"]));
+        Assert.Equal(3, Block(group, "update_policy")["max_surge_fixed"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Roll_step_grows_to_the_zone_count_the_api_requires()
+    {
+        var settings = Seed with { Cloud = Seed.Cloud with { ZoneSuffixes = ["a", "b", "c", "f"] } };
+
+        var policy = Block(Resource("google_compute_region_instance_group_manager", "app", settings), "update_policy");
+
+        Assert.Equal(4, policy["max_surge_fixed"]!.GetValue<int>());
+        Assert.Equal(4, policy["max_unavailable_fixed"]!.GetValue<int>());
     }
 
     [Fact]

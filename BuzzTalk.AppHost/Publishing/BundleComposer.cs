@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.AppHost.Publishing.Terraform;
 
 namespace BuzzTalk.AppHost.Publishing;
 
@@ -20,6 +21,7 @@ public static class BundleComposer
         ArgumentNullException.ThrowIfNull(settings);
         var files = new List<BundleFile>();
         files.AddRange(StackFileGenerator.Generate(settings));
+        files.AddRange(TerraformGenerator.Generate(settings));
         files.Add(BundleReadme.Generate(settings, files));
 
         foreach (var file in files)

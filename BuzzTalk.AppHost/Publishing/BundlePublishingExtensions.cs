@@ -24,6 +24,9 @@ public static class BundlePublishingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var outcome = new PublishOutcome();
         builder.Services.AddSingleton(outcome);
+#pragma warning disable ASPIREPIPELINES002 // experimental interface
+        builder.Services.AddSingleton<IDeploymentStateManager, InMemoryDeploymentState>();
+#pragma warning restore ASPIREPIPELINES002
         var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 
         builder.Pipeline.AddStep(StepName, async context =>

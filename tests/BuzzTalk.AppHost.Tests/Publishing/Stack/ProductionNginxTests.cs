@@ -1,0 +1,53 @@
+using BuzzTalk.AppHost.Nginx;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.AppHost.Tests.Publishing.Stack;
+
+/// <summary>The bundle's nginx config: valid for nginx itself, resolving backends per request.</summary>
+public sealed class ProductionNginxTests
+{
+    private static readonly PublishSettings Settings = new() { PublicUrl = "http://203.0.113.10" };
+
+    [Fact]
+    public async Task Nginx_accepts_the_published_config()
+    {
+        using var scratch = new ScratchDirectory();
+        var config = Path.Combine(scratch.Path, "nginx.conf");
+        var site = StackFileGenerator.ProductionSite(Settings) with { RuntimeDirectory = scratch.Path };
+        await File.WriteAllTextAsync(config, NginxConfigGenerator.Generate(site));
+        var output = await ToolRun.RunCheckedAsync("nginx", scratch.Path, "-t", "-p", scratch.Path + "/", "-c", config, "-e", "stderr");
+        Assert.Contains("test is successful", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_published_config_resolves_the_backend_service_through_swarm_dns_on_every_request()
+    {
+        var text = StackFileGenerator.Generate(Settings).Single(f => f.Path == StackFileGenerator.NginxPath).Content;
+        Assert.Contains("resolver 127.0.0.11 valid=5s", text, StringComparison.Ordinal);
+        Assert.Contains("set $backend_upstream backend:8000;", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("upstream backend {", text, StringComparison.Ordinal);
+        Assert.Contains("proxy_set_header Upgrade $http_upgrade;", text, StringComparison.Ordinal);
+        Assert.Contains("try_files $uri $uri/ /index.html;", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_resolver_with_several_backends_or_a_bad_address_is_refused()
+    {
+        var site = StackFileGenerator.ProductionSite(Settings);
+        Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(site with { Backends = ["a:1", "b:2"] }));
+        Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(site with { Resolver = "127.0.0.11; evil" }));
+    }
+
+    [Fact]
+    public void A_changed_nginx_config_gets_a_new_swarm_config_name()
+    {
+        static string ConfigName(PublishSettings s) =>
+            StackFileGenerator.Generate(s).Single(f => f.Path == StackFileGenerator.StackPath).Content
+                .Split('\n').Single(l => l.Contains("name: buzztalk_nginx_", StringComparison.Ordinal));
+
+        Assert.Equal(ConfigName(Settings), ConfigName(Settings));
+        Assert.NotEqual(ConfigName(Settings), ConfigName(Settings with { BackendPort = 8001 }));
+    }
+}

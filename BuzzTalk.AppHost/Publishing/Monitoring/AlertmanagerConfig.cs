@@ -1,0 +1,62 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+using static BuzzTalk.AppHost.Publishing.Monitoring.YamlText;
+
+namespace BuzzTalk.AppHost.Publishing.Monitoring;
+
+/// <summary>
+/// <c>alertmanager.yml</c>: scaling alerts (<c>scalecontainer="true"</c>) to the Scaler's webhook,
+/// everything else to Discord through the Scaler's relay. Alertmanager 0.25 has no
+/// <c>webhook_url_file</c> for Discord and the Discord URL is a secret, so the relay keeps it;
+/// both receivers authenticate with a password file, never a password in the config.
+/// </summary>
+public static class AlertmanagerConfig
+{
+    public const string ScalerReceiver = "scaler";
+    public const string DiscordReceiver = "discord";
+
+    public static string Yaml(PublishSettings settings)
+    {
+        var scaler = $"http://127.0.0.1:{settings.OpsHost.ScalerPort.ToString(CultureInfo.InvariantCulture)}";
+        return Write(
+            Map(
+                ("global", Map(("resolve_timeout", Str("5m")))),
+                ("route", Map(
+                    ("receiver", Str(DiscordReceiver)),
+                    ("group_by", StrSeq("alertname", "instance")),
+                    ("group_wait", Str("30s")),
+                    ("group_interval", Str("5m")),
+                    ("repeat_interval", Str("4h")),
+                    ("routes", Seq(Map(
+                        ("receiver", Str(ScalerReceiver)),
+                        ("matchers", StrSeq($"{MonitoringDefaults.ScaleContainerLabel}=\"true\"")),
+                        ("group_by", StrSeq("alertname", MonitoringDefaults.PublicIpLabel, MonitoringDefaults.ServiceLabel)),
+                        // Short waits: a scaling alert has already been pending for its `for`.
+                        ("group_wait", Str("10s")),
+                        ("group_interval", Str("1m")),
+                        // Sustained pressure re-notifies, so the Scaler re-measures and steps again.
+                        ("repeat_interval", Str("5m"))))))),
+                ("receivers", Seq(
+                    Receiver(ScalerReceiver, $"{scaler}/api/webhooks/alertmanager", settings),
+                    Receiver(DiscordReceiver, $"{scaler}/api/notify/discord", settings))),
+                // A dead instance cannot be scaled and its container series vanish; one page is enough.
+                ("inhibit_rules", Seq(Map(
+                    ("source_matchers", StrSeq($"alertname=\"{MonitoringDefaults.InstanceDownAlert}\"")),
+                    ("target_matchers", StrSeq("alertname=~\"BuzzTalkContainer.+|BuzzTalkCadvisorDown\"")),
+                    ("equal", StrSeq("instance")))))),
+            PrometheusConfig.Header);
+    }
+
+    public static string PasswordFile(PublishSettings settings) =>
+        settings.SecretsDirectory.TrimEnd('/') + "/" + MonitoringDefaults.ScalerWebhookPasswordFile;
+
+    private static YamlMappingNode Receiver(string name, string url, PublishSettings settings) => Map(
+        ("name", Str(name)),
+        ("webhook_configs", Seq(Map(
+            ("url", Str(url)),
+            ("send_resolved", Bool(true)),
+            ("http_config", Map(
+                ("basic_auth", Map(
+                    ("username", Str(settings.OpsHost.ScalerWebhookUser)),
+                    ("password_file", Str(PasswordFile(settings)))))))))));
+}

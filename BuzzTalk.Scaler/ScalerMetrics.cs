@@ -11,12 +11,15 @@ public sealed class ScalerMetrics : IDisposable
     private readonly Counter<long> _webhooks;
     private readonly Counter<long> _decisions;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _notifications;
 
     public ScalerMetrics(IMeterFactory meters)
     {
         _meter = meters.Create(MeterName);
         _webhooks = _meter.CreateCounter<long>("buzztalk.scaler.webhooks", "{request}", "Webhook requests by source and answer status.");
         _decisions = _meter.CreateCounter<long>("buzztalk.scaler.decisions", "{decision}", "Decisions by source, direction and result.");
+        _notifications = _meter.CreateCounter<long>("buzztalk.scaler.notifications", "{notification}",
+            "Discord notifications by kind (alert, decision) and result (sent, failed, dropped).");
         _duration = _meter.CreateHistogram<double>("buzztalk.scaler.scale.duration", "s", "From request to the new count running (or the decision not to act).");
     }
 
@@ -33,5 +36,15 @@ public sealed class ScalerMetrics : IDisposable
         _duration.Record(outcome.DurationMs / 1000, new KeyValuePair<string, object?>("result", outcome.Result));
     }
 
+    public void NotificationSent(string kind) => Notification(kind, "sent");
+
+    public void NotificationFailed(string kind) => Notification(kind, "failed");
+
+    /// <summary>A queued notification pushed out by a newer one (the queue was full).</summary>
+    public void NotificationDropped(string kind) => Notification(kind, "dropped");
+
     public void Dispose() => _meter.Dispose();
+
+    private void Notification(string kind, string result) =>
+        _notifications.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("result", result));
 }

@@ -5,6 +5,7 @@ using BuzzTalk.Fleet.Leases;
 using BuzzTalk.Fleet.Swarm;
 using BuzzTalk.Scaler.Configuration;
 using BuzzTalk.Scaler.Decisions;
+using BuzzTalk.Scaler.Notifications;
 using BuzzTalk.Scaler.Webhooks;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ public sealed class ScaleExecutor(
     IInventory inventory,
     HostConnections hosts,
     DecisionLog log,
+    DecisionNotifier notifier,
     TargetTrackingEngine engine,
     IOptions<ScalerOptions> options,
     TimeProvider time) : IDisposable
@@ -64,6 +66,7 @@ public sealed class ScaleExecutor(
             }
         }
 
+        notifier.Notify(outcome);
         await log.RecordAsync(outcome, cancellationToken).ConfigureAwait(false);
         return outcome;
     }

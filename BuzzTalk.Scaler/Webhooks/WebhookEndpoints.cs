@@ -1,4 +1,5 @@
 using BuzzTalk.Scaler.Execution;
+using BuzzTalk.Scaler.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Scaler.Webhooks;
@@ -6,7 +7,7 @@ namespace BuzzTalk.Scaler.Webhooks;
 /// <summary>
 /// <c>POST /api/webhooks/grafana</c> and <c>/api/webhooks/alertmanager</c>: authenticated,
 /// size-limited, strictly parsed; every alert answered with its outcome. <c>GET /api/decisions</c>
-/// shows the latest decisions.
+/// shows the latest decisions. <c>POST /api/notify/discord</c> relays Alertmanager to Discord.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -14,6 +15,7 @@ public static class WebhookEndpoints
     {
         endpoints.MapPost("/api/webhooks/grafana", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Grafana, context, ct));
         endpoints.MapPost("/api/webhooks/alertmanager", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Alertmanager, context, ct));
+        endpoints.MapPost("/api/notify/discord", DiscordRelay.HandleAsync);
         endpoints.MapGet("/api/decisions", (DecisionLog log) => Results.Json(log.Recent(), ScalerJsonContext.Default.IReadOnlyListScaleOutcome));
         return endpoints;
     }
@@ -28,27 +30,16 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> HandleAsync(AlertSource source, HttpContext context, CancellationToken cancellationToken)
     {
+        var (body, problem) = await WebhookIntake.ReadAsync(context, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+
         var services = context.RequestServices;
         var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         var authenticator = services.GetRequiredService<WebhookAuthenticator>();
         var request = context.Request;
-
-        if (!authenticator.IsAuthorized(request.Headers.Authorization))
-        {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"buzztalk-scaler\"";
-            return Results.Problem("Missing or wrong credentials.", statusCode: StatusCodes.Status401Unauthorized);
-        }
-
-        if (!request.HasJsonContentType())
-        {
-            return Results.Problem("Content-Type must be application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
-
-        var body = await ReadLimitedAsync(request, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
-        if (body is null)
-        {
-            return Results.Problem($"The body exceeds {options.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
-        }
 
         if (source == AlertSource.Grafana && authenticator.CheckGrafanaSignature(body, request.Headers[options.GrafanaSignatureHeader],
                 options.GrafanaTimestampHeader is { } header ? request.Headers[header].ToString() : null) is { } signatureError)
@@ -69,29 +60,5 @@ public static class WebhookEndpoints
         var executor = services.GetRequiredService<ScaleExecutor>();
         var outcomes = await Task.WhenAll(parsed.Requests.Select(r => executor.ExecuteAsync(r, cancellationToken))).ConfigureAwait(false);
         return Results.Json(new WebhookAnswer(outcomes, parsed.Ignored), ScalerJsonContext.Default.WebhookAnswer);
-    }
-
-    /// <summary>The body, or null when it is larger than the limit (read no further than that).</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using BuzzTalk.AppHost.Publishing.Monitoring;
 using BuzzTalk.AppHost.Publishing.Stack;
 using BuzzTalk.AppHost.Publishing.Terraform;
 
@@ -22,6 +23,7 @@ public static class BundleComposer
         var files = new List<BundleFile>();
         files.AddRange(StackFileGenerator.Generate(settings));
         files.AddRange(TerraformGenerator.Generate(settings));
+        files.AddRange(MonitoringGenerator.Generate(settings));
         files.Add(BundleReadme.Generate(settings, files));
 
         foreach (var file in files)

@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 using static BuzzTalk.AppHost.Publishing.Monitoring.ScalingRules;
-using static BuzzTalk.AppHost.Publishing.Monitoring.YamlText;
+using static BuzzTalk.AppHost.Publishing.YamlText;
 
 namespace BuzzTalk.AppHost.Publishing.Monitoring;
 

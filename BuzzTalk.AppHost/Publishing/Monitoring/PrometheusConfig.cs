@@ -1,6 +1,6 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
-using static BuzzTalk.AppHost.Publishing.Monitoring.YamlText;
+using static BuzzTalk.AppHost.Publishing.YamlText;
 
 namespace BuzzTalk.AppHost.Publishing.Monitoring;
 

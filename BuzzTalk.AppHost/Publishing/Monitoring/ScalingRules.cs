@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
-using static BuzzTalk.AppHost.Publishing.Monitoring.YamlText;
+using static BuzzTalk.AppHost.Publishing.YamlText;
 
 namespace BuzzTalk.AppHost.Publishing.Monitoring;
 

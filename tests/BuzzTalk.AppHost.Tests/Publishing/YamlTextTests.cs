@@ -1,7 +1,7 @@
-using BuzzTalk.AppHost.Publishing.Monitoring;
+using BuzzTalk.AppHost.Publishing;
 using YamlDotNet.RepresentationModel;
 
-namespace BuzzTalk.AppHost.Tests.Publishing.Monitoring;
+namespace BuzzTalk.AppHost.Tests.Publishing;
 
 public sealed class YamlTextTests
 {

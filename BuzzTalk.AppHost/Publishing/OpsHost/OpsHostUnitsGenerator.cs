@@ -114,7 +114,7 @@ public static class OpsHostUnitsGenerator
         Line(u, $"User={ServiceUser}");
         Line(u, $"Group={ServiceUser}");
         Line(u, $"ExecStart={installDirectory}/bin/{service.Name} --urls http://127.0.0.1:{service.Port.ToString(CultureInfo.InvariantCulture)}");
-        Line(u, "# Configuration and secrets come from a root-only (0600) file the Deployer writes; none live in this unit.");
+        Line(u, "# Configuration and secrets come from a root-only (0600) file on this host; none live in this unit.");
         Line(u, $"EnvironmentFile=-{StartupScriptsGenerator.EnvDirectory}/{service.Name}.env");
         Line(u, "Environment=ASPNETCORE_ENVIRONMENT=Production");
         Line(u, $"StateDirectory={state}");

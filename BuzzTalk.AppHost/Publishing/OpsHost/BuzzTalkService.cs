@@ -1,0 +1,4 @@
+namespace BuzzTalk.AppHost.Publishing.OpsHost;
+
+/// <summary>One BuzzTalk service on the ops host: unit and binary name, loopback port.</summary>
+internal sealed record BuzzTalkService(string Name, string Description, int Port, bool WritesFileSd);

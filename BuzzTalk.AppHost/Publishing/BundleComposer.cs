@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using BuzzTalk.AppHost.Publishing.Monitoring;
+using BuzzTalk.AppHost.Publishing.OpsHost;
 using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.AppHost.Publishing.Startup;
 using BuzzTalk.AppHost.Publishing.Terraform;
 
 namespace BuzzTalk.AppHost.Publishing;
@@ -24,6 +26,8 @@ public static class BundleComposer
         files.AddRange(StackFileGenerator.Generate(settings));
         files.AddRange(TerraformGenerator.Generate(settings));
         files.AddRange(MonitoringGenerator.Generate(settings));
+        files.AddRange(StartupScriptsGenerator.Generate(settings));
+        files.AddRange(OpsHostUnitsGenerator.Generate(settings));
         files.Add(BundleReadme.Generate(settings, files));
 
         foreach (var file in files)

@@ -33,4 +33,7 @@ public static class InstanceMetadataKeys
     public const string StartupScript = "startup-script";
 
     public const string SshKeys = "ssh-keys";
+
+    /// <summary>Lets instance.sh report readiness as the guest attribute <c>buzztalk/ready</c>.</summary>
+    public const string EnableGuestAttributes = "enable-guest-attributes";
 }

@@ -28,7 +28,7 @@ public static class MonitoringDefaults
     public const int FrontendReplicas = 1;
 
     /// <summary>Where the ops host installs the dashboards JSON the Grafana provider reads.</summary>
-    public const string GrafanaDashboardsDirectory = "/etc/buzztalk/grafana/dashboards";
+    public const string GrafanaDashboardsDirectory = MonitoringGenerator.InstalledRoot + "/monitoring/grafana/dashboards";
 
     /// <summary>Secret file (under the secrets directory) with the Scaler's webhook password.</summary>
     public const string ScalerWebhookPasswordFile = "scaler-webhook-password";

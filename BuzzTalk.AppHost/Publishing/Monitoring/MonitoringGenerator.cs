@@ -8,6 +8,9 @@ namespace BuzzTalk.AppHost.Publishing.Monitoring;
 /// </summary>
 public static class MonitoringGenerator
 {
+    /// <summary>Where the ops host's install.sh copies the bundle's <c>monitoring/</c> folder (as <c>/etc/buzztalk/monitoring</c>).</summary>
+    public const string InstalledRoot = "/etc/buzztalk";
+
     public const string PrometheusConfigPath = "monitoring/prometheus/prometheus.yml";
     public const string BlackboxConfigPath = "monitoring/prometheus/blackbox.yml";
     public const string ScalingRulesPath = "monitoring/prometheus/rules/scaling.yml";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using BuzzTalk.AppHost.Publishing.Monitoring;
 using BuzzTalk.AppHost.Publishing.Startup;
 
 namespace BuzzTalk.AppHost.Publishing.OpsHost;
@@ -23,15 +24,16 @@ public static class OpsHostUnitsGenerator
     public const string BundleMonitoringDirectory = "monitoring";
 
     /// <summary>Where install.sh puts the bundle's monitoring files; the drop-ins point here.</summary>
-    public const string MonitoringDirectory = "/etc/buzztalk/monitoring";
+    public const string MonitoringDirectory = MonitoringGenerator.InstalledRoot + "/" + BundleMonitoringDirectory;
 
-    public const string PrometheusConfig = MonitoringDirectory + "/prometheus/prometheus.yml";
+    // The bundle's monitoring paths, as installed: one source for the generator and the units.
+    public const string PrometheusConfig = MonitoringGenerator.InstalledRoot + "/" + MonitoringGenerator.PrometheusConfigPath;
 
-    public const string AlertmanagerConfig = MonitoringDirectory + "/alertmanager/alertmanager.yml";
+    public const string AlertmanagerConfig = MonitoringGenerator.InstalledRoot + "/" + MonitoringGenerator.AlertmanagerConfigPath;
 
-    public const string BlackboxConfig = MonitoringDirectory + "/blackbox/blackbox.yml";
+    public const string BlackboxConfig = MonitoringGenerator.InstalledRoot + "/" + MonitoringGenerator.BlackboxConfigPath;
 
-    public const string GrafanaProvisioning = MonitoringDirectory + "/grafana/provisioning";
+    public const string GrafanaProvisioning = MonitoringGenerator.InstalledRoot + "/monitoring/grafana/provisioning";
 
     /// <summary>Static system user of the BuzzTalk services (Discovery's file_sd files must outlive a run).</summary>
     public const string ServiceUser = "buzztalk";

@@ -14,13 +14,13 @@ public static class StartupScriptsGenerator
     public const string InstanceScriptPath = "startup/instance.sh";
 
     /// <summary>Where the Deployer writes the stack's env files on an instance (root-only directory).</summary>
-    public const string EnvDirectory = "/etc/buzztalk/env";
+    public const string EnvDirectory = Stack.StackFileGenerator.DefaultEnvDirectory;
 
     /// <summary>The env file without which the instance waits for the Deployer instead of deploying.</summary>
     public const string BackendEnvFile = "backend.env";
 
     /// <summary>The stack file inside the unpacked bundle.</summary>
-    public const string StackFile = "stack/docker-stack.yml";
+    public const string StackFile = Stack.StackFileGenerator.StackPath;
 
     /// <summary>Held with flock for the whole run, so a second run waits instead of overlapping.</summary>
     public const string LockFile = "/run/buzztalk-instance.lock";

@@ -36,8 +36,8 @@ public static partial class TerraformGenerator
     private const string HealthCheckTag = "allow-health-check";
 
     // Paths of the scripts another part of the bundle writes, relative to this module.
-    private const string BootstrapScriptPath = "${path.module}/../startup/bootstrap.sh";
-    private const string InstanceScriptPath = "${path.module}/../startup/instance.sh";
+    private const string BootstrapScriptPath = "${path.module}/../" + Startup.StartupScriptsGenerator.BootstrapPath;
+    private const string InstanceScriptPath = "${path.module}/../" + Startup.StartupScriptsGenerator.InstanceScriptPath;
 
     // Resource addresses (type.label); labels are fixed, GCP names derive from settings.Name.
     private const string Network = "google_compute_network.vpc";
@@ -423,6 +423,7 @@ public static partial class TerraformGenerator
                 [InstanceMetadataKeys.RegistryUser] = Var("registry_user"),
                 [InstanceMetadataKeys.BackendImageTag] = Var("backend_image_tag"),
                 [InstanceMetadataKeys.FrontendImageTag] = Var("frontend_image_tag"),
+                [InstanceMetadataKeys.EnableGuestAttributes] = "TRUE",
             },
         };
     }

@@ -200,7 +200,7 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
         Assert.Equal("http://127.0.0.1:9090", Scalar(datasource, "url"));
 
         var provider = (YamlMappingNode)((YamlSequenceNode)Yaml(MonitoringGenerator.GrafanaDashboardProviderPath)["providers"])[0];
-        Assert.Equal("/etc/buzztalk/grafana/dashboards", Scalar((YamlMappingNode)provider["options"], "path"));
+        Assert.Equal("/etc/buzztalk/monitoring/grafana/dashboards", Scalar((YamlMappingNode)provider["options"], "path"));
 
         using var dashboard = JsonDocument.Parse(Content(MonitoringGenerator.GrafanaDashboardPath));
         var root = dashboard.RootElement;

@@ -123,7 +123,7 @@ public sealed class OpsHostUnitsTests : IDisposable
         Assert.Contains("--config.file=/etc/buzztalk/monitoring/alertmanager/alertmanager.yml --web.listen-address=127.0.0.1:9093",
             DropIn("prometheus-alertmanager.service"), StringComparison.Ordinal);
         Assert.Contains("--web.listen-address=127.0.0.1:9100", DropIn("prometheus-node-exporter.service"), StringComparison.Ordinal);
-        Assert.Contains("--config.file=/etc/buzztalk/monitoring/blackbox/blackbox.yml --web.listen-address=127.0.0.1:9115",
+        Assert.Contains("--config.file=/etc/buzztalk/monitoring/prometheus/blackbox.yml --web.listen-address=127.0.0.1:9115",
             DropIn("prometheus-blackbox-exporter.service"), StringComparison.Ordinal);
         Assert.Contains("--web.listen-address=127.0.0.1:9121", DropIn("prometheus-redis-exporter.service"), StringComparison.Ordinal);
         Assert.Contains("Environment=GF_SERVER_HTTP_ADDR=127.0.0.1", Lines(DropIn("grafana-server.service")));

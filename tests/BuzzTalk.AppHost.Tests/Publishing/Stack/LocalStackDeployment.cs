@@ -30,7 +30,7 @@ public sealed class LocalStackDeployment : IAsyncDisposable
 
     public static async Task<LocalStackDeployment> DeployAsync(Func<PublishSettings, PublishSettings>? adjust = null)
     {
-        var deployment = new LocalStackDeployment("btpub" + Guid.NewGuid().ToString("N")[..8]);
+        var deployment = new LocalStackDeployment("bt" + Guid.NewGuid().ToString("N")[..6]);
         try
         {
             var settings = new PublishSettings { Name = deployment.Name, PublicUrl = "http://127.0.0.1" };

@@ -224,6 +224,7 @@ public sealed class TerraformGeneratorTests
             [InstanceMetadataKeys.RegistryUser] = "${var.registry_user}",
             [InstanceMetadataKeys.BackendImageTag] = "${var.backend_image_tag}",
             [InstanceMetadataKeys.FrontendImageTag] = "${var.frontend_image_tag}",
+            [InstanceMetadataKeys.EnableGuestAttributes] = "TRUE",
         };
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), metadata.Select(p => KeyValuePair.Create(p.Key, Str(p.Value))).OrderBy(p => p.Key, StringComparer.Ordinal));
 

@@ -30,7 +30,11 @@ var evaluatorRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
 var scalerEvaluator = new Command("scaler-evaluator", "Scaler evaluator: sustained overload to a new replica on the real swarm.") { evaluatorRuns };
 scalerEvaluator.SetAction((result, ct) => ScalerEvaluatorBenchmark.RunAsync(result.GetValue(evaluatorRuns), Console.Out, ct));
 
-var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator };
+var publishRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
+var publish = new Command("publish", "Publish time for the full bundle, the whole command as a user runs it.") { publishRuns };
+publish.SetAction((result, ct) => PublishBenchmark.RunAsync(RepositoryRoot(), result.GetValue(publishRuns), Console.Out, ct));
+
+var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator, publish };
 return await root.Parse(args).InvokeAsync();
 
 static string RepositoryRoot()

@@ -38,8 +38,11 @@ public static class BundleReadme
                the autoscaler ({c.MinInstances}-{c.MaxInstances} instances), the HTTP load balancer and the service accounts, and uploads
                `startup/instance.sh` to the bucket.
             2. **Bundle** — upload this directory as a tar.gz to `gs://<bundle bucket>/{c.BundleObject}`; new instances fetch it at boot.
-            3. **Ops host** — `sudo ops-host/install.sh` installs the systemd units (Prometheus, Alertmanager, Grafana, exporters,
-               Scaler, Discovery, Deployer) and the `monitoring/` files; every unit restarts on failure.
+            3. **Ops host** — put the Native AOT builds of the services in `ops-host/bin/` (for example
+               `dotnet publish BuzzTalk.Scaler -c Release -r linux-x64 -o out && cp out/BuzzTalk.Scaler ops-host/bin/buzztalk-scaler`,
+               likewise `buzztalk-discovery` and `buzztalk-deployer`), then `sudo ops-host/install.sh` installs them, the systemd
+               units and drop-ins (Prometheus, Alertmanager, Grafana, exporters, Scaler, Discovery, Deployer) and the `monitoring/`
+               files; every unit restarts on failure. Run it again after any change: it only touches what changed.
             4. **Secrets** — `buzztalk-deployer render-env --env .env` writes the per-host env and secret files.
             5. **Deploy** — `buzztalk-deployer deploy` rolls `stack/docker-stack.yml` out to every instance, one lease at a time.
 

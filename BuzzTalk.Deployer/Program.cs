@@ -1,9 +1,5 @@
-var builder = WebApplication.CreateSlimBuilder(args);
+using BuzzTalk.Deployer.Cli;
 
-builder.AddServiceDefaults();
-
-var app = builder.Build();
-
-app.MapDefaultEndpoints();
-
-app.Run();
+// One binary: the CLI (plan, deploy, rollback, status, lease, render-env, tunnel) and, with
+// `serve` (how the AppHost starts it), the HTTP service doing the same operations.
+return await DeployerCli.RunAsync(args);

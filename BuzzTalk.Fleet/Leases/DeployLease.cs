@@ -51,6 +51,12 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         rm -f "$lease"
         """;
 
+    // An operator's override (lease release): removes whatever lease is there, and says whose it was.
+    private const string ForceReleaseScript = Prologue + """
+        printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
+        rm -f "$lease"
+        """;
+
     private const string ReadScript = Prologue + """
         printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
         """;
@@ -97,6 +103,17 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
 
         Require(result, "release");
         return true;
+    }
+
+    /// <summary>
+    /// Removes the lease whoever holds it (an operator clearing a stuck deploy); returns what
+    /// was there. A live holder notices at its next renewal and stops.
+    /// </summary>
+    public async Task<LeaseState?> ForceReleaseAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(ForceReleaseScript, [], cancellationToken).ConfigureAwait(false);
+        Require(result, "force release");
+        return ParseState(result.Output);
     }
 
     /// <summary>The current lease, held or lapsed; null when none was ever taken or it was released.</summary>

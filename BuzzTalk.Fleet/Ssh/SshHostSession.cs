@@ -110,7 +110,7 @@ public sealed class SshHostSession : IRemoteRunner, IAsyncDisposable
         HostKeyRejectedException? rejected = null;
         client.HostKeyReceived += (_, e) =>
         {
-            var verdict = _knownHosts.Verify(Host, _options.Port, KeyType(e.HostKeyName), e.HostKey);
+            var verdict = _knownHosts.Verify(Host, _options.Port, KnownHostsKeyType(e.HostKeyName), e.HostKey);
             e.CanTrust = verdict == HostKeyVerdict.Trusted;
             if (!e.CanTrust)
             {
@@ -122,7 +122,7 @@ public sealed class SshHostSession : IRemoteRunner, IAsyncDisposable
     }
 
     /// <summary>RSA keys are negotiated as rsa-sha2-*, but known_hosts names the key type ssh-rsa.</summary>
-    private static string KeyType(string algorithm) =>
+    internal static string KnownHostsKeyType(string algorithm) =>
         algorithm.StartsWith("rsa-sha2-", StringComparison.Ordinal) ? "ssh-rsa" : algorithm;
 
     private async Task DropAsync()

@@ -80,6 +80,87 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
         }
     }
 
+    /// <summary>The services of a stack, by full name (<c>stack_service</c>).</summary>
+    public async Task<IReadOnlyList<ServiceRollout>> StackServicesAsync(string stack, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireStackName(stack);
+        var ids = Lines((await DockerAsync(["service", "ls", "-q", "--filter", $"label=com.docker.stack.namespace={stack}"], cancellationToken).ConfigureAwait(false)).Output);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var inspected = JsonSerializer.Deserialize((await DockerAsync(["service", "inspect", .. ids], cancellationToken).ConfigureAwait(false)).Output,
+            SwarmJsonContext.Default.ListServiceInspect) ?? [];
+        return [.. inspected.Select(ToRollout).OrderBy(s => s.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>One service's rollout state; null when it does not exist.</summary>
+    public async Task<ServiceRollout?> InspectRolloutAsync(string service, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        var result = await host.RunAsync(_docker[0], [.. _docker.Skip(1), "service", "inspect", service], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return result.Error.Contains("no such service", StringComparison.OrdinalIgnoreCase) ? null : throw new SwarmCommandException(host.Host, result);
+        }
+
+        var inspected = JsonSerializer.Deserialize(result.Output, SwarmJsonContext.Default.ListServiceInspect) ?? [];
+        if (inspected.Count != 1)
+        {
+            return null;
+        }
+
+        // Compared as docker prints them: any difference in the task spec makes swarm replace tasks.
+        using var raw = JsonDocument.Parse(result.Output);
+        var inspectedService = raw.RootElement[0];
+        var changed = inspectedService.TryGetProperty("PreviousSpec", out var previous)
+            && previous.TryGetProperty("TaskTemplate", out var before)
+            && inspectedService.GetProperty("Spec").TryGetProperty("TaskTemplate", out var after)
+            && before.GetRawText() != after.GetRawText();
+        return ToRollout(inspected[0]) with { TaskSpecChanged = changed };
+    }
+
+    /// <summary>
+    /// <c>docker stack deploy</c> of a stack file already on the host, with variables for its
+    /// <c>${...}</c> interpolation passed through <c>env</c> (each one argument, never shell text).
+    /// </summary>
+    public async Task StackDeployAsync(string stackFile, string stack, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireRemotePath(stackFile);
+        SwarmNames.RequireStackName(stack);
+        var variables = environment.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => $"{SwarmNames.RequireEnvironmentName(kv.Key)}={kv.Value}").ToList();
+        var result = await host.RunAsync("env", [.. variables, .. _docker, "stack", "deploy", "--with-registry-auth", "-c", stackFile, stack],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new SwarmCommandException(host.Host, result);
+        }
+    }
+
+    /// <summary><c>docker service update --image</c>, detached: the update config of the service applies.</summary>
+    public async Task UpdateImageAsync(string service, string image, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        SwarmNames.RequireImage(image);
+        await DockerAsync(["service", "update", "--detach", "--with-registry-auth", "--image", image, service], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>docker service rollback</c> to the previous spec, detached.</summary>
+    public async Task RollbackAsync(string service, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        await DockerAsync(["service", "rollback", "--detach", service], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>docker stack rm</c>.</summary>
+    public async Task StackRemoveAsync(string stack, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireStackName(stack);
+        await DockerAsync(["stack", "rm", stack], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>CPUs and memory of this node, as swarm schedules against them.</summary>
     public async Task<Resources> NodeCapacityAsync(CancellationToken cancellationToken = default)
     {
@@ -122,6 +203,13 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
             resources?.Limits is { } l ? new Resources(l.NanoCPUs, l.MemoryBytes) : Resources.None,
             resources?.Reservations is { } r ? new Resources(r.NanoCPUs, r.MemoryBytes) : Resources.None);
     }
+
+    private static ServiceRollout ToRollout(ServiceInspect s) =>
+        new(s.Spec.Name, s.Spec.TaskTemplate?.ContainerSpec?.Image ?? "", s.Version?.Index ?? 0, s.UpdateStatus?.State, s.UpdateStatus?.Message,
+            s.Spec.Mode?.Replicated?.Replicas, s.Spec.Mode?.Global is not null, s.PreviousSpec is not null)
+        {
+            UpdateStartedAt = s.UpdateStatus?.StartedAt,
+        };
 
     private static List<string> Lines(string output) =>
         [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

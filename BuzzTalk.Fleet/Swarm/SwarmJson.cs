@@ -1,14 +1,19 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace BuzzTalk.Fleet.Swarm;
 
 // The shapes docker prints with --format '{{json .}}'. Only read fields are declared.
 
-internal sealed record ServiceInspect(string ID, ServiceSpec Spec);
+internal sealed record ServiceInspect(string ID, ServiceSpec Spec, ServiceVersion? Version = null, UpdateStatus? UpdateStatus = null, ServiceSpec? PreviousSpec = null);
 
-internal sealed record ServiceSpec(string Name, ServiceMode? Mode, TaskTemplate? TaskTemplate);
+internal sealed record ServiceVersion(long Index);
 
-internal sealed record ServiceMode(ReplicatedMode? Replicated);
+internal sealed record UpdateStatus(string? State, string? Message, string? StartedAt = null);
+
+internal sealed record ServiceSpec(string Name, ServiceMode? Mode, TaskTemplate? TaskTemplate, Dictionary<string, string>? Labels = null);
+
+internal sealed record ServiceMode(ReplicatedMode? Replicated, JsonElement? Global = null);
 
 internal sealed record ReplicatedMode(int? Replicas);
 

@@ -19,3 +19,30 @@ public sealed record SwarmTask(string Id, string Name, string DesiredState, stri
 
 /// <summary>One container's <c>docker stats</c> sample, with the swarm service it belongs to (empty if none).</summary>
 public sealed record ContainerStats(string ContainerId, string Service, double CpuPercent, long MemoryBytes, long MemoryLimitBytes);
+
+/// <summary>
+/// Where a service stands in a rollout: its spec version (bumped by every update), the update
+/// state swarm reports (<c>updating</c>, <c>completed</c>, <c>paused</c>, <c>rollback_started</c>,
+/// <c>rollback_completed</c>, ... or null before any update) and whether a previous spec exists
+/// to roll back to.
+/// </summary>
+public sealed record ServiceRollout(string Name, string Image, long Version, string? UpdateState, string? UpdateMessage,
+    int? DesiredReplicas, bool IsGlobal, bool HasPreviousSpec)
+{
+    /// <summary>When swarm started the last update or rollback (identifies it); null before any.</summary>
+    public string? UpdateStartedAt { get; init; }
+
+    /// <summary>
+    /// The task spec differs from the previous spec: swarm replaces tasks for this change. A spec
+    /// re-applied unchanged (a stack deploy re-sends every service) bumps the version but starts
+    /// no update, so there is nothing to wait for.
+    /// </summary>
+    public bool TaskSpecChanged { get; init; }
+
+    /// <summary>Swarm gave up on the last update or rolled it back by itself.</summary>
+    public bool UpdateFailed => UpdateState is "paused" or "rollback_started" or "rollback_paused" or "rollback_completed";
+
+    public bool IsUpdating => UpdateState is "updating" or "rollback_started";
+
+    public bool RolledBackBySwarm => UpdateState is "rollback_completed";
+}

@@ -1,0 +1,262 @@
+using System.Text.Json;
+using BuzzTalk.Deployer.Bundle;
+using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.Fleet.Leases;
+using Spectre.Console;
+
+namespace BuzzTalk.Deployer.Cli;
+
+/// <summary>What each CLI command does, given the global options; prints people's tables or JSON.</summary>
+public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IReadOnlyList<string> only, TextWriter stdout, TextWriter stderr)
+{
+    private readonly IAnsiConsole _console = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(stdout),
+        Ansi = AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.Detect,
+    });
+
+    public async Task<int> DeployAsync(DirectoryInfo bundleDirectory, IReadOnlyList<string>? services, string? imageTag, int parallel, int maxFailures,
+        DirectoryInfo? envDirectory, CancellationToken cancellationToken)
+    {
+        if (await PrepareAsync(bundleDirectory, services, imageTag, cancellationToken).ConfigureAwait(false) is not { } prepared)
+        {
+            return DeployerCli.BadInput;
+        }
+
+        var (options, release, targets) = prepared;
+        IReadOnlyDictionary<string, byte[]>? envFiles = null;
+        if (envDirectory is not null)
+        {
+            if (!envDirectory.Exists || !File.Exists(Path.Combine(envDirectory.FullName, "backend.env")))
+            {
+                return Fail($"{envDirectory.FullName} has no backend.env: run render-env --out {envDirectory.FullName} first.");
+            }
+
+            envFiles = envDirectory.EnumerateFiles("*.env").ToDictionary(f => f.Name, f => File.ReadAllBytes(f.FullName), StringComparer.Ordinal);
+        }
+
+        if (parallel < 1 || maxFailures < 0)
+        {
+            return Fail("--parallel must be at least 1 and --max-failures at least 0.");
+        }
+
+        var request = new RolloutRequest { Services = services, ImageTag = imageTag, EnvFiles = envFiles };
+        var report = await new FleetRollout(options, Progress).RunAsync("deploy", targets, release.StackName, parallel, maxFailures,
+            (rollout, ct) => rollout.DeployAsync(release, request, ct), cancellationToken).ConfigureAwait(false);
+        return Print(report);
+    }
+
+    public async Task<int> RollbackAsync(IReadOnlyList<string>? services, int parallel, int maxFailures, CancellationToken cancellationToken)
+    {
+        if (Load() is not { } options || await TargetsAsync(options, cancellationToken).ConfigureAwait(false) is not { } targets)
+        {
+            return DeployerCli.BadInput;
+        }
+
+        var holder = new RolloutRequest().Holder;
+        var report = await new FleetRollout(options, Progress).RunAsync("rollback", targets, DefaultStack, parallel, maxFailures,
+            (rollout, ct) => rollout.RollbackAsync(services, holder, ct), cancellationToken).ConfigureAwait(false);
+        return Print(report);
+    }
+
+    public async Task<int> PlanAsync(DirectoryInfo bundleDirectory, IReadOnlyList<string>? services, string? imageTag, CancellationToken cancellationToken)
+    {
+        if (await PrepareAsync(bundleDirectory, services, imageTag, cancellationToken).ConfigureAwait(false) is not { } prepared)
+        {
+            return DeployerCli.BadInput;
+        }
+
+        var (options, release, targets) = prepared;
+        var request = new RolloutRequest { Services = services, ImageTag = imageTag };
+        var plans = await new FleetRollout(options).ForEachAsync(targets, release.StackName, parallel: 4, maxFailures: int.MaxValue - 1,
+            (rollout, ct) => rollout.PlanAsync(release, request, ct), p => p.Outcome == InstanceOutcome.Inspected,
+            (t, outcome, message, _) => new InstancePlan(t.Name, t.Host, outcome, message), cancellationToken).ConfigureAwait(false);
+        if (format == OutputFormat.Json)
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(plans.ToList(), DeployerJsonContext.Default.ListInstancePlan)).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var plan in plans)
+            {
+                _console.MarkupLineInterpolated($"[bold]{plan.Instance}[/] ({plan.Host}): {plan.Message}; release {plan.CurrentRelease ?? "none"} -> {plan.NewRelease}");
+                foreach (var image in plan.Images)
+                {
+                    _console.MarkupLineInterpolated($"  {image.Service}: {image.Running ?? "(not running)"} -> [green]{image.Planned}[/]");
+                }
+
+                foreach (var line in plan.StackDiff)
+                {
+                    _console.MarkupLineInterpolated($"  [{(line.StartsWith('+') ? "green" : "red")}]{line}[/]");
+                }
+
+                if (plan.LeaseHeld)
+                {
+                    _console.MarkupLine("  [yellow]a deploy lease is held right now[/]");
+                }
+            }
+        }
+
+        return plans.All(p => p.Outcome == InstanceOutcome.Inspected) ? DeployerCli.Success : DeployerCli.InstanceFailed;
+    }
+
+    public async Task<int> StatusAsync(bool leaseOnly, CancellationToken cancellationToken)
+    {
+        if (Load() is not { } options || await TargetsAsync(options, cancellationToken).ConfigureAwait(false) is not { } targets)
+        {
+            return DeployerCli.BadInput;
+        }
+
+        var statuses = await new FleetRollout(options).ForEachAsync(targets, DefaultStack, parallel: 4, maxFailures: int.MaxValue - 1,
+            (rollout, ct) => rollout.StatusAsync(ct), s => s.Outcome == InstanceOutcome.Inspected,
+            (t, outcome, message, _) => new InstanceStatus(t.Name, t.Host, outcome, message), cancellationToken).ConfigureAwait(false);
+        if (format == OutputFormat.Json)
+        {
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(statuses.ToList(), DeployerJsonContext.Default.ListInstanceStatus)).ConfigureAwait(false);
+        }
+        else
+        {
+            var table = new Table().AddColumns("instance", leaseOnly ? "lease" : "service", leaseOnly ? "until" : "image", leaseOnly ? "operation" : "replicas", "state");
+            foreach (var status in statuses)
+            {
+                var lease = status.Lease is { Held: true } held ? $"held by {held.Holder}" : "free";
+                if (leaseOnly || status.Services.Count == 0)
+                {
+                    table.AddRow(Markup.Escape(status.Instance), Markup.Escape(leaseOnly ? lease : "-"),
+                        Markup.Escape(status.Lease is { Held: true } l ? $"{l.Expires:u}" : "-"), Markup.Escape(status.Lease?.Operation ?? "-"), Markup.Escape(status.Message));
+                    continue;
+                }
+
+                foreach (var service in status.Services)
+                {
+                    table.AddRow(Markup.Escape(status.Instance), Markup.Escape(service.Name), Markup.Escape(service.Image),
+                        $"{service.Running}/{service.Desired?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "global"}",
+                        Markup.Escape($"{service.UpdateState ?? "-"}; release {status.CurrentRelease ?? "none"}; lease {lease}"));
+                }
+            }
+
+            _console.Write(table);
+        }
+
+        return statuses.All(s => s.Outcome == InstanceOutcome.Inspected) ? DeployerCli.Success : DeployerCli.InstanceFailed;
+    }
+
+    public async Task<int> ReleaseLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (Load() is not { } options || await TargetsAsync(options, cancellationToken).ConfigureAwait(false) is not { } targets)
+        {
+            return DeployerCli.BadInput;
+        }
+
+        var reports = await new FleetRollout(options).RunAsync("lease release", targets, DefaultStack, parallel: 4, maxFailures: int.MaxValue - 1,
+            async (rollout, ct) =>
+            {
+                var was = await rollout.ForceReleaseLeaseAsync(ct).ConfigureAwait(false);
+                return new InstanceReport(rollout.Target.Name, rollout.Target.Host, InstanceOutcome.Deployed,
+                    was is { IsHeld: true } ? $"released the lease of {was.Holder} ({was.Operation})" : "no lease was held", [], 0);
+            }, cancellationToken).ConfigureAwait(false);
+        return Print(reports);
+    }
+
+    private const string DefaultStack = "buzztalk";
+
+    private async Task<(DeployerOptions Options, ReleaseContent Release, IReadOnlyList<DeployTarget> Targets)?> PrepareAsync(
+        DirectoryInfo bundleDirectory, IReadOnlyList<string>? services, string? imageTag, CancellationToken cancellationToken)
+    {
+        if (Load() is not { } options)
+        {
+            return null;
+        }
+
+        ReleaseContent release;
+        try
+        {
+            var bundle = DeployBundle.Load(bundleDirectory.FullName);
+            if (services is not null)
+            {
+                bundle.ServicesNamed(services);
+            }
+
+            release = ReleaseContent.From(bundle);
+        }
+        catch (BundleInvalidException ex)
+        {
+            Fail(ex.Message);
+            return null;
+        }
+
+        if (imageTag is not null && !Fleet.Swarm.SwarmNames.IsImageTag(imageTag))
+        {
+            Fail($"--image-tag '{imageTag}' is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-], up to 128).");
+            return null;
+        }
+
+        return await TargetsAsync(options, cancellationToken).ConfigureAwait(false) is { } targets ? (options, release, targets) : null;
+    }
+
+    private DeployerOptions? Load()
+    {
+        try
+        {
+            return DeployerCli.LoadOptions(config);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or InvalidDataException or FormatException)
+        {
+            Fail($"settings: {ex.Message}");
+            return null;
+        }
+    }
+
+    private async Task<IReadOnlyList<DeployTarget>?> TargetsAsync(DeployerOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await InventoryResolver.ResolveAsync(options, only, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ArgumentException or HttpRequestException or JsonException or TaskCanceledException)
+        {
+            Fail($"inventory: {ex.Message}");
+            return null;
+        }
+    }
+
+    private void Progress(DeployTarget target, string step)
+    {
+        // Progress goes to stderr so stdout stays the report (JSON stays parseable).
+        lock (stderr)
+        {
+            stderr.WriteLine($"[{target.Name}] {step}");
+        }
+    }
+
+    private int Print(FleetReport report)
+    {
+        if (format == OutputFormat.Json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(report, DeployerJsonContext.Default.FleetReport));
+        }
+        else
+        {
+            var table = new Table().AddColumns("instance", "host", "outcome", "seconds", "detail");
+            foreach (var i in report.Instances)
+            {
+                var color = i.Succeeded ? "green" : i.Outcome == InstanceOutcome.Skipped ? "grey" : "red";
+                table.AddRow(Markup.Escape(i.Instance), Markup.Escape(i.Host), $"[{color}]{i.Outcome}[/]",
+                    i.Seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(i.Message));
+            }
+
+            _console.Write(table);
+            _console.MarkupLineInterpolated($"{report.Operation}: {report.Instances.Count(i => i.Succeeded)} of {report.Instances.Count} instance(s) succeeded in {report.Seconds:0.0} s");
+        }
+
+        return report.Succeeded ? DeployerCli.Success : DeployerCli.InstanceFailed;
+    }
+
+    private int Fail(string message)
+    {
+        stderr.WriteLine($"error: {message}");
+        return DeployerCli.BadInput;
+    }
+}

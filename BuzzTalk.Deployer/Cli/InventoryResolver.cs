@@ -1,0 +1,51 @@
+using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Fleet.Inventory;
+
+namespace BuzzTalk.Deployer.Cli;
+
+/// <summary>The instances to act on: <c>Deployer:Instances</c>, else Discovery's http_sd targets; filtered by <c>--instance</c>.</summary>
+public static class InventoryResolver
+{
+    public static async Task<IReadOnlyList<DeployTarget>> ResolveAsync(DeployerOptions options, IReadOnlyList<string> only, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(only);
+        IReadOnlyList<DeployTarget> targets;
+        if (options.Instances.Count > 0)
+        {
+            targets = [.. options.Instances.Select(t => t with { Name = t.Name.Length > 0 ? t.Name : t.Host })];
+        }
+        else if (Uri.TryCreate(options.DiscoveryUrl, UriKind.Absolute, out var discovery))
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+            using var inventory = new HttpSdInventory(http, discovery, TimeSpan.Zero);
+            targets = [.. (await inventory.GetAsync(cancellationToken).ConfigureAwait(false))
+                .Select(i => new DeployTarget { Name = i.Name.Length > 0 ? i.Name : i.PublicIp, Host = i.PublicIp })];
+        }
+        else
+        {
+            throw new ArgumentException("No inventory: set Deployer:Instances or Deployer:DiscoveryUrl.");
+        }
+
+        foreach (var target in targets)
+        {
+            if (target.Host.Length == 0 || target.Host.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                throw new ArgumentException($"Instance '{target.Name}' has no usable address.");
+            }
+        }
+
+        if (only.Count > 0)
+        {
+            var unknown = only.Where(name => targets.All(t => t.Name != name)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ArgumentException($"Unknown instance(s): {string.Join(", ", unknown)} (inventory: {string.Join(", ", targets.Select(t => t.Name))}).");
+            }
+
+            targets = [.. targets.Where(t => only.Contains(t.Name))];
+        }
+
+        return targets.Count > 0 ? targets : throw new ArgumentException("The inventory is empty.");
+    }
+}

@@ -1,0 +1,47 @@
+using BuzzTalk.Fleet.Ssh;
+
+namespace BuzzTalk.Deployer.Configuration;
+
+/// <summary>
+/// Section <c>Deployer</c>. Paths and the stack name may contain <c>{instance}</c>, replaced by the
+/// instance's name, so several logical instances can share one host (the local fleet, tests).
+/// </summary>
+public sealed class DeployerOptions
+{
+    public const string SectionName = "Deployer";
+
+    /// <summary>Swarm stack name; empty = the bundle's name.</summary>
+    public string Stack { get; set; } = "";
+
+    /// <summary>Where releases are uploaded: <c>{RemoteRoot}/releases/{id}</c>, <c>current</c> and <c>previous</c> links.</summary>
+    public string RemoteRoot { get; set; } = "/opt/buzztalk";
+
+    /// <summary>Env files the stack reads (mode 0600); passed to the stack as <c>BUZZTALK_ENV_DIR</c>.</summary>
+    public string EnvDirectory { get; set; } = "/etc/buzztalk/env";
+
+    /// <summary>Directory of the deploy lease file on the host (the Scaler reads the same one).</summary>
+    public string LeaseDirectory { get; set; } = "/var/lib/buzztalk";
+
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long to wait for another holder's lease before giving up on an instance.</summary>
+    public TimeSpan LeaseWait { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Time for updated services to run their new tasks.</summary>
+    public TimeSpan ConvergeTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Releases kept on each host, the current one included.</summary>
+    public int KeepReleases { get; set; } = 5;
+
+    public HealthOptions Health { get; set; } = new();
+
+    public SshHostOptions Ssh { get; set; } = new();
+
+    /// <summary>Static inventory: instances to deploy to.</summary>
+    public List<DeployTarget> Instances { get; set; } = [];
+
+    /// <summary>Discovery's <c>/sd/targets</c> URL: the inventory when <see cref="Instances"/> is empty.</summary>
+    public string? DiscoveryUrl { get; set; }
+}

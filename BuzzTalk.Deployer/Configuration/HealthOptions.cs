@@ -1,0 +1,14 @@
+namespace BuzzTalk.Deployer.Configuration;
+
+/// <summary>Section <c>Deployer:Health</c>: how an instance proves it serves after a rollout.</summary>
+public sealed class HealthOptions
+{
+    /// <summary>
+    /// Fetched on the instance (curl over SSH) through its nginx, so the check covers nginx, swarm
+    /// DNS and a backend replica. Empty = converged tasks are enough. <c>{instance}</c> is replaced.
+    /// </summary>
+    public string Url { get; set; } = "http://127.0.0.1:80/backend/health";
+
+    /// <summary>How long the instance may take to answer after its services converged.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+}

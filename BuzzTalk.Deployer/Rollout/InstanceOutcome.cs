@@ -1,0 +1,26 @@
+namespace BuzzTalk.Deployer.Rollout;
+
+/// <summary>How an operation ended on one instance.</summary>
+public enum InstanceOutcome
+{
+    /// <summary>The new release runs and answers its health check.</summary>
+    Deployed,
+
+    /// <summary>The release failed and the instance is back on what it ran before.</summary>
+    RolledBack,
+
+    /// <summary>The operation failed and could not be undone: look at the instance.</summary>
+    Failed,
+
+    /// <summary>SSH did not connect (or the host key was refused).</summary>
+    Unreachable,
+
+    /// <summary>Another holder kept the deploy lease: nothing was changed.</summary>
+    LeaseBusy,
+
+    /// <summary>Not attempted: the failure budget was spent first.</summary>
+    Skipped,
+
+    /// <summary>A read-only command (status, plan) answered.</summary>
+    Inspected,
+}

@@ -1,0 +1,602 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Fleet.Leases;
+using BuzzTalk.Fleet.Ssh;
+using BuzzTalk.Fleet.Swarm;
+
+namespace BuzzTalk.Deployer.Rollout;
+
+/// <summary>
+/// Deploys to, rolls back and inspects one instance: under its deploy lease, the release is
+/// uploaded by SFTP, the stack deployed (start-first where the stack says so), the new tasks
+/// awaited and the instance's health checked through its nginx; any failure rolls the changed
+/// services back and the lease is always released.
+/// </summary>
+public sealed partial class InstanceRollout(
+    DeployTarget target,
+    IRemoteRunner runner,
+    IRemoteFiles files,
+    DeployerOptions options,
+    RemoteLayout layout,
+    Action<DeployTarget, string>? progress = null,
+    TimeProvider? time = null)
+{
+    private const UnixFileMode PublicFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode SecretFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly SwarmClient _swarm = new(runner, time: time);
+    private readonly DeployLease _lease = new(runner, layout.LeaseDirectory);
+    private readonly List<string> _steps = [];
+
+    public DeployTarget Target => target;
+
+    /// <summary>Removes the instance's lease whoever holds it; returns what was there.</summary>
+    public Task<LeaseState?> ForceReleaseLeaseAsync(CancellationToken cancellationToken) => _lease.ForceReleaseAsync(cancellationToken);
+
+    public async Task<InstanceReport> DeployAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(request);
+        RequireReleaseId(release.ReleaseId);
+        return await UnderLeaseAsync($"deploy {release.ReleaseId}", request.Holder, release.ReleaseId, async ct =>
+        {
+            await UploadAsync(release, request, ct).ConfigureAwait(false);
+            var before = await SnapshotAsync(ct).ConfigureAwait(false);
+            var affected = await ApplyAsync(release, request, ct).ConfigureAwait(false);
+            try
+            {
+                await WaitConvergedAsync(affected, before, ct).ConfigureAwait(false);
+                await CheckHealthAsync(ct).ConfigureAwait(false);
+            }
+            catch (RolloutFailedException failure)
+            {
+                Step($"failed: {failure.Message}");
+                await RollBackChangedAsync(affected, before, ct).ConfigureAwait(false);
+                return (InstanceOutcome.RolledBack, $"{failure.Message}; rolled back to the previous release");
+            }
+
+            await SwitchCurrentAsync(release.ReleaseId, ct).ConfigureAwait(false);
+            return (InstanceOutcome.Deployed, $"release {release.ReleaseId} runs and answers its health check");
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rolls the given services (default: every service of the stack) back to their previous spec.</summary>
+    public Task<InstanceReport> RollbackAsync(IReadOnlyList<string>? services, string holder, CancellationToken cancellationToken) =>
+        UnderLeaseAsync("rollback", holder, null, async ct =>
+        {
+            var before = await SnapshotAsync(ct).ConfigureAwait(false);
+            var names = services is null
+                ? before.Values.Where(s => s.HasPreviousSpec).Select(s => s.Name).ToList()
+                : services.Select(FullName).ToList();
+            if (names.Count == 0)
+            {
+                return (InstanceOutcome.Failed, "nothing to roll back: no service has a previous spec");
+            }
+
+            foreach (var name in names)
+            {
+                Step($"docker service rollback {name}");
+                await _swarm.RollbackAsync(name, ct).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await WaitRolledBackAsync(names, before, ct).ConfigureAwait(false);
+                await CheckHealthAsync(ct).ConfigureAwait(false);
+            }
+            catch (RolloutFailedException failure)
+            {
+                return (InstanceOutcome.Failed, failure.Message);
+            }
+
+            await SwapToPreviousAsync(ct).ConfigureAwait(false);
+            return (InstanceOutcome.Deployed, $"rolled back {string.Join(", ", names)}");
+        }, cancellationToken);
+
+    /// <summary>Services, lease and releases of the instance; read only.</summary>
+    public async Task<InstanceStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var services = new List<ServiceStatus>();
+        foreach (var service in await _swarm.StackServicesAsync(layout.Stack, cancellationToken).ConfigureAwait(false))
+        {
+            var running = (await _swarm.TasksAsync(service.Name, cancellationToken).ConfigureAwait(false)).Count(t => t.IsRunning);
+            services.Add(new ServiceStatus(service.Name, WithoutDigest(service.Image), running, service.IsGlobal ? null : service.DesiredReplicas, service.UpdateState));
+        }
+
+        var lease = await _lease.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new InstanceStatus(target.Name, target.Host, InstanceOutcome.Inspected, services.Count == 0 ? $"stack {layout.Stack} is not deployed" : "ok")
+        {
+            Services = services,
+            CurrentRelease = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false),
+            PreviousRelease = await ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false),
+            Lease = lease is null ? null : new LeaseView(lease.Holder, lease.Operation, lease.Expires, lease.IsHeld),
+        };
+    }
+
+    /// <summary>What <see cref="DeployAsync"/> would change; read only.</summary>
+    public async Task<InstancePlan> PlanAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(request);
+        var current = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false);
+        var running = (await _swarm.StackServicesAsync(layout.Stack, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(s => s.Name, s => WithoutDigest(s.Image), StringComparer.Ordinal);
+        var services = request.Services ?? [.. release.ServiceImages.Keys];
+        var changes = new List<ImageChange>();
+        foreach (var service in services)
+        {
+            var planned = request.ImageTag is { } tag ? release.ImageWithTag(service, tag) : release.DefaultImage(service);
+            var now = running.GetValueOrDefault(FullName(service));
+            if (now != planned)
+            {
+                changes.Add(new ImageChange(FullName(service), now, planned));
+            }
+        }
+
+        var remote = await files.ReadFileAsync($"{layout.Current}/{ReleaseContent.StackPath}", cancellationToken).ConfigureAwait(false);
+        var diff = request.Services is null
+            ? LineDiff.Compute(remote is null ? "" : System.Text.Encoding.UTF8.GetString(remote), System.Text.Encoding.UTF8.GetString(release.Files[ReleaseContent.StackPath]))
+            : [];
+        var lease = await _lease.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var unchanged = changes.Count == 0 && diff.Count == 0 && current == release.ReleaseId;
+        return new InstancePlan(target.Name, target.Host, InstanceOutcome.Inspected, unchanged ? "up to date" : "would change")
+        {
+            CurrentRelease = current,
+            NewRelease = release.ReleaseId,
+            Images = changes,
+            StackDiff = diff,
+            LeaseHeld = lease?.IsHeld == true,
+        };
+    }
+
+    private static string WithoutDigest(string image) => image.Split('@')[0];
+
+    private async Task<InstanceReport> UnderLeaseAsync(string operation, string holder, string? releaseId,
+        Func<CancellationToken, Task<(InstanceOutcome, string)>> work, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        InstanceReport Report(InstanceOutcome outcome, string message) =>
+            new(target.Name, target.Host, outcome, message, [.. _steps], Stopwatch.GetElapsedTime(started).TotalSeconds) { Release = releaseId };
+
+        HeldLease lease;
+        try
+        {
+            lease = await AcquireAsync(holder, operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LeaseBusyException busy)
+        {
+            return Report(InstanceOutcome.LeaseBusy,
+                $"lease held by {busy.Current.Holder} for '{busy.Current.Operation}' until {busy.Current.Expires:u}; nothing changed");
+        }
+        catch (Exception ex) when (IsUnreachable(ex))
+        {
+            return Report(InstanceOutcome.Unreachable, Describe(ex));
+        }
+
+        // A lease lost to expiry (this process stalled) stops the operation: someone else may act.
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = RenewAsync(lease, lost, stopRenewing.Token);
+        try
+        {
+            var (outcome, message) = await work(lost.Token).ConfigureAwait(false);
+            return Report(outcome, message);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return Report(InstanceOutcome.Failed, "the deploy lease was lost (expired or released by an operator); stopped");
+        }
+        catch (Exception ex) when (ex is SwarmCommandException or RolloutFailedException or IOException or TimeoutException or InvalidOperationException)
+        {
+            return Report(InstanceOutcome.Failed, Describe(ex));
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+            try
+            {
+                using var releaseTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                if (await _lease.ReleaseAsync(lease, releaseTimeout.Token).ConfigureAwait(false))
+                {
+                    Step("lease released");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or TimeoutException or OperationCanceledException)
+            {
+                // It lapses by itself at its expiry.
+                Step($"lease not released ({Describe(ex)}); it expires at {lease.Expires:u}");
+            }
+        }
+    }
+
+    private async Task<HeldLease> AcquireAsync(string holder, string operation, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + options.LeaseWait;
+        while (true)
+        {
+            try
+            {
+                Step("lease");
+                var lease = await _lease.AcquireAsync(holder, operation, options.LeaseTtl, cancellationToken).ConfigureAwait(false);
+                Step($"lease acquired until {lease.Expires:u}");
+                return lease;
+            }
+            catch (LeaseBusyException) when (_time.GetUtcNow() < deadline)
+            {
+                await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RenewAsync(HeldLease lease, CancellationTokenSource lost, CancellationToken stop)
+    {
+        var every = options.LeaseTtl / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, _time, stop).ConfigureAwait(false);
+                if (await _lease.RenewAsync(lease, options.LeaseTtl, stop).ConfigureAwait(false) is null)
+                {
+                    await lost.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException)
+        {
+            // One failed renewal is not a lost lease; the next command on this host will fail anyway.
+        }
+    }
+
+    private async Task UploadAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)
+    {
+        // Checks first, so a refused rollout changes nothing on the host.
+        if (request.EnvFiles is null)
+        {
+            var probe = await runner.RunAsync("test", ["-f", $"{layout.EnvDirectory}/backend.env"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!probe.Succeeded)
+            {
+                throw new RolloutFailedException($"{layout.EnvDirectory}/backend.env is missing on the host: run render-env and deploy with --env-dir");
+            }
+        }
+
+        var directory = layout.Release(release.ReleaseId);
+        Step($"upload release to {directory}");
+        foreach (var (path, content) in release.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            await files.WriteFileAsync($"{directory}/{path}", content, PublicFile, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (name, content) in request.EnvFiles ?? new Dictionary<string, byte[]>())
+        {
+            if (!EnvFileName().IsMatch(name))
+            {
+                throw new RolloutFailedException($"env file name '{name}' is not [A-Za-z0-9._-]+.env");
+            }
+
+            Step($"upload {layout.EnvDirectory}/{name} (0600)");
+            await files.WriteFileAsync($"{layout.EnvDirectory}/{name}", content, SecretFile, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Dictionary<string, ServiceRollout>> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        var services = await _swarm.StackServicesAsync(layout.Stack, cancellationToken).ConfigureAwait(false);
+        var snapshot = new Dictionary<string, ServiceRollout>(StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            // The list does not carry the task-spec comparison; inspect each.
+            if (await _swarm.InspectRolloutAsync(service.Name, cancellationToken).ConfigureAwait(false) is { } inspected)
+            {
+                snapshot[service.Name] = inspected;
+            }
+        }
+
+        return snapshot;
+    }
+
+    private async Task<IReadOnlyList<string>> ApplyAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Services is null)
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["BUZZTALK_ENV_DIR"] = layout.EnvDirectory };
+            if (request.ImageTag is { } tag)
+            {
+                foreach (var variable in release.ServiceImages.Keys.Select(release.TagVariable).OfType<string>())
+                {
+                    environment[variable] = tag;
+                }
+            }
+
+            Step($"docker stack deploy {layout.Stack} ({release.ReleaseId})");
+            await _swarm.StackDeployAsync(layout.StackFile(release.ReleaseId), layout.Stack, environment, cancellationToken).ConfigureAwait(false);
+            return [.. release.ServiceImages.Keys.Select(FullName)];
+        }
+
+        var names = new List<string>();
+        foreach (var service in request.Services)
+        {
+            var image = release.ImageWithTag(service, request.ImageTag ?? "latest");
+            Step($"docker service update --image {image} {FullName(service)}");
+            await _swarm.UpdateImageAsync(FullName(service), image, cancellationToken).ConfigureAwait(false);
+            names.Add(FullName(service));
+        }
+
+        return names;
+    }
+
+    private async Task WaitConvergedAsync(IReadOnlyList<string> services, Dictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
+    {
+        Step($"wait for {string.Join(", ", services)}");
+        var deadline = _time.GetUtcNow() + options.ConvergeTimeout;
+        var pending = services.ToList();
+        while (pending.Count > 0)
+        {
+            foreach (var name in pending.ToList())
+            {
+                var now = await _swarm.InspectRolloutAsync(name, cancellationToken).ConfigureAwait(false);
+                var was = before.GetValueOrDefault(name);
+                if (now is null)
+                {
+                    continue;
+                }
+
+                var newUpdate = now.UpdateStartedAt != was?.UpdateStartedAt;
+                if (newUpdate && now.UpdateFailed)
+                {
+                    throw new RolloutFailedException($"{name}: swarm {now.UpdateState}: {now.UpdateMessage}");
+                }
+
+                // A changed task spec means swarm replaces tasks: wait for that update to finish.
+                var updating = now.Version != was?.Version && now.TaskSpecChanged;
+                if (updating && !(newUpdate && now.UpdateState == "completed"))
+                {
+                    continue;
+                }
+
+                if (await RunningAsync(now, cancellationToken).ConfigureAwait(false))
+                {
+                    pending.Remove(name);
+                    Step($"{name} converged ({now.Image})");
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
+            if (_time.GetUtcNow() >= deadline)
+            {
+                throw new RolloutFailedException($"{string.Join(", ", pending)} did not converge within {options.ConvergeTimeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> RunningAsync(ServiceRollout service, CancellationToken cancellationToken)
+    {
+        var running = (await _swarm.TasksAsync(service.Name, cancellationToken).ConfigureAwait(false)).Count(t => t.IsRunning);
+        return running >= (service.IsGlobal ? 1 : service.DesiredReplicas ?? 1);
+    }
+
+    private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
+    {
+        // Rollbacks are told apart from the failed update by when they start.
+        var failed = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var rolled = new List<string>();
+        foreach (var name in affected)
+        {
+            var now = failed.GetValueOrDefault(name);
+            var was = before.GetValueOrDefault(name);
+            if (now is null || was is null || now.Version == was.Version)
+            {
+                continue;
+            }
+
+            if (now.RolledBackBySwarm && now.UpdateStartedAt != was.UpdateStartedAt)
+            {
+                Step($"{name}: swarm already rolled back");
+                continue;
+            }
+
+            Step($"docker service rollback {name}");
+            await _swarm.RollbackAsync(name, cancellationToken).ConfigureAwait(false);
+            rolled.Add(name);
+        }
+
+        await WaitRolledBackAsync(rolled, failed, cancellationToken).ConfigureAwait(false);
+        await CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WaitRolledBackAsync(IReadOnlyList<string> services, Dictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + options.ConvergeTimeout;
+        var pending = services.ToList();
+        while (pending.Count > 0)
+        {
+            foreach (var name in pending.ToList())
+            {
+                var now = await _swarm.InspectRolloutAsync(name, cancellationToken).ConfigureAwait(false);
+                if (now is null)
+                {
+                    continue;
+                }
+
+                if (now.UpdateState == "rollback_paused")
+                {
+                    throw new RolloutFailedException($"{name}: rollback paused: {now.UpdateMessage}");
+                }
+
+                var started = now.UpdateStartedAt != before.GetValueOrDefault(name)?.UpdateStartedAt;
+                if (!(started && now.UpdateState == "rollback_completed") && now.TaskSpecChanged)
+                {
+                    continue;
+                }
+
+                if (await RunningAsync(now, cancellationToken).ConfigureAwait(false))
+                {
+                    pending.Remove(name);
+                    Step($"{name} rolled back ({now.Image})");
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            if (_time.GetUtcNow() >= deadline)
+            {
+                throw new RolloutFailedException($"{string.Join(", ", pending)} did not roll back within {options.ConvergeTimeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var url = options.Health.Url.Replace("{instance}", target.Name, StringComparison.Ordinal);
+        if (url.Length == 0)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new RolloutFailedException($"health URL '{url}' is not an http(s) URL");
+        }
+
+        Step($"health {url}");
+        var deadline = _time.GetUtcNow() + options.Health.Timeout;
+        while (true)
+        {
+            var result = await runner.RunAsync("curl", ["-fsS", "--max-time", "5", "-o", "/dev/null", uri.AbsoluteUri], TimeSpan.FromSeconds(15), cancellationToken)
+                .ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                Step("healthy");
+                return;
+            }
+
+            if (_time.GetUtcNow() >= deadline)
+            {
+                throw new RolloutFailedException($"{url} did not answer within {options.Health.Timeout.TotalSeconds:0} s: {result.Error.Trim()}");
+            }
+
+            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SwitchCurrentAsync(string releaseId, CancellationToken cancellationToken)
+    {
+        // previous <- current, current <- the release; each link replaced by rename.
+        var result = await runner.RunAsync("sh", ["-c", SwitchScript, "switch-release", layout.Root, layout.Release(releaseId)], cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new IOException($"switching {layout.Current} failed: {result.Error.Trim()}");
+        }
+
+        Step($"current -> {releaseId}");
+        await PruneAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SwapToPreviousAsync(CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync("sh", ["-c", SwapScript, "swap-release", layout.Root], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded && result.Output.Trim() is { Length: > 0 } now)
+        {
+            Step($"current -> {Path.GetFileName(now)}");
+        }
+    }
+
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        var listing = await runner.RunAsync("ls", ["-1t", layout.Releases], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var current = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false);
+        var previous = await ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false);
+        var old = listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(id => ReleaseIdPattern().IsMatch(id))
+            .Skip(Math.Max(1, options.KeepReleases))
+            .Where(id => id != current && id != previous)
+            .ToList();
+        foreach (var id in old)
+        {
+            await runner.RunAsync("rm", ["-rf", "--", layout.Release(id)], cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        if (old.Count > 0)
+        {
+            Step($"pruned {old.Count.ToString(CultureInfo.InvariantCulture)} old releases");
+        }
+    }
+
+    /// <summary>The release id a link points at, or null.</summary>
+    public async Task<string?> ReadLinkAsync(string link, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync("readlink", [link], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return result.Succeeded && result.Output.Trim() is { Length: > 0 } path ? Path.GetFileName(path) : null;
+    }
+
+    private string FullName(string service) => $"{layout.Stack}_{SwarmNames.RequireServiceName(service)}";
+
+    private void Step(string message)
+    {
+        _steps.Add(message);
+        progress?.Invoke(target, message);
+    }
+
+    private static void RequireReleaseId(string id)
+    {
+        if (!ReleaseIdPattern().IsMatch(id))
+        {
+            throw new ArgumentException($"Release id '{id}' is not 12 lower-case hex digits.", nameof(id));
+        }
+    }
+
+    internal static bool IsUnreachable(Exception ex) =>
+        ex is System.Net.Sockets.SocketException or HostKeyRejectedException or TimeoutException
+        or Renci.SshNet.Common.SshConnectionException or Renci.SshNet.Common.SshAuthenticationException or Renci.SshNet.Common.SshOperationTimeoutException
+        || (ex is IOException && ex.InnerException is not null && IsUnreachable(ex.InnerException));
+
+    internal static string Describe(Exception ex) => ex switch
+    {
+        SwarmCommandException swarm => $"docker failed ({swarm.Result.ExitCode}): {swarm.Result.Error.Trim()}",
+        _ => ex.Message,
+    };
+
+    private const string SwitchScript = """
+        set -eu
+        root=$1 release=$2
+        cd "$root"
+        if [ -L current ]; then ln -sfn "$(readlink current)" previous.tmp && mv -Tf previous.tmp previous; fi
+        ln -sfn "$release" current.tmp && mv -Tf current.tmp current
+        """;
+
+    private const string SwapScript = """
+        set -eu
+        cd "$1"
+        [ -L previous ] || exit 0
+        p=$(readlink previous)
+        if [ -L current ]; then ln -sfn "$(readlink current)" previous.tmp && mv -Tf previous.tmp previous; fi
+        ln -sfn "$p" current.tmp && mv -Tf current.tmp current
+        echo "$p"
+        """;
+
+    [GeneratedRegex("^[0-9a-f]{12}$")]
+    private static partial Regex ReleaseIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+\.env$")]
+    private static partial Regex EnvFileName();
+}

@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+
+namespace BuzzTalk.Deployer.Rollout;
+
+/// <summary>
+/// What a rollout puts on an instance: the release id, the stack's name, the files an instance
+/// needs (stack file, nginx config) and each service's image as the stack file names it.
+/// </summary>
+public sealed partial record ReleaseContent(
+    string ReleaseId,
+    string StackName,
+    IReadOnlyDictionary<string, byte[]> Files,
+    IReadOnlyDictionary<string, string> ServiceImages)
+{
+    public const string StackPath = "stack/docker-stack.yml";
+
+    /// <summary>
+    /// The image of a service with the given tag: the stack names images as
+    /// <c>repo:${VAR:-default}</c>; the repository is kept and the tag replaced.
+    /// </summary>
+    public string ImageWithTag(string service, string tag)
+    {
+        if (!ServiceImages.TryGetValue(service, out var image))
+        {
+            throw new ArgumentException($"The stack has no service '{service}'.", nameof(service));
+        }
+
+        var match = TaggedImage().Match(image);
+        var repository = match.Success ? match.Groups["repo"].Value : image;
+        return $"{repository}:{tag}";
+    }
+
+    /// <summary>The image the stack file gives a service when no tag is passed (<c>${VAR:-default}</c> → default).</summary>
+    public string DefaultImage(string service)
+    {
+        var image = ServiceImages.GetValueOrDefault(service) ?? throw new ArgumentException($"The stack has no service '{service}'.", nameof(service));
+        var match = TaggedImage().Match(image);
+        if (!match.Success || !match.Groups["var"].Success)
+        {
+            return image;
+        }
+
+        var fallback = match.Groups["default"].Success ? match.Groups["default"].Value : "latest";
+        return $"{match.Groups["repo"].Value}:{fallback}";
+    }
+
+    /// <summary>The tag variable a service's image reads (<c>BACKEND_IMAGE_TAG</c>), if any.</summary>
+    public string? TagVariable(string service) =>
+        ServiceImages.TryGetValue(service, out var image) && TaggedImage().Match(image) is { Success: true } m && m.Groups["var"].Success
+            ? m.Groups["var"].Value : null;
+
+    [GeneratedRegex(@"^(?<repo>[^:${}]+(:[0-9]+/[^:${}]+)?)(:(\$\{(?<var>[A-Za-z_][A-Za-z0-9_]*)(:-(?<default>[^}]*))?\}|[A-Za-z0-9_][A-Za-z0-9_.\-]*))?$")]
+    private static partial Regex TaggedImage();
+}

@@ -1,0 +1,30 @@
+using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Fleet.Swarm;
+
+namespace BuzzTalk.Deployer.Rollout;
+
+/// <summary>The paths and names of one instance, with <c>{instance}</c> replaced and every value checked.</summary>
+public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory, string LeaseDirectory)
+{
+    public string Releases => $"{Root}/releases";
+
+    public string Current => $"{Root}/current";
+
+    public string Previous => $"{Root}/previous";
+
+    public string Release(string releaseId) => $"{Releases}/{releaseId}";
+
+    public string StackFile(string releaseId) => $"{Release(releaseId)}/{ReleaseContent.StackPath}";
+
+    public static RemoteLayout For(DeployerOptions options, DeployTarget target, string bundleStack)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(target);
+        string Expand(string value) => value.Replace("{instance}", target.Name, StringComparison.Ordinal);
+        return new RemoteLayout(
+            SwarmNames.RequireStackName(Expand(options.Stack.Length > 0 ? options.Stack : bundleStack)),
+            SwarmNames.RequireRemotePath(Expand(options.RemoteRoot).TrimEnd('/')),
+            SwarmNames.RequireRemotePath(Expand(options.EnvDirectory).TrimEnd('/')),
+            SwarmNames.RequireRemotePath(Expand(options.LeaseDirectory).TrimEnd('/')));
+    }
+}

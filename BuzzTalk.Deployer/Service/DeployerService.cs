@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using System.Text;
+using BuzzTalk.Deployer.Bundle;
+using BuzzTalk.Deployer.Cli;
+using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Deployer.Rollout;
+
+namespace BuzzTalk.Deployer.Service;
+
+/// <summary>
+/// Service mode (<c>serve</c>): the CLI's operations over HTTP with basic auth, one operation at a
+/// time. <c>POST /api/deploy</c> and <c>/api/rollback</c> start one and answer 202 with its id;
+/// <c>GET /api/operations/{id}</c> follows it; <c>GET /api/status</c> reads every instance.
+/// </summary>
+public static class DeployerService
+{
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddServiceDefaults();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DeployerJsonContext.Default));
+        builder.Services.AddSingleton<DeployerOperations>();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapDeployerApi();
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    public static IEndpointRouteBuilder MapDeployerApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").AddEndpointFilter(async (context, next) =>
+            Authorized(context.HttpContext) ? await next(context).ConfigureAwait(false) : Unauthorized(context.HttpContext));
+
+        api.MapPost("/deploy", (DeployRequest? request, DeployerOperations operations, IConfiguration configuration) =>
+        {
+            var options = Options(configuration);
+            var bundle = request?.Bundle ?? configuration["Deployer:Bundle"];
+            if (string.IsNullOrWhiteSpace(bundle))
+            {
+                return Results.Problem("No bundle: pass \"bundle\" or set Deployer:Bundle.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            ReleaseContent release;
+            try
+            {
+                var loaded = DeployBundle.Load(bundle);
+                if (request?.Services is { } names)
+                {
+                    loaded.ServicesNamed(names);
+                }
+
+                release = ReleaseContent.From(loaded);
+            }
+            catch (BundleInvalidException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (request?.ImageTag is { } tag && !Fleet.Swarm.SwarmNames.IsImageTag(tag))
+            {
+                return Results.Problem($"'{tag}' is not a valid image tag.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var rollout = new RolloutRequest { Services = request?.Services, ImageTag = request?.ImageTag, Holder = "deployer-service" };
+            return Started(operations.TryStart("deploy", options, (fleet, targets, ct) => fleet.RunAsync("deploy", targets, release.StackName,
+                Math.Max(1, request?.Parallel ?? 1), Math.Max(0, request?.MaxFailures ?? 0), (r, c) => r.DeployAsync(release, rollout, c), ct)));
+        });
+
+        api.MapPost("/rollback", (RollbackRequest? request, DeployerOperations operations, IConfiguration configuration) =>
+            Started(operations.TryStart("rollback", Options(configuration), (fleet, targets, ct) => fleet.RunAsync("rollback", targets, "buzztalk",
+                1, 0, (r, c) => r.RollbackAsync(request?.Services, "deployer-service", c), ct))));
+
+        api.MapGet("/operations/{id}", (string id, DeployerOperations operations) =>
+            operations.Find(id) is { } operation ? Results.Json(operation.View(), DeployerJsonContext.Default.OperationView) : Results.NotFound());
+
+        api.MapGet("/status", async (IConfiguration configuration, CancellationToken ct) =>
+        {
+            var options = Options(configuration);
+            var targets = await InventoryResolver.ResolveAsync(options, [], ct).ConfigureAwait(false);
+            var statuses = await new FleetRollout(options).ForEachAsync(targets, "buzztalk", 4, int.MaxValue - 1, (r, c) => r.StatusAsync(c),
+                s => s.Outcome == InstanceOutcome.Inspected, (t, outcome, message, _) => new InstanceStatus(t.Name, t.Host, outcome, message), ct).ConfigureAwait(false);
+            return Results.Json(statuses.ToList(), DeployerJsonContext.Default.ListInstanceStatus);
+        });
+        return endpoints;
+    }
+
+    private static IResult Started(DeployerOperation? operation) =>
+        operation is null
+            ? Results.Problem("Another operation is running; try again when it ends.", statusCode: StatusCodes.Status409Conflict)
+            : Results.Json(operation.View(), DeployerJsonContext.Default.OperationView, statusCode: StatusCodes.Status202Accepted);
+
+    private static DeployerOptions Options(IConfiguration configuration)
+    {
+        var options = new DeployerOptions();
+        configuration.GetSection(DeployerOptions.SectionName).Bind(options);
+        return options;
+    }
+
+    private static bool Authorized(HttpContext context)
+    {
+        var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
+        var user = configuration["Deployer:Api:Username"] ?? "deployer";
+        var password = configuration["Deployer:Api:Password"];
+        if (string.IsNullOrEmpty(password))
+        {
+            return false; // No password configured: the API stays closed.
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        byte[] presented;
+        try
+        {
+            presented = Convert.FromBase64String(header["Basic ".Length..].Trim());
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes($"{user}:{password}"));
+    }
+
+    private static ValueTask<object?> Unauthorized(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Basic realm=\"buzztalk-deployer\"";
+        return ValueTask.FromResult<object?>(Results.Problem("Missing or wrong credentials.", statusCode: StatusCodes.Status401Unauthorized));
+    }
+}

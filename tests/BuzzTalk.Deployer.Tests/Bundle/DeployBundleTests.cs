@@ -1,0 +1,203 @@
+using System.Security.Cryptography;
+using System.Text;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.Deployer.Bundle;
+
+namespace BuzzTalk.Deployer.Tests.Bundle;
+
+/// <summary>Loading bundles the real publisher wrote, and refusing tampered or incomplete ones.</summary>
+public sealed class DeployBundleTests
+{
+    [Fact]
+    public async Task A_published_bundle_lists_the_stack_services_and_their_images()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+
+        var bundle = DeployBundle.Load(published.Path);
+
+        Assert.Equal(["backend", "frontend", "node-exporter", "cadvisor"], bundle.Services.Select(s => s.Name));
+        Assert.Equal("ghcr.io/buzz-talk/buzz-talk-backend:${BACKEND_IMAGE_TAG:-latest}", bundle.Services[0].Image);
+        Assert.Equal("quay.io/prometheus/node-exporter:v1.8.2", bundle.Services[2].Image);
+        Assert.Equal("buzztalk", bundle.StackName);
+        Assert.Matches("^[0-9a-f]{12}$", bundle.ReleaseId);
+    }
+
+    [Fact]
+    public async Task The_stack_name_follows_the_model_name()
+    {
+        using var published = await PublishedBundle.WriteAsync(new PublishSettings { PublicUrl = "http://203.0.113.10", Name = "chat-prod" });
+
+        Assert.Equal("chat-prod", DeployBundle.Load(published.Path).StackName);
+    }
+
+    [Fact]
+    public async Task Files_for_an_instance_are_the_stack_and_nginx_config_byte_for_byte()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+
+        var bundle = DeployBundle.Load(published.Path);
+
+        Assert.Equal(["nginx/nginx.conf", "stack/docker-stack.yml"], bundle.Files.Keys);
+        foreach (var (path, bytes) in bundle.Files)
+        {
+            Assert.Equal(File.ReadAllBytes(published.File(path)), bytes.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task The_release_id_is_the_head_of_the_checksums_hash()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+
+        var expected = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(published.File("SHA256SUMS"))))[..12];
+
+        Assert.Equal(expected, DeployBundle.Load(published.Path).ReleaseId);
+    }
+
+    [Fact]
+    public async Task Identical_bundles_have_the_same_release_id()
+    {
+        using var first = await PublishedBundle.WriteAsync();
+        using var second = await PublishedBundle.WriteAsync();
+
+        Assert.Equal(DeployBundle.Load(first.Path).ReleaseId, DeployBundle.Load(second.Path).ReleaseId);
+    }
+
+    [Fact]
+    public async Task A_changed_bundle_has_a_different_release_id()
+    {
+        using var first = await PublishedBundle.WriteAsync();
+        using var second = await PublishedBundle.WriteAsync(new PublishSettings { PublicUrl = "http://203.0.113.11" });
+
+        Assert.NotEqual(DeployBundle.Load(first.Path).ReleaseId, DeployBundle.Load(second.Path).ReleaseId);
+    }
+
+    [Theory]
+    [InlineData("stack/docker-stack.yml")]
+    [InlineData("nginx/nginx.conf")]
+    [InlineData("terraform/instances.tf.json")]
+    [InlineData("README.md")]
+    public async Task A_tampered_file_is_refused_by_name(string path)
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        Assert.True(File.Exists(published.File(path)), path);
+        await File.AppendAllTextAsync(published.File(path), "# edited by hand\n");
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains($"'{path}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("checksum", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stack/docker-stack.yml")]
+    [InlineData("nginx/nginx.conf")]
+    [InlineData("SHA256SUMS")]
+    public async Task A_missing_required_file_is_refused_by_name(string path)
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        File.Delete(published.File(path));
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains($"'{path}' is missing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_listed_file_is_refused_by_name()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        File.Delete(published.File("startup/instance.sh"));
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains("'startup/instance.sh' is listed in SHA256SUMS but missing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Files_not_listed_in_the_checksums_are_ignored()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        await File.WriteAllTextAsync(published.File("aspire-manifest.json"), "{}");
+
+        Assert.Equal("buzztalk", DeployBundle.Load(published.Path).StackName);
+    }
+
+    [Fact]
+    public async Task A_stack_file_not_covered_by_the_checksums_is_refused()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        var sums = File.ReadAllLines(published.File("SHA256SUMS")).Where(l => !l.EndsWith("  stack/docker-stack.yml", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(published.File("SHA256SUMS"), string.Join('\n', sums) + "\n");
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains("'stack/docker-stack.yml' is not listed in SHA256SUMS", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_checksums_line_escaping_the_bundle_is_refused()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        await File.AppendAllTextAsync(published.File("SHA256SUMS"), new string('0', 64) + "  ../outside\n");
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains("'../outside'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_nginx_config_edited_with_recomputed_checksums_is_refused_because_swarm_configs_are_immutable()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        await File.AppendAllTextAsync(published.File("nginx/nginx.conf"), "# edited\n");
+        await RewriteChecksumsAsync(published);
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains("does not carry the hash of nginx/nginx.conf", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Services_named_are_returned_in_the_order_asked()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        var bundle = DeployBundle.Load(published.Path);
+
+        var services = bundle.ServicesNamed(["frontend", "backend", "frontend"]);
+
+        Assert.Equal(["frontend", "backend"], services.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task An_unknown_service_is_refused_with_the_stack_services()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        var bundle = DeployBundle.Load(published.Path);
+
+        var e = Assert.Throws<BundleInvalidException>(() => bundle.ServicesNamed(["backend", "worker"]));
+
+        Assert.Equal("unknown service 'worker' (the stack has backend, frontend, node-exporter, cadvisor)", e.Message);
+    }
+
+    [Fact]
+    public void A_directory_that_does_not_exist_is_refused()
+    {
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(Path.Combine(Path.GetTempPath(), "no-such-bundle-" + Guid.NewGuid().ToString("N"))));
+
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>What a careless hand edit plus <c>sha256sum * &gt; SHA256SUMS</c> would produce.</summary>
+    private static async Task RewriteChecksumsAsync(PublishedBundle published)
+    {
+        var text = new StringBuilder();
+        foreach (var line in await File.ReadAllLinesAsync(published.File("SHA256SUMS")))
+        {
+            var path = line[66..];
+            text.Append(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(published.File(path))))).Append("  ").Append(path).Append('\n');
+        }
+
+        await File.WriteAllTextAsync(published.File("SHA256SUMS"), text.ToString());
+    }
+}

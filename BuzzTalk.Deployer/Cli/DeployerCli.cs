@@ -1,6 +1,5 @@
 using System.CommandLine;
 using BuzzTalk.Deployer.Configuration;
-using Microsoft.Extensions.Configuration;
 
 namespace BuzzTalk.Deployer.Cli;
 

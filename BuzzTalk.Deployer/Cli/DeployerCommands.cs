@@ -1,8 +1,9 @@
 using System.Text.Json;
 using BuzzTalk.Deployer.Bundle;
+using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Rollout;
-using BuzzTalk.Fleet.Leases;
+using BuzzTalk.Fleet.Ssh;
 using Spectre.Console;
 
 namespace BuzzTalk.Deployer.Cli;
@@ -29,12 +30,14 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         IReadOnlyDictionary<string, byte[]>? envFiles = null;
         if (envDirectory is not null)
         {
-            if (!envDirectory.Exists || !File.Exists(Path.Combine(envDirectory.FullName, "backend.env")))
+            // render-env --out writes the instance's files under instance/env/.
+            var instanceEnv = new DirectoryInfo(Path.Combine(envDirectory.FullName, Path.GetDirectoryName(EnvRenderer.InstanceBackendEnv)!));
+            if (!File.Exists(Path.Combine(instanceEnv.FullName, "backend.env")))
             {
-                return Fail($"{envDirectory.FullName} has no backend.env: run render-env --out {envDirectory.FullName} first.");
+                return Fail($"{envDirectory.FullName} has no {EnvRenderer.InstanceBackendEnv}: run render-env --out {envDirectory.FullName} first.");
             }
 
-            envFiles = envDirectory.EnumerateFiles("*.env").ToDictionary(f => f.Name, f => File.ReadAllBytes(f.FullName), StringComparer.Ordinal);
+            envFiles = instanceEnv.EnumerateFiles("*.env").ToDictionary(f => f.Name, f => File.ReadAllBytes(f.FullName), StringComparer.Ordinal);
         }
 
         if (parallel < 1 || maxFailures < 0)
@@ -158,6 +161,88 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
                     was is { IsHeld: true } ? $"released the lease of {was.Holder} ({was.Operation})" : "no lease was held", [], 0);
             }, cancellationToken).ConfigureAwait(false);
         return Print(reports);
+    }
+
+    public async Task<int> RenderEnvAsync(FileInfo envFile, DirectoryInfo outDirectory, CancellationToken cancellationToken)
+    {
+        if (!envFile.Exists)
+        {
+            return Fail($"{envFile.FullName} does not exist.");
+        }
+
+        IReadOnlyList<RenderedFile> written;
+        try
+        {
+            written = await EnvRenderer.WriteAsync(outDirectory.FullName, EnvFile.Load(envFile.FullName), cancellationToken).ConfigureAwait(false);
+        }
+        catch (EnvFileInvalidException ex)
+        {
+            // The message names keys and lines, never values.
+            return Fail($"{envFile.Name}: {ex.Message}");
+        }
+
+        foreach (var file in written)
+        {
+            await stdout.WriteLineAsync($"wrote {Path.Combine(outDirectory.FullName, file.RelativePath)} (mode {Convert.ToString((int)file.Mode, 8)})").ConfigureAwait(false);
+        }
+
+        return DeployerCli.Success;
+    }
+
+    public async Task<int> TunnelAsync(string host, int sshPort, string remoteHost, int remotePort, int localPort, CancellationToken cancellationToken)
+    {
+        if (Load() is not { } options)
+        {
+            return DeployerCli.BadInput;
+        }
+
+        var ssh = new SshHostOptions
+        {
+            User = options.Ssh.User,
+            PrivateKeyFile = options.Ssh.PrivateKeyFile,
+            KnownHostsFile = options.Ssh.KnownHostsFile,
+            Port = sshPort > 0 ? sshPort : options.Ssh.Port,
+            ConnectTimeout = options.Ssh.ConnectTimeout,
+        };
+        SshTunnel tunnel;
+        try
+        {
+            var tunnelOptions = new SshTunnelOptions { RemoteHost = remoteHost, RemotePort = remotePort, LocalPort = localPort };
+            tunnelOptions.Validate();
+            tunnel = new SshTunnel(host, ssh, tunnelOptions);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FileNotFoundException)
+        {
+            return Fail($"tunnel: {ex.Message}");
+        }
+
+        await using (tunnel.ConfigureAwait(false))
+        {
+            tunnel.StateChanged += (_, e) => stderr.WriteLine($"tunnel {e.Previous} -> {e.Current}");
+            try
+            {
+                await tunnel.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (InstanceRollout.IsUnreachable(ex) || ex is IOException)
+            {
+                stderr.WriteLine($"error: tunnel to {host}: {InstanceRollout.Describe(ex)}");
+                return DeployerCli.InstanceFailed;
+            }
+
+            // The one line a caller (the AppHost) reads to find the port.
+            await stdout.WriteLineAsync($"tunnel 127.0.0.1:{tunnel.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture)} -> {remoteHost}:{remotePort.ToString(System.Globalization.CultureInfo.InvariantCulture)} via {host}").ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C or the AppHost stopping the resource.
+            }
+        }
+
+        return DeployerCli.Success;
     }
 
     private const string DefaultStack = "buzztalk";

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BuzzTalk.Deployer.Bundle;
 
 namespace BuzzTalk.Deployer.Rollout;
 
@@ -12,7 +13,16 @@ public sealed partial record ReleaseContent(
     IReadOnlyDictionary<string, byte[]> Files,
     IReadOnlyDictionary<string, string> ServiceImages)
 {
-    public const string StackPath = "stack/docker-stack.yml";
+    public const string StackPath = DeployBundle.StackPath;
+
+    /// <summary>The instance's part of a loaded (checksum-verified) bundle.</summary>
+    public static ReleaseContent From(DeployBundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        return new ReleaseContent(bundle.ReleaseId, bundle.StackName,
+            bundle.Files.ToDictionary(f => f.Key, f => f.Value.ToArray(), StringComparer.Ordinal),
+            bundle.Services.ToDictionary(s => s.Name, s => s.Image, StringComparer.Ordinal));
+    }
 
     /// <summary>
     /// The image of a service with the given tag: the stack names images as

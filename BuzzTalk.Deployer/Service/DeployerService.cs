@@ -127,9 +127,9 @@ public static class DeployerService
         return CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes($"{user}:{password}"));
     }
 
-    private static ValueTask<object?> Unauthorized(HttpContext context)
+    private static IResult Unauthorized(HttpContext context)
     {
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"buzztalk-deployer\"";
-        return ValueTask.FromResult<object?>(Results.Problem("Missing or wrong credentials.", statusCode: StatusCodes.Status401Unauthorized));
+        return Results.Problem("Missing or wrong credentials.", statusCode: StatusCodes.Status401Unauthorized);
     }
 }

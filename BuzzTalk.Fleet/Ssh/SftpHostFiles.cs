@@ -107,38 +107,9 @@ public sealed class SftpHostFiles : IRemoteFiles, IAsyncDisposable
         }
 
         Drop();
-        var key = new PrivateKeyFile(_options.PrivateKeyFile);
-        var info = new ConnectionInfo(Host, _options.Port, _options.User, new PrivateKeyAuthenticationMethod(_options.User, key))
-        {
-            Timeout = _options.ConnectTimeout,
-        };
-        var client = new SftpClient(info) { KeepAliveInterval = _options.KeepAliveInterval, OperationTimeout = _options.CommandTimeout };
-        HostKeyRejectedException? rejected = null;
-        client.HostKeyReceived += (_, e) =>
-        {
-            var verdict = _knownHosts.Verify(Host, _options.Port, SshHostSession.KnownHostsKeyType(e.HostKeyName), e.HostKey);
-            e.CanTrust = verdict == HostKeyVerdict.Trusted;
-            if (!e.CanTrust)
-            {
-                rejected = new HostKeyRejectedException(Host, _options.Port, verdict, e.FingerPrintSHA256);
-            }
-        };
-
-        try
-        {
-            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (rejected is not null)
-        {
-            client.Dispose();
-            throw rejected;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-
+        var client = await SshClientConnector.ConnectAsync(Host, _options, _knownHosts,
+            info => new SftpClient(info) { KeepAliveInterval = _options.KeepAliveInterval, OperationTimeout = _options.CommandTimeout },
+            cancellationToken).ConfigureAwait(false);
         return _client = client;
     }
 

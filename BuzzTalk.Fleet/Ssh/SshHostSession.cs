@@ -74,22 +74,8 @@ public sealed class SshHostSession : IRemoteRunner, IAsyncDisposable
 
             _client?.Dispose();
             _client = null;
-            var client = CreateClient(out var rejection);
-            try
-            {
-                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (rejection() is { } rejected)
-            {
-                client.Dispose();
-                throw rejected;
-            }
-            catch
-            {
-                client.Dispose();
-                throw;
-            }
-
+            var client = await SshClientConnector.ConnectAsync(Host, _options, _knownHosts, _options.KeepAliveInterval, cancellationToken)
+                .ConfigureAwait(false);
             Connections++;
             return _client = client;
         }
@@ -98,32 +84,6 @@ public sealed class SshHostSession : IRemoteRunner, IAsyncDisposable
             _connectGate.Release();
         }
     }
-
-    private SshClient CreateClient(out Func<HostKeyRejectedException?> rejection)
-    {
-        var key = new PrivateKeyFile(_options.PrivateKeyFile);
-        var info = new ConnectionInfo(Host, _options.Port, _options.User, new PrivateKeyAuthenticationMethod(_options.User, key))
-        {
-            Timeout = _options.ConnectTimeout,
-        };
-        var client = new SshClient(info) { KeepAliveInterval = _options.KeepAliveInterval };
-        HostKeyRejectedException? rejected = null;
-        client.HostKeyReceived += (_, e) =>
-        {
-            var verdict = _knownHosts.Verify(Host, _options.Port, KnownHostsKeyType(e.HostKeyName), e.HostKey);
-            e.CanTrust = verdict == HostKeyVerdict.Trusted;
-            if (!e.CanTrust)
-            {
-                rejected = new HostKeyRejectedException(Host, _options.Port, verdict, e.FingerPrintSHA256);
-            }
-        };
-        rejection = () => rejected;
-        return client;
-    }
-
-    /// <summary>RSA keys are negotiated as rsa-sha2-*, but known_hosts names the key type ssh-rsa.</summary>
-    internal static string KnownHostsKeyType(string algorithm) =>
-        algorithm.StartsWith("rsa-sha2-", StringComparison.Ordinal) ? "ssh-rsa" : algorithm;
 
     private async Task DropAsync()
     {

@@ -99,6 +99,8 @@ public sealed class SshServer : IAsyncDisposable
             AllowUsers {User}
             MaxStartups 100
             MaxSessions 100
+            # The Deployer uploads files by SFTP; in-process, so no sftp-server binary path to find.
+            Subsystem sftp internal-sftp
             # Sessions start in this directory, not the login user's home: the user's shell startup
             # files (a pyenv init waiting on a stale lock, say) are not part of what is tested.
             SetEnv HOME={Directory}

@@ -5,7 +5,7 @@ namespace BuzzTalk.Deployer.Env;
 
 /// <summary>
 /// A strictly parsed <c>.env</c> file. Accepted: <c>KEY=value</c> with an optional <c>export </c>, blank
-/// lines and <c>#</c> comment lines; single-quoted values taken literally; double-quoted values with the
+/// lines and <c>#</c> comment lines; blanks around <c>=</c>; single-quoted values taken literally; double-quoted values with the
 /// escapes <c>\n</c>, <c>\"</c> and <c>\\</c> only; unquoted values trimmed, where <c> #</c> starts a comment.
 /// A quoted value ends on its own line (a newline is written <c>\n</c>). Keys match
 /// <c>^[A-Za-z_][A-Za-z0-9_]*$</c>. Anything else (duplicate keys, no <c>=</c>, unterminated quotes, NUL,

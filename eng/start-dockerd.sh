@@ -58,4 +58,15 @@ if [ "$("$docker" image inspect -f '{{index .Config.Labels "buzztalk.nginx"}}' "
     -c 'CMD ["/usr/sbin/nginx", "-g", "daemon off;"]' - "$nginx_image" >/dev/null
   rm -rf "$root"
 fi
-echo "start-dockerd: dockerd, swarm, $image and $nginx_image ready"
+# Versions of a test app for the Deployer's rollout tests: v1 and v2 healthy, v3 not (no /healthy).
+for version in v1 v2 v3; do
+  if ! "$docker" image inspect "buzztalk/testapp:$version" >/dev/null 2>&1; then
+    context=$(mktemp -d)
+    healthy='touch /healthy'
+    [ "$version" = v3 ] && healthy='true'
+    printf 'FROM %s\nRUN echo %s > /version && %s\n' "$image" "$version" "$healthy" >"$context/Dockerfile"
+    DOCKER_BUILDKIT=0 "$docker" build -q -t "buzztalk/testapp:$version" "$context" >/dev/null
+    rm -rf "$context"
+  fi
+done
+echo "start-dockerd: dockerd, swarm, $image, $nginx_image and buzztalk/testapp:v1-v3 ready"

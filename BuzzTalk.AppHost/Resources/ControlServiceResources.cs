@@ -6,6 +6,7 @@ public static class ControlServiceResources
     public const string Discovery = "discovery";
     public const string Scaler = "scaler";
     public const string Deployer = "deployer";
+    public const string DeployerApiUser = "deployer";
 
     /// <summary>Name under which Discovery probes the stack's own MySQL and Redis.</summary>
     public const string ProbeName = "buzztalk";
@@ -33,7 +34,13 @@ public static class ControlServiceResources
             .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
             .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
-        stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer);
+        // One binary, CLI and service: `serve` is the service. Its API takes basic auth; the
+        // dashboard commands on the backend and frontend call it.
+        stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer)
+            .WithArgs("serve")
+            .WithEnvironment("Deployer__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
+            .WithEnvironment("Deployer__Api__Username", DeployerApiUser)
+            .WithEnvironment("Deployer__Api__Password", parameters.DeployerApiPassword);
     }
 
     /// <summary>A BuzzTalk C# service with ServiceDefaults' health endpoint.</summary>

@@ -6,7 +6,8 @@ public sealed record StackParameters(
     IResourceBuilder<ParameterResource> MySqlDatabase,
     IResourceBuilder<ParameterResource> MySqlUser,
     IResourceBuilder<ParameterResource> MySqlPassword,
-    IResourceBuilder<ParameterResource> ScalerWebhookPassword)
+    IResourceBuilder<ParameterResource> ScalerWebhookPassword,
+    IResourceBuilder<ParameterResource> DeployerApiPassword)
 {
     public static StackParameters Add(IDistributedApplicationBuilder builder)
     {
@@ -18,6 +19,7 @@ public sealed record StackParameters(
             builder.AddParameter("mysql-database", "buzztalk", publishValueAsDefault: true),
             builder.AddParameter("mysql-user", "buzztalk", publishValueAsDefault: true),
             builder.AddParameter("mysql-password", secret, secret: true, persist: false),
-            builder.AddParameter("scaler-webhook-password", secret, secret: true, persist: false));
+            builder.AddParameter("scaler-webhook-password", secret, secret: true, persist: false),
+            builder.AddParameter("deployer-api-password", secret, secret: true, persist: false));
     }
 }

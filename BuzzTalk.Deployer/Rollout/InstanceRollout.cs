@@ -84,7 +84,7 @@ public sealed partial class InstanceRollout(
 
             try
             {
-                await WaitRolledBackAsync(names, before, ct).ConfigureAwait(false);
+                await WaitRolledBackAsync(names, before, new HashSet<string>(), ct).ConfigureAwait(false);
                 await CheckHealthAsync(ct).ConfigureAwait(false);
             }
             catch (RolloutFailedException failure)
@@ -180,18 +180,20 @@ public sealed partial class InstanceRollout(
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopRenewing = new CancellationTokenSource();
         var renewing = RenewAsync(lease, lost, stopRenewing.Token);
+        InstanceOutcome outcome;
+        string message;
         try
         {
-            var (outcome, message) = await work(lost.Token).ConfigureAwait(false);
-            return Report(outcome, message);
+            (outcome, message) = await work(lost.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return Report(InstanceOutcome.Failed, "the deploy lease was lost (expired or released by an operator); stopped");
+            (outcome, message) = (InstanceOutcome.Failed, "the deploy lease was lost (expired or released by an operator); stopped");
         }
-        catch (Exception ex) when (ex is SwarmCommandException or RolloutFailedException or IOException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Report(InstanceOutcome.Failed, Describe(ex));
+            // Whatever went wrong on this instance is its report, not the end of the fleet run.
+            (outcome, message) = (InstanceOutcome.Failed, Describe(ex));
         }
         finally
         {
@@ -211,6 +213,8 @@ public sealed partial class InstanceRollout(
                 Step($"lease not released ({Describe(ex)}); it expires at {lease.Expires:u}");
             }
         }
+
+        return Report(outcome, message);
     }
 
     private async Task<HeldLease> AcquireAsync(string holder, string operation, CancellationToken cancellationToken)
@@ -394,6 +398,7 @@ public sealed partial class InstanceRollout(
         // Rollbacks are told apart from the failed update by when they start.
         var failed = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
         var rolled = new List<string>();
+        var bySwarm = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in affected)
         {
             var now = failed.GetValueOrDefault(name);
@@ -403,9 +408,11 @@ public sealed partial class InstanceRollout(
                 continue;
             }
 
-            if (now.RolledBackBySwarm && now.UpdateStartedAt != was.UpdateStartedAt)
+            if (now.UpdateState is "rollback_started" or "rollback_completed" && now.UpdateStartedAt != was.UpdateStartedAt)
             {
-                Step($"{name}: swarm already rolled back");
+                // The stack's failure_action: swarm is already rolling this service back.
+                Step($"{name}: swarm is rolling back");
+                bySwarm.Add(name);
                 continue;
             }
 
@@ -414,11 +421,16 @@ public sealed partial class InstanceRollout(
             rolled.Add(name);
         }
 
-        await WaitRolledBackAsync(rolled, failed, cancellationToken).ConfigureAwait(false);
+        await WaitRolledBackAsync([.. rolled, .. bySwarm], failed, bySwarm, cancellationToken).ConfigureAwait(false);
         await CheckHealthAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WaitRolledBackAsync(IReadOnlyList<string> services, Dictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until each service's rollback completed and its tasks run. <paramref name="started"/>
+    /// names rollbacks already under way when <paramref name="before"/> was taken.
+    /// </summary>
+    private async Task WaitRolledBackAsync(IReadOnlyList<string> services, Dictionary<string, ServiceRollout> before,
+        HashSet<string> started, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + options.ConvergeTimeout;
         var pending = services.ToList();
@@ -437,8 +449,8 @@ public sealed partial class InstanceRollout(
                     throw new RolloutFailedException($"{name}: rollback paused: {now.UpdateMessage}");
                 }
 
-                var started = now.UpdateStartedAt != before.GetValueOrDefault(name)?.UpdateStartedAt;
-                if (!(started && now.UpdateState == "rollback_completed") && now.TaskSpecChanged)
+                var ours = started.Contains(name) || now.UpdateStartedAt != before.GetValueOrDefault(name)?.UpdateStartedAt;
+                if (!(ours && now.UpdateState == "rollback_completed") && now.TaskSpecChanged)
                 {
                     continue;
                 }

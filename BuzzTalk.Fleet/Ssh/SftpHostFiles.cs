@@ -38,7 +38,8 @@ public sealed class SftpHostFiles : IRemoteFiles, IAsyncDisposable
                 // Created with the final mode before any byte is written: a secret is never readable by others.
                 using (var stream = await client.OpenAsync(temporary, FileMode.CreateNew, FileAccess.Write, cancellationToken).ConfigureAwait(false))
                 {
-                    client.ChangePermissions(temporary, (short)mode);
+                    // SSH.NET takes the mode as its octal digits read in decimal (600 for 0600).
+                    client.ChangePermissions(temporary, short.Parse(Convert.ToString((int)mode, 8), System.Globalization.CultureInfo.InvariantCulture));
                     await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 }
 

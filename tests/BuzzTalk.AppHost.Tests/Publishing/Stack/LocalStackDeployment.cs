@@ -2,7 +2,6 @@ using System.Text.Json;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Publishing.Stack;
 using BuzzTalk.Testing;
-using YamlDotNet.RepresentationModel;
 
 namespace BuzzTalk.AppHost.Tests.Publishing.Stack;
 
@@ -13,9 +12,6 @@ namespace BuzzTalk.AppHost.Tests.Publishing.Stack;
 /// </summary>
 public sealed class LocalStackDeployment : IAsyncDisposable
 {
-    public const string BusyboxImage = "buzztalk/busybox:test";
-    public const string NginxImage = "buzztalk/nginx:test";
-
     private readonly ScratchDirectory _scratch = new();
 
     private LocalStackDeployment(string name) => Name = name;
@@ -102,50 +98,5 @@ public sealed class LocalStackDeployment : IAsyncDisposable
         return parts.Length == 2 && parts[0] == parts[1] && parts[0] != "0";
     }
 
-    private string WithTestImages(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        var services = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["services"];
-        foreach (var (key, node) in services.Children)
-        {
-            var service = (YamlMappingNode)node;
-            var name = ((YamlScalarNode)key).Value!;
-            if (name == "frontend")
-            {
-                service.Children[new YamlScalarNode("image")] = new YamlScalarNode(NginxImage);
-                SetPublished(service, FrontendPort);
-                continue;
-            }
-
-            // httpd answers /health and /id (the task's hostname) on the service's own port.
-            var port = name switch { "backend" => 8000, "node-exporter" => 9100, _ => 8080 };
-            service.Children[new YamlScalarNode("image")] = new YamlScalarNode(BusyboxImage);
-            service.Children[new YamlScalarNode("command")] = new YamlSequenceNode(
-                new YamlScalarNode("sh"), new YamlScalarNode("-c"),
-                new YamlScalarNode($"mkdir -p /srv && hostname > /srv/id && echo ok > /srv/health && echo \"$$MYSQL_DB_NAME\" > /srv/db && exec httpd -f -p {port} -h /srv"));
-            service.Children[new YamlScalarNode("healthcheck")] = new YamlMappingNode(
-                new YamlScalarNode("test"), new YamlSequenceNode(new YamlScalarNode("CMD"), new YamlScalarNode("wget"), new YamlScalarNode("-q"),
-                    new YamlScalarNode("-O"), new YamlScalarNode("/dev/null"), new YamlScalarNode($"http://127.0.0.1:{port}/health")),
-                new YamlScalarNode("interval"), new YamlScalarNode("2s"),
-                new YamlScalarNode("timeout"), new YamlScalarNode("2s"),
-                new YamlScalarNode("retries"), new YamlScalarNode("3"));
-            // Host folders of the exporters (e.g. /dev/disk) need not exist on a test machine.
-            service.Children.Remove(new YamlScalarNode("volumes"));
-            if (service.Children.ContainsKey(new YamlScalarNode("ports")))
-            {
-                SetPublished(service, ServerProcess.FreePort());
-            }
-        }
-
-        using var writer = new StringWriter();
-        stream.Save(writer, assignAnchors: false);
-        return writer.ToString();
-    }
-
-    private static void SetPublished(YamlMappingNode service, int port)
-    {
-        var ports = (YamlSequenceNode)service["ports"];
-        ((YamlMappingNode)ports[0]).Children[new YamlScalarNode("published")] = new YamlScalarNode(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
+    private string WithTestImages(string yaml) => TestStackFile.Rewrite(yaml, FrontendPort);
 }

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.Deployer.Cli;
+using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.Deployer.Tests.Rollout;
+
+/// <summary>
+/// A real sshd on loopback in front of the local swarm, a bundle from the real publisher with the
+/// test app as backend, and the Deployer CLI run in process against it with a settings file.
+/// Instances are logical: each has its own stack, release folder, env folder and lease.
+/// </summary>
+public sealed class DeployerWorld : IAsyncDisposable
+{
+    private readonly ScratchDirectory _scratch = new();
+    private readonly List<string> _stacks = [];
+
+    private DeployerWorld(SshServer ssh) => Ssh = ssh;
+
+    public SshServer Ssh { get; }
+
+    public string Root => _scratch.Path;
+
+    public string Name { get; } = "dp" + Guid.NewGuid().ToString("N")[..6];
+
+    public int FrontendPort { get; } = ServerProcess.FreePort();
+
+    public string BundleDirectory => Path.Combine(Root, "bundle");
+
+    public string KnownHostsFile => Path.Combine(Root, "known_hosts");
+
+    public string EnvDirectory => Path.Combine(Root, "rendered");
+
+    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false)
+    {
+        var world = new DeployerWorld(await SshServer.StartAsync());
+        try
+        {
+            await File.WriteAllTextAsync(world.KnownHostsFile, world.Ssh.KnownHostsLine + "\n");
+            await world.WriteBundleAsync(backendOnly);
+            await File.WriteAllTextAsync(Path.Combine(world.Root, "test.env"), """
+                MYSQL_DB_NAME=from-deployer
+                MYSQL_DB_USER=buzztalk
+                MYSQL_DB_PASSWORD=Pw-9f2c71d0a4
+                MYSQL_DB_HOST=127.0.0.1
+                REDIS_URL=redis://:Pw-3e81b7@127.0.0.1:6379/0
+                SCALER_WEBHOOK_PASSWORD=Hook-55d1e0
+                """);
+            return world;
+        }
+        catch
+        {
+            await world.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the settings file for the given instances (name → SSH port) and returns its path.</summary>
+    public string Settings(IReadOnlyList<(string Name, int Port)>? instances = null, string? healthUrl = null, TimeSpan? leaseWait = null,
+        TimeSpan? convergeTimeout = null)
+    {
+        instances ??= [("local", Ssh.Port)];
+        foreach (var (name, _) in instances)
+        {
+            var stack = $"{Name}-{name}";
+            if (!_stacks.Contains(stack))
+            {
+                _stacks.Add(stack);
+            }
+        }
+
+        var settings = new
+        {
+            Deployer = new
+            {
+                Stack = Name + "-{instance}",
+                RemoteRoot = Path.Combine(Root, "hosts", "{instance}", "opt"),
+                EnvDirectory = Path.Combine(Root, "hosts", "{instance}", "env"),
+                LeaseDirectory = Path.Combine(Root, "hosts", "{instance}", "lease"),
+                LeaseTtl = "00:00:30",
+                LeaseWait = (leaseWait ?? TimeSpan.Zero).ToString("c", CultureInfo.InvariantCulture),
+                ConvergeTimeout = (convergeTimeout ?? TimeSpan.FromMinutes(2)).ToString("c", CultureInfo.InvariantCulture),
+                PollInterval = "00:00:00.5",
+                Health = new { Url = healthUrl ?? $"http://127.0.0.1:{FrontendPort}/backend/health", Timeout = "00:00:30" },
+                Ssh = new { Ssh.User, PrivateKeyFile = Ssh.ClientKeyFile, KnownHostsFile, ConnectTimeout = "00:00:05" },
+                Instances = instances.Select(i => new { i.Name, Host = "127.0.0.1", SshPort = i.Port }).ToArray(),
+            },
+        };
+        var path = Path.Combine(Root, $"settings-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(settings));
+        return path;
+    }
+
+    public string HostPath(string instance, params string[] parts) => Path.Combine([Root, "hosts", instance, .. parts]);
+
+    /// <summary>Runs the CLI in process; returns the exit code, stdout and stderr.</summary>
+    public static async Task<(int Exit, string Out, string Err)> CliAsync(params string[] args)
+    {
+        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        var exit = await DeployerCli.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    public static FleetReport Report(string json) =>
+        JsonSerializer.Deserialize(json, DeployerJsonContext.Default.FleetReport) ?? throw new InvalidOperationException("no report");
+
+    public async Task RenderEnvAsync()
+    {
+        var (exit, _, err) = await CliAsync("render-env", "--env", Path.Combine(Root, "test.env"), "--out", EnvDirectory);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"render-env failed: {err}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var stack in _stacks)
+        {
+            await ToolRun.RunAsync("docker", Path.GetTempPath(), "stack", "rm", stack);
+        }
+
+        await Ssh.DisposeAsync();
+        _scratch.Dispose();
+    }
+
+    private async Task WriteBundleAsync(bool backendOnly)
+    {
+        var settings = new PublishSettings
+        {
+            Name = Name,
+            PublicUrl = "http://127.0.0.1",
+            BackendImage = new BuzzTalk.AppHost.Configuration.ContainerImage("buzztalk/testapp", "v1"),
+        };
+        var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
+        var stack = files.Single(f => f.Path == StackFileGenerator.StackPath);
+        var rewritten = TestStackFile.Rewrite(stack.Content, FrontendPort, backendImage: "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}",
+            keepServices: backendOnly ? ["backend"] : null, fastUpdates: true);
+        files[files.IndexOf(stack)] = stack with { Content = rewritten };
+        files.Add(new BundleFile(BundleComposer.ChecksumsPath, BundleComposer.Checksums(files)));
+        await BundleWriter.WriteAsync(BundleDirectory, files, CancellationToken.None);
+    }
+
+    /// <summary>GETs a path through the instance's nginx.</summary>
+    public async Task<string> GetAsync(HttpClient http, string path) =>
+        Encoding.UTF8.GetString(await http.GetByteArrayAsync(new Uri($"http://127.0.0.1:{FrontendPort}{path}")));
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using BuzzTalk.Deployer.Cli;
+using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.Deployer.Tests.Rollout;
+
+/// <summary>Several instances (several sshd endpoints, one stack each): parallelism, failure budget, unreachable hosts.</summary>
+public sealed class FleetRolloutTests
+{
+    [Fact]
+    public async Task Parallel_rollout_deploys_every_reachable_instance_and_reports_a_silent_host_without_hanging()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        await using var second = await SshServer.StartAsync();
+        await File.AppendAllTextAsync(world.KnownHostsFile, second.KnownHostsLine + "\n");
+        // One deploy key for the whole fleet, as in the cloud.
+        await File.AppendAllTextAsync(Path.Combine(second.Directory, "authorized_keys"), await File.ReadAllTextAsync(world.Ssh.ClientKeyFile + ".pub"));
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // accepts connections and never says a word: SSH must time out, not hang
+        var silentPort = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await world.RenderEnvAsync();
+
+        var settings = world.Settings([("a", world.Ssh.Port), ("silent", silentPort), ("b", second.Port), ("c", world.Ssh.Port)], healthUrl: "");
+        var started = Stopwatch.GetTimestamp();
+        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--parallel", "2", "--max-failures", "1", "--output", "json");
+        var report = DeployerWorld.Report(output);
+
+        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.Equal(["a", "silent", "b", "c"], report.Instances.Select(i => i.Instance));
+        Assert.All(report.Instances.Where(i => i.Instance != "silent"), i => Assert.True(i.Outcome == InstanceOutcome.Deployed, $"{i.Instance}: {i.Message}\n{errors}"));
+        var unreachable = report.Instances.Single(i => i.Instance == "silent");
+        Assert.Equal(InstanceOutcome.Unreachable, unreachable.Outcome);
+        Assert.True(unreachable.Seconds < 30, $"the silent host took {unreachable.Seconds} s");
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(3));
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            Assert.True(File.Exists(world.HostPath(name, "opt", "current", "stack", "docker-stack.yml")), $"{name} has no current release");
+        }
+    }
+
+    [Fact]
+    public async Task Once_the_failure_budget_is_spent_no_further_instance_is_started()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        await world.RenderEnvAsync();
+        var closed = ServerProcess.FreePort(); // nothing listens: connection refused at once
+
+        var settings = world.Settings([("down", closed), ("a", world.Ssh.Port), ("b", world.Ssh.Port)], healthUrl: "");
+        var (exit, output, _) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--parallel", "1", "--max-failures", "0", "--output", "json");
+        var report = DeployerWorld.Report(output);
+
+        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.Equal(InstanceOutcome.Unreachable, report.Instances[0].Outcome);
+        Assert.Equal(InstanceOutcome.Skipped, report.Instances[1].Outcome);
+        Assert.Equal(InstanceOutcome.Skipped, report.Instances[2].Outcome);
+        Assert.False(Directory.Exists(world.HostPath("a", "opt")));
+    }
+
+    [Fact]
+    public async Task Status_plan_and_rollback_report_and_undo_a_rollout()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        await world.RenderEnvAsync();
+        var settings = world.Settings(healthUrl: "");
+        string[] deploy = ["deploy", "--config", settings, "--bundle", world.BundleDirectory, "--env-dir", world.EnvDirectory, "--output", "json"];
+        Assert.Equal(0, (await DeployerWorld.CliAsync(deploy)).Exit);
+        Assert.Equal(0, (await DeployerWorld.CliAsync([.. deploy, "--services", "backend", "--image-tag", "v2"])).Exit);
+
+        var (exit, output, errors) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
+        Assert.True(exit == 0, errors);
+        var status = Assert.Single(JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!);
+        var backend = Assert.Single(status.Services);
+        Assert.Equal("buzztalk/testapp:v2", backend.Image);
+        Assert.Equal(1, backend.Running);
+        Assert.NotNull(status.CurrentRelease);
+        Assert.False(status.Lease?.Held ?? false);
+
+        // The plan for v1 names the image change and changes nothing.
+        (exit, output, errors) = await DeployerWorld.CliAsync("plan", "--config", settings, "--bundle", world.BundleDirectory,
+            "--services", "backend", "--image-tag", "v1", "--output", "json");
+        Assert.True(exit == 0, errors);
+        var plan = Assert.Single(JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstancePlan)!);
+        var change = Assert.Single(plan.Images);
+        Assert.Equal(("buzztalk/testapp:v2", "buzztalk/testapp:v1"), (change.Running, change.Planned));
+
+        (exit, output, errors) = await DeployerWorld.CliAsync("rollback", "--config", settings, "--services", "backend", "--output", "json");
+        Assert.True(exit == 0, errors + output);
+        (_, output, _) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
+        var after = Assert.Single(JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!);
+        Assert.Equal("buzztalk/testapp:v1", Assert.Single(after.Services).Image);
+    }
+}

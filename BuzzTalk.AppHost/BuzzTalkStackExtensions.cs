@@ -39,7 +39,9 @@ public static class BuzzTalkStackExtensions
         var backends = stack.AddBuzzTalkBackends(mysql, redis, frontend.GetEndpoint(FrontendResources.EndpointName));
         frontend.WaitForBackends(backends);
 
-        stack.AddBuzzTalkControlServices(mysql, redis);
+        var deployer = stack.AddBuzzTalkControlServices(mysql, redis);
+        backends[0].WithDeployerCommands(deployer, stack.Parameters.DeployerApiPassword, BackendResources.Name);
+        frontend.WithDeployerCommands(deployer, stack.Parameters.DeployerApiPassword, FrontendResources.Name);
         if (builder.ExecutionContext.IsPublishMode)
         {
             builder.AddBuzzTalkBundle(options);

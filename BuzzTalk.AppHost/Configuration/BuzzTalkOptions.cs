@@ -32,4 +32,10 @@ public sealed class BuzzTalkOptions
 
     [Required]
     public ImageOptions Images { get; set; } = new();
+
+    /// <summary>
+    /// A published bundle directory the deployer's dashboard commands roll out (relative to the
+    /// AppHost project). Unset: "Deploy" answers that no bundle is configured.
+    /// </summary>
+    public string? DeployBundle { get; set; }
 }

@@ -11,7 +11,7 @@ public static class ControlServiceResources
     /// <summary>Name under which Discovery probes the stack's own MySQL and Redis.</summary>
     public const string ProbeName = "buzztalk";
 
-    public static void AddBuzzTalkControlServices(
+    public static IResourceBuilder<ProjectResource> AddBuzzTalkControlServices(
         this StackContext stack,
         IResourceBuilder<IResourceWithEndpoints> mysql,
         IResourceBuilder<IResourceWithEndpoints> redis)
@@ -36,11 +36,17 @@ public static class ControlServiceResources
             .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
         // One binary, CLI and service: `serve` is the service. Its API takes basic auth; the
         // dashboard commands on the backend and frontend call it.
-        stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer)
+        var deployer = stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer)
             .WithArgs("serve")
             .WithEnvironment("Deployer__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Deployer__Api__Username", DeployerApiUser)
             .WithEnvironment("Deployer__Api__Password", parameters.DeployerApiPassword);
+        if (stack.Options.DeployBundle is { Length: > 0 } bundle)
+        {
+            deployer.WithEnvironment("Deployer__Bundle", Path.GetFullPath(bundle, stack.Builder.AppHostDirectory));
+        }
+
+        return deployer;
     }
 
     /// <summary>A BuzzTalk C# service with ServiceDefaults' health endpoint.</summary>

@@ -14,7 +14,7 @@ public static class DeployerCli
     public const int InstanceFailed = 1;
     public const int BadInput = 2;
 
-    public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
     {
         var output = stdout ?? Console.Out;
         var errors = stderr ?? Console.Error;
@@ -73,9 +73,9 @@ public static class DeployerCli
         renderEnv.SetAction((result, ct) => Build(result).RenderEnvAsync(result.GetValue(env)!, result.GetValue(outDir)!, ct));
         tunnel.SetAction((result, ct) => Build(result).TunnelAsync(result.GetValue(tunnelHost)!, result.GetValue(tunnelSshPort), result.GetValue(remoteHost)!,
             result.GetValue(remotePort), result.GetValue(localPort), ct));
-        serve.SetAction((result, ct) => Service.DeployerService.RunAsync(args.SkipWhile(a => a != "serve").Skip(1).ToArray(), ct));
+        serve.SetAction((result, ct) => Service.DeployerService.RunAsync(result.UnmatchedTokens.ToArray(), result.GetValue(config), ct));
 
-        return root.Parse(args).InvokeAsync();
+        return root.Parse(args).InvokeAsync(cancellationToken: cancellationToken);
     }
 
     private static IReadOnlyList<string>? Split(string? services) =>

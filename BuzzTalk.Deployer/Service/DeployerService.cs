@@ -14,9 +14,17 @@ namespace BuzzTalk.Deployer.Service;
 /// </summary>
 public static class DeployerService
 {
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, FileInfo? config, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        if (config is not null)
+        {
+            // First, so the environment and command line still override it.
+            var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = config.FullName, Optional = false };
+            source.ResolveFileProvider();
+            builder.Configuration.Sources.Insert(0, source);
+        }
+
         builder.AddServiceDefaults();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DeployerJsonContext.Default));
         builder.Services.AddSingleton<DeployerOperations>();
@@ -78,7 +86,16 @@ public static class DeployerService
         api.MapGet("/status", async (IConfiguration configuration, CancellationToken ct) =>
         {
             var options = Options(configuration);
-            var targets = await InventoryResolver.ResolveAsync(options, [], ct).ConfigureAwait(false);
+            IReadOnlyList<DeployTarget> targets;
+            try
+            {
+                targets = await InventoryResolver.ResolveAsync(options, [], ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ArgumentException or HttpRequestException or System.Text.Json.JsonException)
+            {
+                return Results.Problem($"inventory: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             var statuses = await new FleetRollout(options).ForEachAsync(targets, "buzztalk", 4, int.MaxValue - 1, (r, c) => r.StatusAsync(c),
                 s => s.Outcome == InstanceOutcome.Inspected, (t, outcome, message, _) => new InstanceStatus(t.Name, t.Host, outcome, message), ct).ConfigureAwait(false);
             return Results.Json(statuses.ToList(), DeployerJsonContext.Default.ListInstanceStatus);

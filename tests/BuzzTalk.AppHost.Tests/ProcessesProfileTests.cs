@@ -15,6 +15,24 @@ public sealed class ProcessesProfileTests(ProcessesStackFixture fixture) : IClas
     private StackHost Host => fixture.Host;
 
     [Fact]
+    public async Task Dashboard_commands_on_backend_and_frontend_reach_the_deployer_service_with_its_credentials()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        await Host.App.ResourceNotifications.WaitForResourceHealthyAsync("deployer", cts.Token);
+
+        // The local stack has no fleet: the deployer answers (so auth passed) that its inventory is empty.
+        var status = await Host.App.ResourceCommands.ExecuteCommandAsync("backend", "status", cts.Token);
+        Assert.False(status.Success);
+        Assert.Contains("inventory", status.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("credentials", status.Message, StringComparison.Ordinal);
+
+        // No bundle configured (BuzzTalk:DeployBundle): deploy is refused with the reason, nothing runs.
+        var deploy = await Host.App.ResourceCommands.ExecuteCommandAsync("frontend", "deploy", cts.Token);
+        Assert.False(deploy.Success);
+        Assert.Contains("No bundle", deploy.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_service_is_healthy_and_every_init_step_exits_zero()
     {
         using var cts = new CancellationTokenSource(s_timeout);

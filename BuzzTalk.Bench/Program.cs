@@ -34,7 +34,17 @@ var publishRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
 var publish = new Command("publish", "Publish time for the full bundle, the whole command as a user runs it.") { publishRuns };
 publish.SetAction((result, ct) => PublishBenchmark.RunAsync(RepositoryRoot(), result.GetValue(publishRuns), Console.Out, ct));
 
-var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator, publish };
+var rolloutRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 6 };
+var rolloutInstances = new Option<int>("--instances") { DefaultValueFactory = _ => 10 };
+var rolloutParallel = new Option<int>("--parallel") { DefaultValueFactory = _ => 5 };
+var rollout = new Command("deployer-rollout", "Deployer rollout time (1 instance under load; N instances with --parallel) and failed requests.")
+{
+    rolloutRuns, rolloutInstances, rolloutParallel,
+};
+rollout.SetAction((result, ct) => DeployerRolloutBenchmark.RunAsync(RepositoryRoot(), result.GetValue(rolloutRuns), result.GetValue(rolloutInstances),
+    result.GetValue(rolloutParallel), Console.Out, ct));
+
+var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator, publish, rollout };
 return await root.Parse(args).InvokeAsync();
 
 static string RepositoryRoot()

@@ -165,6 +165,8 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
 
     public async Task<int> RenderEnvAsync(FileInfo envFile, DirectoryInfo outDirectory, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(envFile);
+        ArgumentNullException.ThrowIfNull(outDirectory);
         if (!envFile.Exists)
         {
             return Fail($"{envFile.FullName} does not exist.");
@@ -281,11 +283,18 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         return await TargetsAsync(options, cancellationToken).ConfigureAwait(false) is { } targets ? (options, release, targets) : null;
     }
 
-    private DeployerOptions? Load()
+    private DeployerOptions? Load(bool needsSsh = true)
     {
         try
         {
-            return DeployerCli.LoadOptions(config);
+            var options = DeployerCli.LoadOptions(config);
+            if (DeployerOptionsValidator.Validate(options, needsSsh) is { Count: > 0 } errors)
+            {
+                Fail("settings:\n  " + string.Join("\n  ", errors));
+                return null;
+            }
+
+            return options;
         }
         catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or InvalidDataException or FormatException)
         {

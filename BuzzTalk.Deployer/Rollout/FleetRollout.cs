@@ -98,8 +98,9 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
         {
             return failed(target, InstanceOutcome.Unreachable, InstanceRollout.Describe(ex), Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
-        catch (Exception ex) when (ex is Fleet.Swarm.SwarmCommandException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // One instance's trouble is its own report; the rest of the fleet goes on.
             return failed(target, InstanceOutcome.Failed, InstanceRollout.Describe(ex), Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }

@@ -43,7 +43,12 @@ public static class DeployerService
 
         api.MapPost("/deploy", (DeployRequest? request, DeployerOperations operations, IConfiguration configuration) =>
         {
-            var options = Options(configuration);
+            var (options, problem) = Options(configuration);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
             var bundle = request?.Bundle ?? configuration["Deployer:Bundle"];
             if (string.IsNullOrWhiteSpace(bundle))
             {
@@ -77,15 +82,23 @@ public static class DeployerService
         });
 
         api.MapPost("/rollback", (RollbackRequest? request, DeployerOperations operations, IConfiguration configuration) =>
-            Started(operations.TryStart("rollback", Options(configuration), (fleet, targets, ct) => fleet.RunAsync("rollback", targets, "buzztalk",
-                1, 0, (r, c) => r.RollbackAsync(request?.Services, "deployer-service", c), ct))));
+        {
+            var (options, problem) = Options(configuration);
+            return problem ?? Started(operations.TryStart("rollback", options, (fleet, targets, ct) => fleet.RunAsync("rollback", targets, "buzztalk",
+                1, 0, (r, c) => r.RollbackAsync(request?.Services, "deployer-service", c), ct)));
+        });
 
         api.MapGet("/operations/{id}", (string id, DeployerOperations operations) =>
             operations.Find(id) is { } operation ? Results.Json(operation.View(), DeployerJsonContext.Default.OperationView) : Results.NotFound());
 
         api.MapGet("/status", async (IConfiguration configuration, CancellationToken ct) =>
         {
-            var options = Options(configuration);
+            var (options, problem) = Options(configuration);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
             IReadOnlyList<DeployTarget> targets;
             try
             {
@@ -108,11 +121,14 @@ public static class DeployerService
             ? Results.Problem("Another operation is running; try again when it ends.", statusCode: StatusCodes.Status409Conflict)
             : Results.Json(operation.View(), DeployerJsonContext.Default.OperationView, statusCode: StatusCodes.Status202Accepted);
 
-    private static DeployerOptions Options(IConfiguration configuration)
+    /// <summary>The settings, or the problem that stops any operation (answered as 503).</summary>
+    private static (DeployerOptions Options, IResult? Problem) Options(IConfiguration configuration)
     {
         var options = new DeployerOptions();
         configuration.GetSection(DeployerOptions.SectionName).Bind(options);
-        return options;
+        return DeployerOptionsValidator.Validate(options) is { Count: > 0 } errors
+            ? (options, Results.Problem("settings: " + string.Join(" ", errors), statusCode: StatusCodes.Status503ServiceUnavailable))
+            : (options, null);
     }
 
     private static bool Authorized(HttpContext context)

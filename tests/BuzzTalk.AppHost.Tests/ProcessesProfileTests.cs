@@ -20,16 +20,15 @@ public sealed class ProcessesProfileTests(ProcessesStackFixture fixture) : IClas
         using var cts = new CancellationTokenSource(s_timeout);
         await Host.App.ResourceNotifications.WaitForResourceHealthyAsync("deployer", cts.Token);
 
-        // The local stack has no fleet: the deployer answers (so auth passed) that its inventory is empty.
+        // The local stack has no fleet and no deploy key: the deployer answers (so auth passed) what is missing.
         var status = await Host.App.ResourceCommands.ExecuteCommandAsync("backend", "status", cts.Token);
         Assert.False(status.Success);
-        Assert.Contains("inventory", status.Message, StringComparison.Ordinal);
+        Assert.Contains("Deployer:Ssh:PrivateKeyFile", status.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("credentials", status.Message, StringComparison.Ordinal);
 
-        // No bundle configured (BuzzTalk:DeployBundle): deploy is refused with the reason, nothing runs.
         var deploy = await Host.App.ResourceCommands.ExecuteCommandAsync("frontend", "deploy", cts.Token);
         Assert.False(deploy.Success);
-        Assert.Contains("No bundle", deploy.Message, StringComparison.Ordinal);
+        Assert.Contains("Deployer:Ssh:PrivateKeyFile", deploy.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,4 +58,18 @@ public sealed class BadInputTests
         Assert.Contains("render-env", errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(world.HostPath("local")));
     }
+
+    [Fact]
+    public async Task Settings_without_a_key_or_known_hosts_are_refused_before_connecting()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        var settings = Path.Combine(world.Root, "no-key.json");
+        await File.WriteAllTextAsync(settings, """{ "Deployer": { "Instances": [ { "Name": "x", "Host": "127.0.0.1" } ] } }""");
+
+        var (exit, _, errors) = await DeployerWorld.CliAsync("status", "--config", settings);
+
+        Assert.Equal(DeployerCli.BadInput, exit);
+        Assert.Contains("Deployer:Ssh:PrivateKeyFile", errors, StringComparison.Ordinal);
+        Assert.Contains("Deployer:Ssh:KnownHostsFile", errors, StringComparison.Ordinal);
+    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using BuzzTalk.Testing;
 
@@ -117,7 +116,7 @@ public static class DeployerRolloutBenchmark
         return directory;
     }
 
-    private static string Settings(string root, string name, SshServer ssh, string knownHosts, IReadOnlyList<string> instances, string health, List<string> stacks)
+    private static string Settings(string root, string name, SshServer ssh, string knownHosts, List<string> instances, string health, List<string> stacks)
     {
         stacks.AddRange(instances.Select(i => $"{name}-{i}").Where(s => !stacks.Contains(s)));
         var settings = new Dictionary<string, object>

@@ -38,4 +38,7 @@ public sealed class BuzzTalkOptions
     /// AppHost project). Unset: "Deploy" answers that no bundle is configured.
     /// </summary>
     public string? DeployBundle { get; set; }
+
+    /// <summary>A private MySQL over SSH instead of a local one (see <see cref="RemoteDatabaseOptions"/>).</summary>
+    public RemoteDatabaseOptions RemoteDatabase { get; set; } = new();
 }

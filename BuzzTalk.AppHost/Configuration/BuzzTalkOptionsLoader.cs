@@ -21,6 +21,23 @@ public static class BuzzTalkOptionsLoader
         var errors = new List<string>();
         Collect(options, "BuzzTalk", errors);
         Collect(options.Images, "BuzzTalk:Images", errors);
+        Collect(options.RemoteDatabase, "BuzzTalk:RemoteDatabase", errors);
+        if (options.RemoteDatabase.IsEnabled)
+        {
+            var remote = options.RemoteDatabase;
+            foreach (var (name, file) in new[] { ("PrivateKeyFile", remote.PrivateKeyFile), ("KnownHostsFile", remote.KnownHostsFile) })
+            {
+                if (file.Length == 0 || !File.Exists(file))
+                {
+                    errors.Add($"BuzzTalk:RemoteDatabase:{name} must name an existing file (host keys are always pinned).");
+                }
+            }
+
+            if (remote.User.Length == 0)
+            {
+                errors.Add("BuzzTalk:RemoteDatabase:User is required.");
+            }
+        }
         foreach (var (name, image) in new[]
         {
             ("Backend", options.Images.Backend), ("Frontend", options.Images.Frontend),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +17,12 @@ public static partial class MySqlResources
     public static IReadOnlyList<string> CharsetArguments { get; } =
         ["--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"];
 
+    public const string TunnelName = "mysql-tunnel";
+
     public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkMySql(this StackContext stack)
     {
-        var mysql = stack.IsProcesses ? AddProcess(stack) : AddContainer(stack);
+        var mysql = stack.Options.RemoteDatabase.IsEnabled ? AddTunnel(stack)
+            : stack.IsProcesses ? AddProcess(stack) : AddContainer(stack);
         var endpoint = mysql.GetEndpoint(EndpointName);
         var parameters = stack.Parameters;
 
@@ -29,6 +33,36 @@ public static partial class MySqlResources
             failureStatus: null,
             tags: null));
         return mysql.WithHealthCheck(healthKey);
+    }
+
+    /// <summary>
+    /// The Deployer's <c>tunnel</c>: a local port forwarded over SSH to the private database, kept
+    /// open and reconnected; the backends connect to its endpoint as to a local MySQL.
+    /// </summary>
+    private static IResourceBuilder<IResourceWithEndpoints> AddTunnel(StackContext stack)
+    {
+        var remote = stack.Options.RemoteDatabase;
+        var tunnel = stack.Builder.AddProject<Projects.BuzzTalk_Deployer>(TunnelName, launchProfileName: null)
+            .WithEndpoint(name: EndpointName, scheme: "tcp", isProxied: false)
+            .WithEnvironment("Deployer__Ssh__User", remote.User)
+            .WithEnvironment("Deployer__Ssh__PrivateKeyFile", Path.GetFullPath(remote.PrivateKeyFile))
+            .WithEnvironment("Deployer__Ssh__KnownHostsFile", Path.GetFullPath(remote.KnownHostsFile));
+        var endpoint = tunnel.GetEndpoint(EndpointName);
+        tunnel.WithArgs(context =>
+        {
+            context.Args.Add("tunnel");
+            context.Args.Add("--host");
+            context.Args.Add(remote.Host);
+            context.Args.Add("--ssh-port");
+            context.Args.Add(remote.SshPort.ToString(CultureInfo.InvariantCulture));
+            context.Args.Add("--remote-host");
+            context.Args.Add(remote.RemoteHost);
+            context.Args.Add("--remote-port");
+            context.Args.Add(remote.RemotePort.ToString(CultureInfo.InvariantCulture));
+            context.Args.Add("--local-port");
+            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+        });
+        return tunnel;
     }
 
     private static IResourceBuilder<IResourceWithEndpoints> AddProcess(StackContext stack)

@@ -69,6 +69,13 @@ public static class TestStackFile
             }
         }
 
+        // Swarm configs are global, not per stack: stacks without the frontend (several logical
+        // instances on one host) must not all update the same config at once.
+        if (keepServices is not null && !keepServices.Contains("frontend"))
+        {
+            ((YamlMappingNode)stream.Documents[0].RootNode).Children.Remove(new YamlScalarNode("configs"));
+        }
+
         using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         stream.Save(writer, assignAnchors: false);
         return writer.ToString();

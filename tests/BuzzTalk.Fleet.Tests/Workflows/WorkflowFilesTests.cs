@@ -53,7 +53,9 @@ public sealed partial class WorkflowFilesTests
         Assert.Equal("read", Scalar(root, "permissions", "actions"));
         Assert.Equal(3, ((YamlMappingNode)Child(root, "permissions")!).Children.Count);
         var deploy = Steps(root).Single(s => Scalar(s, "run")?.Contains("buzztalk-deployer deploy", StringComparison.Ordinal) == true);
-        Assert.Equal("Gcp", Scalar(deploy, "env", "Deployer__Inventory__Provider"));
+        Assert.Contains("--config \"$SETTINGS\"", Scalar(deploy, "run"), StringComparison.Ordinal);
+        var inventory = Steps(root).Single(s => Scalar(s, "run")?.Contains("instance-groups managed list-instances", StringComparison.Ordinal) == true);
+        Assert.Contains("instanceStatus=RUNNING", Scalar(inventory, "run"), StringComparison.Ordinal);
         Assert.Contains("=~", Scalar(deploy, "run"), StringComparison.Ordinal); // inputs validated before use
         Assert.Contains(Steps(root), s => Scalar(s, "uses")?.StartsWith("google-github-actions/auth@", StringComparison.Ordinal) == true);
     }

@@ -1,0 +1,65 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.AppHost.Tests;
+
+/// <summary>
+/// With <c>BuzzTalk:RemoteDatabase</c> the stack runs no MySQL: the Deployer's tunnel resource
+/// forwards a local port over SSH and the backends connect to it. Inspected without starting.
+/// </summary>
+public sealed class RemoteDatabaseModelTests
+{
+    [Fact]
+    public async Task A_remote_database_replaces_the_local_mysql_with_an_ssh_tunnel_the_backends_use()
+    {
+        using var state = new ScratchDirectory();
+        var key = Path.Combine(state.Path, "id_ed25519");
+        var knownHosts = Path.Combine(state.Path, "known_hosts");
+        await File.WriteAllTextAsync(key, "not read while modelling");
+        await File.WriteAllTextAsync(knownHosts, "db.example.net ssh-ed25519 AAAA\n");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BuzzTalk_AppHost>(
+            ["--BuzzTalk:LocalRuntime", "processes", "--BuzzTalk:StateDirectory", state.Path,
+             "--BuzzTalk:RemoteDatabase:Host", "db.example.net", "--BuzzTalk:RemoteDatabase:SshPort", "21098",
+             "--BuzzTalk:RemoteDatabase:User", "cpaneluser", "--BuzzTalk:RemoteDatabase:PrivateKeyFile", key,
+             "--BuzzTalk:RemoteDatabase:KnownHostsFile", knownHosts], cts.Token);
+
+        Assert.DoesNotContain(builder.Resources, r => r.Name is "mysql" or "mysql-init");
+        var tunnel = Assert.IsType<ProjectResource>(builder.Resources.Single(r => r.Name == "mysql-tunnel"));
+
+        var args = new List<object>();
+        foreach (var callback in tunnel.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new CommandLineArgsCallbackContext(args, tunnel));
+        }
+
+        Assert.Equal(["tunnel", "--host", "db.example.net", "--ssh-port", "21098", "--remote-host", "127.0.0.1", "--remote-port", "3306", "--local-port"],
+            args.Take(10).Select(a => a.ToString()));
+
+        var env = new Dictionary<string, object>();
+        var backend = builder.Resources.Single(r => r.Name == "backend");
+        foreach (var callback in backend.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), backend, env));
+        }
+
+        var port = Assert.IsType<EndpointReferenceExpression>(env["MYSQL_DB_PORT"], exactMatch: false);
+        Assert.Same(tunnel, port.Endpoint.Resource);
+    }
+
+    [Fact]
+    public async Task A_remote_database_without_pinned_host_keys_is_refused()
+    {
+        using var state = new ScratchDirectory();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BuzzTalk_AppHost>(
+                ["--BuzzTalk:LocalRuntime", "processes", "--BuzzTalk:StateDirectory", state.Path,
+                 "--BuzzTalk:RemoteDatabase:Host", "db.example.net", "--BuzzTalk:RemoteDatabase:User", "u"], cts.Token);
+        });
+        Assert.Contains("KnownHostsFile", ex.ToString(), StringComparison.Ordinal);
+    }
+}

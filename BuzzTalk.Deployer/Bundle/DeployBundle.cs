@@ -224,17 +224,38 @@ public sealed partial class DeployBundle
             services.Add(new BundleService(name, image));
         }
 
-        return (services, StackNameFromConfigs(root, nginxBytes));
+        var fromConfig = StackNameFromConfigs(root, nginxBytes);
+        // The publisher names the stack in the file itself (x-buzztalk: stack); older bundles only
+        // through the nginx config's name.
+        if (Child(root, StackExtension) is YamlMappingNode extension && Child(extension, "stack") is YamlScalarNode { Value: { } declared })
+        {
+            if (!StackPattern().IsMatch(declared))
+            {
+                throw new BundleInvalidException($"The stack name '{declared}' in '{StackPath}' is not a valid stack name.");
+            }
+
+            if (fromConfig is not null && fromConfig != declared)
+            {
+                throw new BundleInvalidException($"'{StackPath}' names stack '{declared}' but its nginx config belongs to '{fromConfig}'.");
+            }
+
+            return (services, declared);
+        }
+
+        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."));
     }
 
-    private static string StackNameFromConfigs(YamlMappingNode root, byte[] nginxBytes)
+    /// <summary>Top-level compose extension field the publisher writes; docker ignores <c>x-</c> keys.</summary>
+    public const string StackExtension = "x-buzztalk";
+
+    private static string? StackNameFromConfigs(YamlMappingNode root, byte[] nginxBytes)
     {
         var configs = Child(root, "configs") as YamlMappingNode;
         var nginxConfig = configs?.Children.Values.OfType<YamlMappingNode>()
             .FirstOrDefault(c => Child(c, "file") is YamlScalarNode { Value: { } file } && file.EndsWith("/" + NginxPath, StringComparison.Ordinal));
         if (nginxConfig is null || Child(nginxConfig, "name") is not YamlScalarNode { Value: { } configName })
         {
-            throw new BundleInvalidException($"Bundle file '{StackPath}' has no named swarm config for {NginxPath}, so the stack name is unknown.");
+            return null;
         }
 
         var match = ConfigName().Match(configName);
@@ -258,6 +279,9 @@ public sealed partial class DeployBundle
 
     [GeneratedRegex("^(?<hash>[0-9A-Fa-f]{64}) [ *](?<path>.+)$", RegexOptions.CultureInvariant)]
     private static partial Regex ChecksumLine();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,30}$", RegexOptions.CultureInvariant)]
+    private static partial Regex StackPattern();
 
     [GeneratedRegex("^(?<stack>[A-Za-z0-9][A-Za-z0-9_.-]*)_nginx_(?<hash>[0-9a-f]{12})$", RegexOptions.CultureInvariant)]
     private static partial Regex ConfigName();

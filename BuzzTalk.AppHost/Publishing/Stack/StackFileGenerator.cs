@@ -50,6 +50,8 @@ public static class StackFileGenerator
         var configName = $"{s.Name}_nginx_{Hash(nginxConfig)}";
         var root = Map(
             ("version", Str("3.8")),
+            // Names the stack for the Deployer; docker ignores x- keys.
+            ("x-buzztalk", Map(("stack", Str(s.Name)))),
             ("services", Map(
                 ("backend", Backend(s)),
                 ("frontend", Frontend(s)),

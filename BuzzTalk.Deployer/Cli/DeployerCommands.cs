@@ -46,8 +46,8 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         }
 
         var request = new RolloutRequest { Services = services, ImageTag = imageTag, EnvFiles = envFiles };
-        var report = await new FleetRollout(options, Progress).RunAsync("deploy", targets, release.StackName, parallel, maxFailures,
-            (rollout, ct) => rollout.DeployAsync(release, request, ct), cancellationToken).ConfigureAwait(false);
+        var report = await WithProgressAsync(targets, progress => new FleetRollout(options, progress).RunAsync("deploy", targets, release.StackName,
+            parallel, maxFailures, (rollout, ct) => rollout.DeployAsync(release, request, ct), cancellationToken)).ConfigureAwait(false);
         return Print(report);
     }
 
@@ -59,8 +59,8 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         }
 
         var holder = new RolloutRequest().Holder;
-        var report = await new FleetRollout(options, Progress).RunAsync("rollback", targets, DefaultStack, parallel, maxFailures,
-            (rollout, ct) => rollout.RollbackAsync(services, holder, ct), cancellationToken).ConfigureAwait(false);
+        var report = await WithProgressAsync(targets, progress => new FleetRollout(options, progress).RunAsync("rollback", targets, DefaultStack,
+            parallel, maxFailures, (rollout, ct) => rollout.RollbackAsync(services, holder, ct), cancellationToken)).ConfigureAwait(false);
         return Print(report);
     }
 
@@ -314,6 +314,42 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             Fail($"inventory: {ex.Message}");
             return null;
         }
+    }
+
+    /// <summary>
+    /// People at a terminal get a live Spectre progress display, one line per instance; otherwise
+    /// (CI logs, <c>--output json</c>) each step is a plain line on stderr.
+    /// </summary>
+    private async Task<FleetReport> WithProgressAsync(IReadOnlyList<DeployTarget> targets, Func<Action<DeployTarget, string>, Task<FleetReport>> run)
+    {
+        if (format == OutputFormat.Json || stderr != Console.Error || Console.IsErrorRedirected)
+        {
+            return await run(Progress).ConfigureAwait(false);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        FleetReport? report = null;
+        await console.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new SpinnerColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var tasks = targets.ToDictionary(t => t.Name, t => context.AddTask(Markup.Escape($"{t.Name}: waiting"), maxValue: 1));
+                report = await run((target, step) =>
+                {
+                    var task = tasks[target.Name];
+                    task.Description = Markup.Escape($"{target.Name}: {step}");
+                    if (step.StartsWith("lease released", StringComparison.Ordinal) || step.StartsWith("lease not released", StringComparison.Ordinal))
+                    {
+                        task.Value = 1;
+                        task.StopTask();
+                    }
+                }).ConfigureAwait(false);
+                foreach (var task in tasks.Values)
+                {
+                    task.StopTask();
+                }
+            }).ConfigureAwait(false);
+        return report!;
     }
 
     private void Progress(DeployTarget target, string step)

@@ -20,7 +20,7 @@ public sealed class DeployerOptions
     public string EnvDirectory { get; set; } = "/etc/buzztalk/env";
 
     /// <summary>Directory of the deploy lease file on the host (the Scaler reads the same one).</summary>
-    public string LeaseDirectory { get; set; } = "/var/lib/buzztalk";
+    public string LeaseDirectory { get; set; } = BuzzTalk.Fleet.Leases.DeployLease.DefaultDirectory;
 
     public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromMinutes(2);
 

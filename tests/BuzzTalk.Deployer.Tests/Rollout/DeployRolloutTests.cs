@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Rollout;
 using BuzzTalk.Fleet.Leases;
 using BuzzTalk.Fleet.Ssh;
@@ -84,6 +85,31 @@ public sealed class DeployRolloutTests
         Assert.True(exit == 0, errors + output);
         Assert.Equal(InstanceOutcome.Deployed, Assert.Single(DeployerWorld.Report(output).Instances).Outcome);
         Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromSeconds(1), "the deploy should have waited for the abandoned lease");
+    }
+
+    [Fact]
+    public async Task Two_deployers_at_once_one_wins_and_the_other_reports_the_lease_busy()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        await world.RenderEnvAsync();
+        await using var health = new GatedHealthEndpoint();
+        var settings = world.Settings(healthUrl: health.Url);
+
+        // The first deploy holds the lease while its health check waits for the gate.
+        var first = DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory, "--env-dir", world.EnvDirectory, "--output", "json");
+        await health.Asked.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+        var (exit, output, _) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--services", "backend", "--image-tag", "v2", "--output", "json");
+        var loser = Assert.Single(DeployerWorld.Report(output).Instances);
+        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.Equal(InstanceOutcome.LeaseBusy, loser.Outcome);
+        Assert.Contains("deploy ", loser.Message, StringComparison.Ordinal);
+
+        health.Open();
+        var (firstExit, firstOutput, firstErrors) = await first.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(firstExit == 0, firstErrors + firstOutput);
+        Assert.Equal(InstanceOutcome.Deployed, Assert.Single(DeployerWorld.Report(firstOutput).Instances).Outcome);
     }
 
     private static async Task<(int Sent, int Failed, List<string> Failures)> LoadAsync(DeployerWorld world, CancellationToken stop)

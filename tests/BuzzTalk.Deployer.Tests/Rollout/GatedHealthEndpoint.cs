@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace BuzzTalk.Deployer.Tests.Rollout;
+
+/// <summary>
+/// A tiny HTTP health endpoint on loopback that answers 503 until opened, so a test can hold a
+/// deploy in its health-check step (and its lease) for exactly as long as it needs.
+/// </summary>
+public sealed class GatedHealthEndpoint : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _serving;
+    private volatile bool _open;
+
+    public GatedHealthEndpoint()
+    {
+        _listener.Start();
+        _serving = ServeAsync();
+    }
+
+    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/health";
+
+    /// <summary>Completes on the first request: the deploy has reached its health check.</summary>
+    public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Open() => _open = true;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _serving;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            var stream = client.GetStream();
+            var buffer = new byte[4096];
+            _ = await stream.ReadAsync(buffer, _stop.Token);
+            Asked.TrySetResult();
+            var status = _open ? "200 OK" : "503 Service Unavailable";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
+        }
+    }
+}

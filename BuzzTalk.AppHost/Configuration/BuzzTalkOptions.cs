@@ -39,6 +39,9 @@ public sealed class BuzzTalkOptions
     /// </summary>
     public string? DeployBundle { get; set; }
 
+    /// <summary>SSH access of the Scaler and the Deployer to the instances.</summary>
+    public FleetSshOptions Fleet { get; set; } = new();
+
     /// <summary>A private MySQL over SSH instead of a local one (see <see cref="RemoteDatabaseOptions"/>).</summary>
     public RemoteDatabaseOptions RemoteDatabase { get; set; } = new();
 }

@@ -22,6 +22,17 @@ public static class BuzzTalkOptionsLoader
         Collect(options, "BuzzTalk", errors);
         Collect(options.Images, "BuzzTalk:Images", errors);
         Collect(options.RemoteDatabase, "BuzzTalk:RemoteDatabase", errors);
+        if (options.Fleet.IsConfigured)
+        {
+            foreach (var (name, file) in new[] { ("PrivateKeyFile", options.Fleet.PrivateKeyFile), ("KnownHostsFile", options.Fleet.KnownHostsFile) })
+            {
+                if (file.Length == 0 || !File.Exists(file))
+                {
+                    errors.Add($"BuzzTalk:Fleet:{name} must name an existing file (host keys are always pinned).");
+                }
+            }
+        }
+
         if (options.RemoteDatabase.IsEnabled)
         {
             var remote = options.RemoteDatabase;

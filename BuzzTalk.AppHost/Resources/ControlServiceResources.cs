@@ -30,7 +30,7 @@ public static class ControlServiceResources
                 $"{cache.Property(EndpointProperty.IPV4Host)}:{cache.Property(EndpointProperty.Port)}"))
             .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
         // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
-        stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler)
+        var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler)
             .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
             .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
@@ -41,6 +41,18 @@ public static class ControlServiceResources
             .WithEnvironment("Deployer__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Deployer__Api__Username", DeployerApiUser)
             .WithEnvironment("Deployer__Api__Password", parameters.DeployerApiPassword);
+        // Both reach the instances with the same key and pinned host keys (paths only).
+        var fleet = stack.Options.Fleet;
+        if (fleet.IsConfigured)
+        {
+            foreach (var (service, section) in new[] { ((IResourceBuilder<IResourceWithEnvironment>)scaler, "Scaler"), (deployer, "Deployer") })
+            {
+                service.WithEnvironment($"{section}__Ssh__User", fleet.SshUser)
+                    .WithEnvironment($"{section}__Ssh__PrivateKeyFile", Path.GetFullPath(fleet.PrivateKeyFile))
+                    .WithEnvironment($"{section}__Ssh__KnownHostsFile", Path.GetFullPath(fleet.KnownHostsFile));
+            }
+        }
+
         if (stack.Options.DeployBundle is { Length: > 0 } bundle)
         {
             deployer.WithEnvironment("Deployer__Bundle", Path.GetFullPath(bundle, stack.Builder.AppHostDirectory));

@@ -6,10 +6,10 @@ using BuzzTalk.Testing;
 namespace BuzzTalk.AppHost.Tests;
 
 /// <summary>
-/// With <c>BuzzTalk:RemoteDatabase</c> the stack runs no MySQL: the Deployer's tunnel resource
+/// How the stack reaches what is not on this machine: with <c>BuzzTalk:RemoteDatabase</c> it runs no MySQL (the Deployer's tunnel resource
 /// forwards a local port over SSH and the backends connect to it. Inspected without starting.
 /// </summary>
-public sealed class RemoteDatabaseModelTests
+public sealed class RemoteAccessModelTests
 {
     [Fact]
     public async Task A_remote_database_replaces_the_local_mysql_with_an_ssh_tunnel_the_backends_use()
@@ -61,5 +61,34 @@ public sealed class RemoteDatabaseModelTests
                  "--BuzzTalk:RemoteDatabase:Host", "db.example.net", "--BuzzTalk:RemoteDatabase:User", "u"], cts.Token);
         });
         Assert.Contains("KnownHostsFile", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fleet_ssh_settings_reach_the_scaler_and_the_deployer_as_paths_only()
+    {
+        using var state = new ScratchDirectory();
+        var key = Path.Combine(state.Path, "id_ed25519");
+        var knownHosts = Path.Combine(state.Path, "known_hosts");
+        await File.WriteAllTextAsync(key, "-----BEGIN OPENSSH PRIVATE KEY----- secret material");
+        await File.WriteAllTextAsync(knownHosts, "203.0.113.7 ssh-ed25519 AAAA\n");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BuzzTalk_AppHost>(
+            ["--BuzzTalk:LocalRuntime", "processes", "--BuzzTalk:StateDirectory", state.Path,
+             "--BuzzTalk:Fleet:SshUser", "deploy", "--BuzzTalk:Fleet:PrivateKeyFile", key, "--BuzzTalk:Fleet:KnownHostsFile", knownHosts], cts.Token);
+
+        foreach (var (name, section) in new[] { ("scaler", "Scaler"), ("deployer", "Deployer") })
+        {
+            var resource = builder.Resources.Single(r => r.Name == name);
+            var env = new Dictionary<string, object>();
+            foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+            {
+                await callback.Callback(new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), resource, env));
+            }
+
+            Assert.Equal("deploy", env[$"{section}__Ssh__User"]);
+            Assert.Equal(key, env[$"{section}__Ssh__PrivateKeyFile"]);
+            Assert.Equal(knownHosts, env[$"{section}__Ssh__KnownHostsFile"]);
+            Assert.DoesNotContain(env.Values, v => v.ToString()!.Contains("secret material", StringComparison.Ordinal));
+        }
     }
 }

@@ -6,8 +6,10 @@ using BuzzTalk.Testing;
 namespace BuzzTalk.AppHost.Tests;
 
 /// <summary>
-/// How the stack reaches what is not on this machine: with <c>BuzzTalk:RemoteDatabase</c> it runs no MySQL (the Deployer's tunnel resource
-/// forwards a local port over SSH and the backends connect to it. Inspected without starting.
+/// How the stack reaches what is not on this machine, inspected without starting: with
+/// <c>BuzzTalk:RemoteDatabase</c> it runs no MySQL (the Deployer's tunnel forwards a local port
+/// over SSH and the backends connect to it); <c>BuzzTalk:Fleet</c> gives the Scaler and the
+/// Deployer their SSH key and pinned host keys.
 /// </summary>
 public sealed class RemoteAccessModelTests
 {

@@ -27,7 +27,10 @@ public sealed class LocalSwarmService : IAsyncDisposable
     public string Directory => _dir.Path;
 
     /// <summary>Creates the service with one replica (limits 0.05 CPU, 32 MB) and waits for it to run.</summary>
-    public static async Task<LocalSwarmService> StartAsync(string prefix, params string[] command)
+    public static Task<LocalSwarmService> StartAsync(string prefix, params string[] command) => StartAsync(prefix, [], command);
+
+    /// <summary>The same with extra <c>docker service create</c> options (e.g. a health check).</summary>
+    public static async Task<LocalSwarmService> StartAsync(string prefix, IReadOnlyList<string> serviceOptions, params string[] command)
     {
         var service = new LocalSwarmService(prefix + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -37,7 +40,7 @@ public sealed class LocalSwarmService : IAsyncDisposable
                 new SshHostOptions { User = service._ssh.User, PrivateKeyFile = service._ssh.ClientKeyFile, Port = service._ssh.Port },
                 KnownHosts.Parse(service._ssh.KnownHostsLine));
             await DockerCli.RunAsync(["service", "create", "--detach", "--name", service.Name, "--replicas", "1",
-                "--limit-cpu", "0.05", "--limit-memory", "32M", "buzztalk/busybox:test", .. command]);
+                "--limit-cpu", "0.05", "--limit-memory", "32M", .. serviceOptions, "buzztalk/busybox:test", .. command]);
             await new SwarmClient(service._session).WaitForRunningAsync(service.Name, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
             return service;
         }
@@ -67,6 +70,11 @@ public sealed class LocalSwarmService : IAsyncDisposable
             ["Scaler:PollInterval"] = "00:00:00.200",
         };
     }
+
+    /// <summary>Stops the sshd (its connections drop with it); <see cref="StartSshAgainAsync"/> brings it back on the same port and keys.</summary>
+    public Task StopSshAsync() => _ssh!.StopAsync();
+
+    public Task StartSshAgainAsync() => _ssh!.StartAgainAsync();
 
     public async Task<int?> DesiredAsync() => (await new SwarmClient(Session).GetServiceAsync(Name))!.DesiredReplicas;
 

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using BuzzTalk.Fleet.Swarm;
+using BuzzTalk.Scaler.Tests.Webhooks;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.Scaler.Tests.Execution;
+
+/// <summary>
+/// The SSH connection drops while the Scaler waits for a new replica to run: the alert is answered
+/// as failed (not hung, not claimed done), nothing is left locked, and once SSH is back the next
+/// alert sees the true state and converges.
+/// </summary>
+public sealed class SshDropTests : IAsyncLifetime
+{
+    private const string User = "alertmanager";
+    private const string Password = "scaler-drop-password";
+    private LocalSwarmService? _host;
+    private WebServiceHost? _scaler;
+
+    private LocalSwarmService Host => _host!;
+
+    public async Task InitializeAsync()
+    {
+        // New replicas take ~6 s to turn healthy, so the Scaler is still polling when SSH drops.
+        _host = await LocalSwarmService.StartAsync("bt-drop-",
+            ["--health-cmd", "test -f /tmp/ready", "--health-interval", "1s", "--health-retries", "30"],
+            "sh", "-c", "sleep 6; touch /tmp/ready; exec httpd -f -p 8080 -h /www");
+        var configuration = await Host.ScalerConfigurationAsync(min: 1, max: 3);
+        configuration["Scaler:Webhooks:Username"] = User;
+        configuration["Scaler:Webhooks:Password"] = Password;
+        configuration["Scaler:Evaluator:Enabled"] = "false";
+        configuration["Scaler:ConvergenceTimeout"] = "00:00:45";
+        configuration["Scaler:Ssh:ConnectTimeout"] = "00:00:03";
+        _scaler = await ScalerHost.StartAsync(configuration);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_scaler is not null)
+        {
+            await _scaler.DisposeAsync();
+        }
+
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task An_ssh_drop_mid_operation_fails_the_alert_and_leaves_a_state_the_next_alert_completes()
+    {
+        var scaling = PostAsync(Alert(target: 2, active: 1));
+
+        // The scale was issued (swarm wants 2) and the new task is still starting: drop SSH now.
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (await LocalDesiredAsync() != 2)
+            {
+                await Task.Delay(100, deadline.Token);
+            }
+        }
+
+        await Host.StopSshAsync();
+        using var response = await scaling.WaitAsync(TimeSpan.FromSeconds(90));
+        var outcome = Assert.Single(await OutcomesAsync(response));
+        Assert.NotEqual("scaled", outcome["result"]!.GetValue<string>());
+
+        // SSH back: the same alert is answered from the real state, which swarm completed meanwhile.
+        await Host.StartSshAgainAsync();
+        Assert.Equal(2, await new SwarmClient(Host.Session).WaitForRunningAsync(Host.Name, 2, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250)));
+        using var again = await PostAsync(Alert(target: 2, active: 1)).WaitAsync(TimeSpan.FromSeconds(60));
+        var second = Assert.Single(await OutcomesAsync(again));
+        Assert.Equal("unchanged", second["result"]!.GetValue<string>());
+        Assert.Equal(2, second["to"]!.GetValue<int>());
+
+        // And nothing stayed locked: scaling back works.
+        using var down = await PostAsync(Alert(target: 1, active: 2)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("scaled", Assert.Single(await OutcomesAsync(down))["result"]!.GetValue<string>());
+        Assert.Equal(1, await LocalDesiredAsync());
+    }
+
+    private async Task<int> LocalDesiredAsync()
+    {
+        var (_, output) = await DockerCli.TryRunAsync("service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}}", Host.Name);
+        return int.TryParse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+    }
+
+    private byte[] Alert(int target, int active)
+    {
+        var root = Payloads.SeedRule(target, active, 1, target > active ? "up" : "down");
+        foreach (var alert in root["alerts"]!.AsArray())
+        {
+            alert!["labels"]!["public_ip"] = "127.0.0.1";
+            alert["labels"]!["container_label_com_docker_swarm_service_name"] = Host.Name;
+        }
+
+        return Payloads.Bytes(root);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/grafana") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        return await _scaler!.Http.SendAsync(request);
+    }
+
+    private static async Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return [.. body["outcomes"]!.AsArray().Select(o => o!)];
+    }
+}

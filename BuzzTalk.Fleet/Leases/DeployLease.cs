@@ -57,6 +57,14 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         rm -f "$lease"
         """;
 
+    // Runs a command only while no deploy holds the lease, under the same lock acquirers take, so a
+    // deploy cannot start between the check and the command. The command is "$@": words, not text.
+    private const string RunIfFreeScript = Prologue + """
+        shift
+        if [ -n "$t" ] && [ "$now" -lt "$e" ]; then printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"; exit 3; fi
+        "$@"
+        """;
+
     private const string ReadScript = Prologue + """
         printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
         """;
@@ -114,6 +122,18 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         var result = await RunAsync(ForceReleaseScript, [], cancellationToken).ConfigureAwait(false);
         Require(result, "force release");
         return ParseState(result.Output);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> on the host unless a deploy holds the lease, atomically with
+    /// that check. Returns the command's result when it ran, or the lease that stopped it.
+    /// </summary>
+    public async Task<(LeaseState? Held, RemoteResult? Ran)> RunIfFreeAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var result = await host.RunAsync("sh", ["-c", RunIfFreeScript, "deploy-lease", directory, program, .. arguments], TimeSpan.FromSeconds(60), cancellationToken)
+            .ConfigureAwait(false);
+        return result.ExitCode == HeldExit && ParseState(result.Output) is { } held ? (held, null) : (null, result);
     }
 
     /// <summary>The current lease, held or lapsed; null when none was ever taken or it was released.</summary>

@@ -48,9 +48,16 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
     /// <summary><c>docker service scale --detach</c>: returns once swarm accepted the new count.</summary>
     public async Task ScaleAsync(string service, int replicas, CancellationToken cancellationToken = default)
     {
+        var (_, arguments) = ScaleCommand(service, replicas);
+        await DockerAsync(arguments.Skip(_docker.Count - 1), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The scale command as program and arguments, validated (for running it under the deploy lease).</summary>
+    public (string Program, IReadOnlyList<string> Arguments) ScaleCommand(string service, int replicas)
+    {
         SwarmNames.RequireServiceName(service);
         SwarmNames.RequireReplicas(replicas);
-        await DockerAsync(["service", "scale", "--detach", $"{service}={replicas.ToString(CultureInfo.InvariantCulture)}"], cancellationToken).ConfigureAwait(false);
+        return (_docker[0], [.. _docker.Skip(1), "service", "scale", "--detach", $"{service}={replicas.ToString(CultureInfo.InvariantCulture)}"]);
     }
 
     public async Task<IReadOnlyList<SwarmTask>> TasksAsync(string service, CancellationToken cancellationToken = default)

@@ -25,6 +25,9 @@ public sealed class ScalerOptions
     /// <summary>How long to wait for the new count to run after <c>docker service scale</c>. Default 60 s.</summary>
     public TimeSpan ConvergenceTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a host's service list and node capacity are reused between alerts. Default 2 s.</summary>
+    public TimeSpan FiguresTtl { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Task polling interval while converging. Default 500 ms.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -21,6 +21,7 @@ namespace BuzzTalk.Scaler.Execution;
 public sealed class ScaleExecutor(
     IInventory inventory,
     HostConnections hosts,
+    HostFigures figures,
     DecisionLog log,
     DecisionNotifier notifier,
     TargetTrackingEngine engine,
@@ -83,21 +84,14 @@ public sealed class ScaleExecutor(
         Func<string, int?, int?, string, ScaleOutcome> outcome, long started, CancellationToken cancellationToken)
     {
         var runner = hosts.For(request.Host);
-        var lease = await new DeployLease(runner, o.LeaseDirectory).ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (lease is { IsHeld: true })
-        {
-            return outcome(ScaleOutcome.Deferred, null, null, $"deploy lease held by {lease.Holder} ({lease.Operation}) until {lease.Expires:u}");
-        }
-
         var swarm = new SwarmClient(runner, o.Docker, time);
-        var services = await swarm.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+        var (services, node) = await figures.GetAsync(request.Host, swarm, o.FiguresTtl, cancellationToken).ConfigureAwait(false);
         var service = services.FirstOrDefault(s => s.Name == request.Service);
         if (service?.DesiredReplicas is not { } current)
         {
             return outcome(ScaleOutcome.Refused, null, null, $"no replicated service {request.Service} on {request.Host}");
         }
 
-        var node = await swarm.NodeCapacityAsync(cancellationToken).ConfigureAwait(false);
         var others = services.Where(s => s.Name != service.Name).ToList();
         var capacity = CapacityMath.MaxReplicas(node.Cpus, node.MemoryBytes, o.InfraReservationBytes,
             others.Sum(s => (s.DesiredReplicas ?? 1) * s.Limits.Cpus), others.Sum(s => (s.DesiredReplicas ?? 1) * s.Limits.MemoryBytes),
@@ -140,8 +134,23 @@ public sealed class ScaleExecutor(
             return outcome(ScaleOutcome.Unchanged, current, current, reason + "; already there");
         }
 
-        await swarm.ScaleAsync(service.Name, desired, cancellationToken).ConfigureAwait(false);
+        // The lease check and the scale are one remote command under the lease's lock: a deploy
+        // cannot start in between.
+        var (program, arguments) = swarm.ScaleCommand(service.Name, desired);
+        var (held, ran) = await new DeployLease(runner, o.LeaseDirectory).RunIfFreeAsync(program, arguments, cancellationToken).ConfigureAwait(false);
+        if (held is not null)
+        {
+            return outcome(ScaleOutcome.Deferred, current, desired, $"deploy lease held by {held.Holder} ({held.Operation}) until {held.Expires:u}");
+        }
+
+        if (ran is not { Succeeded: true })
+        {
+            figures.Forget(request.Host);
+            throw new SwarmCommandException(request.Host, ran!);
+        }
+
         var issuedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        figures.Scaled(request.Host, service.Name, desired);
         _lastAction[key] = time.GetUtcNow();
         var running = await swarm.WaitForRunningAsync(service.Name, desired, o.ConvergenceTimeout, o.PollInterval, cancellationToken).ConfigureAwait(false);
         return (running == desired

@@ -36,6 +36,7 @@ public static class ScalerExtensions
         services.AddSingleton(sp => new WebhookAuthenticator(sp.GetRequiredService<IOptions<WebhookOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new TargetTrackingEngine(sp.GetRequiredService<IOptions<ScalerOptions>>().Value.TargetTracking, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<HostConnections>();
+        services.AddSingleton<HostFigures>();
         services.AddSingleton<ScalerMetrics>();
         services.AddSingleton<DecisionLog>();
         services.AddDiscord();

@@ -134,4 +134,28 @@ public sealed class DeployLeaseTests : IAsyncLifetime
         Assert.Equal(Hostile, seen!.Holder);
         Assert.Equal(Hostile, seen.Operation);
     }
+
+    [Fact]
+    public async Task A_command_guarded_by_the_lease_runs_only_while_no_deploy_holds_it()
+    {
+        var marker = Path.Combine(_leaseDir.Path, "ran");
+        var deployer = Lease();
+        var scaler = Lease();
+
+        var held = await deployer.AcquireAsync("deployer", "deploy v2", TimeSpan.FromMinutes(1));
+        var (stopped, notRun) = await scaler.RunIfFreeAsync("touch", [marker]);
+        Assert.Equal("deployer", stopped?.Holder);
+        Assert.Null(notRun);
+        Assert.False(File.Exists(marker));
+
+        Assert.True(await deployer.ReleaseAsync(held));
+        var (none, ran) = await scaler.RunIfFreeAsync("touch", [marker]);
+        Assert.Null(none);
+        Assert.True(ran?.Succeeded);
+        Assert.True(File.Exists(marker));
+
+        // A failing command is reported as its own result, not as a held lease.
+        var (_, failed) = await scaler.RunIfFreeAsync("false", []);
+        Assert.False(failed?.Succeeded);
+    }
 }

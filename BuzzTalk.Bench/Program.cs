@@ -6,8 +6,9 @@ var startup = new Command("startup", "AppHost start to every resource healthy, p
 startup.SetAction((result, ct) => StartupBenchmark.RunAsync(result.GetValue(runs), Console.Out, ct));
 
 var idle = new Option<int>("--idle-seconds") { Description = "How long each service stays idle before its RSS is read.", DefaultValueFactory = _ => 30 };
-var rss = new Command("rss", "Idle RSS of each C# service, Native AOT and JIT.") { idle };
-rss.SetAction((result, ct) => RssBenchmark.RunAsync(RepositoryRoot(), TimeSpan.FromSeconds(result.GetValue(idle)), Console.Out, ct));
+var rssServices = new Option<string[]>("--service") { Description = "Only these services (e.g. BuzzTalk.Deployer); repeatable.", AllowMultipleArgumentsPerToken = true };
+var rss = new Command("rss", "Idle RSS of each C# service, Native AOT and JIT.") { idle, rssServices };
+rss.SetAction((result, ct) => RssBenchmark.RunAsync(RepositoryRoot(), TimeSpan.FromSeconds(result.GetValue(idle)), result.GetValue(rssServices) ?? [], Console.Out, ct));
 
 var instances = new Option<int>("--instances") { DefaultValueFactory = _ => 5000 };
 var zones = new Option<int>("--zones") { DefaultValueFactory = _ => 3 };

@@ -16,7 +16,7 @@ public static class RssBenchmark
 {
     private static readonly string[] s_services = ["BuzzTalk.Discovery", "BuzzTalk.Scaler", "BuzzTalk.Deployer"];
 
-    public static async Task<int> RunAsync(string repository, TimeSpan idle, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string repository, TimeSpan idle, IReadOnlyList<string> only, TextWriter output, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("bt-rss-");
         await using var gcp = await FakeGcpProcess.StartAsync(instances: 20, zones: 3, work.FullName, cancellationToken);
@@ -24,7 +24,7 @@ public static class RssBenchmark
         {
             output.WriteLine($"| service | build | idle RSS MB (after {idle.TotalSeconds:F0} s) |");
             output.WriteLine("|---|---|---|");
-            foreach (var service in s_services)
+            foreach (var service in s_services.Where(s => only.Count == 0 || only.Contains(s)))
             {
                 foreach (var (build, aot) in new[] { ("Native AOT (shipped)", true), ("JIT, Release", false) })
                 {
@@ -71,6 +71,12 @@ public static class RssBenchmark
         foreach (var (key, value) in configuration)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        // The Deployer is one binary for CLI and service: `serve` is the service.
+        if (Path.GetFileName(executable) == "BuzzTalk.Deployer")
+        {
+            start.ArgumentList.Add("serve");
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");

@@ -38,6 +38,20 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             }
 
             envFiles = instanceEnv.EnumerateFiles("*.env").ToDictionary(f => f.Name, f => File.ReadAllBytes(f.FullName), StringComparer.Ordinal);
+            // A remote error could echo a value from these files: reports never show one.
+            foreach (var content in envFiles.Values)
+            {
+                try
+                {
+                    var redact = SecretRedactor.RedactedSecrets(EnvFile.Parse(content));
+                    var previous = _redact;
+                    _redact = text => redact(previous(text));
+                }
+                catch (EnvFileInvalidException)
+                {
+                    // Written by render-env, so it parses; an edited one is still uploaded as is.
+                }
+            }
         }
 
         if (parallel < 1 || maxFailures < 0)
@@ -337,7 +351,7 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
                 report = await run((target, step) =>
                 {
                     var task = tasks[target.Name];
-                    task.Description = Markup.Escape($"{target.Name}: {step}");
+                    task.Description = Markup.Escape($"{target.Name}: {_redact(step)}");
                     if (step.StartsWith("lease released", StringComparison.Ordinal) || step.StartsWith("lease not released", StringComparison.Ordinal))
                     {
                         task.Value = 1;
@@ -357,12 +371,18 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         // Progress goes to stderr so stdout stays the report (JSON stays parseable).
         lock (stderr)
         {
-            stderr.WriteLine($"[{target.Name}] {step}");
+            stderr.WriteLine($"[{target.Name}] {_redact(step)}");
         }
     }
 
+    private Func<string, string> _redact = text => text;
+
     private int Print(FleetReport report)
     {
+        report = report with
+        {
+            Instances = [.. report.Instances.Select(i => i with { Message = _redact(i.Message), Steps = [.. i.Steps.Select(_redact)] })],
+        };
         if (format == OutputFormat.Json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(report, DeployerJsonContext.Default.FleetReport));

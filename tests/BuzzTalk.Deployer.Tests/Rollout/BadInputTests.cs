@@ -72,4 +72,21 @@ public sealed class BadInputTests
         Assert.Contains("Deployer:Ssh:PrivateKeyFile", errors, StringComparison.Ordinal);
         Assert.Contains("Deployer:Ssh:KnownHostsFile", errors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_value_from_the_uploaded_env_files_never_appears_in_a_report()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        await world.RenderEnvAsync();
+        // A health URL that happens to carry the database password: the failure report quotes the
+        // URL, and the report must show *** instead of the value.
+        var settings = world.Settings(healthUrl: "http://127.0.0.1:1/Pw-9f2c71d0a4", healthTimeout: TimeSpan.FromSeconds(2));
+
+        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--output", "json");
+
+        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.Contains("***", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pw-9f2c71d0a4", output + errors, StringComparison.Ordinal);
+    }
 }

@@ -61,7 +61,7 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     /// <summary>Writes the settings file for the given instances (name → SSH port) and returns its path.</summary>
     public string Settings(IReadOnlyList<(string Name, int Port)>? instances = null, string? healthUrl = null, TimeSpan? leaseWait = null,
-        TimeSpan? convergeTimeout = null)
+        TimeSpan? convergeTimeout = null, TimeSpan? healthTimeout = null)
     {
         instances ??= [("local", Ssh.Port)];
         foreach (var (name, _) in instances)
@@ -85,7 +85,11 @@ public sealed class DeployerWorld : IAsyncDisposable
                 LeaseWait = (leaseWait ?? TimeSpan.Zero).ToString("c", CultureInfo.InvariantCulture),
                 ConvergeTimeout = (convergeTimeout ?? TimeSpan.FromMinutes(2)).ToString("c", CultureInfo.InvariantCulture),
                 PollInterval = "00:00:00.5",
-                Health = new { Url = healthUrl ?? $"http://127.0.0.1:{FrontendPort}/backend/health", Timeout = "00:00:30" },
+                Health = new
+                {
+                    Url = healthUrl ?? $"http://127.0.0.1:{FrontendPort}/backend/health",
+                    Timeout = (healthTimeout ?? TimeSpan.FromSeconds(30)).ToString("c", CultureInfo.InvariantCulture),
+                },
                 Ssh = new { Ssh.User, PrivateKeyFile = Ssh.ClientKeyFile, KnownHostsFile, ConnectTimeout = "00:00:05" },
                 Instances = instances.Select(i => new { i.Name, Host = "127.0.0.1", SshPort = i.Port }).ToArray(),
             },

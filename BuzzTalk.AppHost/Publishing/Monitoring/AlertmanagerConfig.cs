@@ -47,8 +47,20 @@ public static class AlertmanagerConfig
             PrometheusConfig.Header);
     }
 
-    public static string PasswordFile(PublishSettings settings) =>
+    /// <summary>
+    /// Where a service finds the webhook password: the secret stays root-only (0600) under the
+    /// secrets directory, and systemd hands the unit a copy it can read (<c>LoadCredential=</c>,
+    /// set by the ops host's drop-ins) under <c>/run/credentials/&lt;unit&gt;/</c>.
+    /// </summary>
+    public static string PasswordFile(string unit) => $"/run/credentials/{unit}/{MonitoringDefaults.ScalerWebhookPasswordFile}";
+
+    /// <summary>The root-only file the credential is loaded from.</summary>
+    public static string SecretFile(PublishSettings settings) =>
         settings.SecretsDirectory.TrimEnd('/') + "/" + MonitoringDefaults.ScalerWebhookPasswordFile;
+
+    public const string Unit = "prometheus-alertmanager.service";
+
+    public const string GrafanaUnit = "grafana-server.service";
 
     private static YamlMappingNode Receiver(string name, string url, PublishSettings settings) => Map(
         ("name", Str(name)),
@@ -58,5 +70,5 @@ public static class AlertmanagerConfig
             ("http_config", Map(
                 ("basic_auth", Map(
                     ("username", Str(settings.OpsHost.ScalerWebhookUser)),
-                    ("password_file", Str(PasswordFile(settings)))))))))));
+                    ("password_file", Str(PasswordFile(Unit)))))))))));
 }

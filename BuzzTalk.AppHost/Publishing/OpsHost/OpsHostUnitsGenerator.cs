@@ -196,6 +196,8 @@ public static class OpsHostUnitsGenerator
             "Debian's prometheus-alertmanager.service",
             [
                 "# One Alertmanager: no HA cluster port.",
+                "# The webhook password stays root-only; systemd hands this unit a readable copy.",
+                $"LoadCredential={MonitoringDefaults.ScalerWebhookPasswordFile}:{Monitoring.AlertmanagerConfig.SecretFile(settings)}",
                 "ExecStart=",
                 $"ExecStart=/usr/bin/prometheus-alertmanager --config.file={AlertmanagerConfig} --web.listen-address={Listen(ops.AlertmanagerPort, nameof(ops.AlertmanagerPort))} --storage.path=/var/lib/prometheus/alertmanager/ --cluster.listen-address=",
             ]));
@@ -227,6 +229,7 @@ public static class OpsHostUnitsGenerator
                 $"Environment=GF_SERVER_HTTP_PORT={ShellTemplate.RequirePort(ops.GrafanaPort, nameof(ops.GrafanaPort)).ToString(CultureInfo.InvariantCulture)}",
                 $"Environment=GF_PATHS_PROVISIONING={GrafanaProvisioning}",
                 $"EnvironmentFile=-{env}/grafana-server.env",
+                $"LoadCredential={MonitoringDefaults.ScalerWebhookPasswordFile}:{Monitoring.AlertmanagerConfig.SecretFile(settings)}",
             ]));
     }
 

@@ -169,7 +169,8 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
             Assert.Equal(url, Scalar(webhook, "url"));
             Assert.Equal("true", Scalar(webhook, "send_resolved"));
             Assert.Equal("alertmanager", Scalar(auth, "username"));
-            Assert.Equal("/etc/buzztalk/secrets/scaler-webhook-password", Scalar(auth, "password_file"));
+            // The root-only secret reaches Alertmanager as a systemd credential of its unit.
+            Assert.Equal("/run/credentials/prometheus-alertmanager.service/scaler-webhook-password", Scalar(auth, "password_file"));
             Assert.False(auth.Children.ContainsKey("password"));
         }
     }
@@ -231,7 +232,7 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
         Assert.Equal("webhook", Scalar(receiver, "type"));
         Assert.Equal("http://127.0.0.1:9789/api/webhooks/grafana", Scalar(settings, "url"));
         Assert.Equal("alertmanager", Scalar(settings, "username"));
-        Assert.Equal("$__file{/etc/buzztalk/secrets/scaler-webhook-password}", Scalar(settings, "password"));
+        Assert.Equal("$__file{/run/credentials/grafana-server.service/scaler-webhook-password}", Scalar(settings, "password"));
 
         var policy = (YamlMappingNode)((YamlSequenceNode)Yaml(MonitoringGenerator.GrafanaPoliciesPath)["policies"])[0];
         var route = (YamlMappingNode)((YamlSequenceNode)policy["routes"])[0];
@@ -273,14 +274,14 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
             foreach (Match match in passwordKey.Matches(file.Content))
             {
                 var value = match.Groups["value"].Value.Trim().Trim('"');
-                Assert.True(value.StartsWith("$__file{/etc/buzztalk/secrets/", StringComparison.Ordinal), $"{file.Path}: password value '{value}' is not a secret file reference");
+                Assert.True(value.StartsWith("$__file{/run/credentials/", StringComparison.Ordinal), $"{file.Path}: password value '{value}' is not a secret file reference");
             }
 
             Assert.DoesNotContain("password=", file.Content, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("discord.com", file.Content, StringComparison.OrdinalIgnoreCase);
         }
 
-        Assert.Contains("password_file: /etc/buzztalk/secrets/scaler-webhook-password", files.Single(f => f.Path == MonitoringGenerator.AlertmanagerConfigPath).Content, StringComparison.Ordinal);
+        Assert.Contains("password_file: /run/credentials/prometheus-alertmanager.service/scaler-webhook-password", files.Single(f => f.Path == MonitoringGenerator.AlertmanagerConfigPath).Content, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -334,4 +334,15 @@ public sealed class OpsHostUnitsTests : IDisposable
             return File.Exists(path) ? File.ReadAllLines(path) : [];
         }
     }
+
+    [Fact]
+    public void Alertmanager_and_grafana_get_the_webhook_password_as_a_systemd_credential_from_the_root_only_file()
+    {
+        var files = OpsHostUnitsGenerator.Generate(new PublishSettings { PublicUrl = "http://203.0.113.10" });
+        foreach (var unit in new[] { "prometheus-alertmanager.service", "grafana-server.service" })
+        {
+            var dropIn = files.Single(f => f.Path == $"ops-host/systemd/{unit}.d/buzztalk.conf").Content;
+            Assert.Contains("LoadCredential=scaler-webhook-password:/etc/buzztalk/secrets/scaler-webhook-password\n", dropIn, StringComparison.Ordinal);
+        }
+    }
 }

@@ -61,8 +61,7 @@ public sealed class PublishCommandTests
             }
 
             Assert.False(text.Contains(scratch.Path, StringComparison.Ordinal), $"{path} names the output directory");
-            Assert.False(text.Contains("/work/", StringComparison.Ordinal) || text.Contains(repositoryRoot, StringComparison.Ordinal),
-                $"{path} names a folder of the publishing machine");
+            Assert.False(text.Contains(repositoryRoot, StringComparison.Ordinal), $"{path} names a folder of the publishing machine");
         }
 
         // Aspire would cache parameter values, secrets included, under ~/.aspire; publishing keeps none.

@@ -51,32 +51,13 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         }
     }
 
-    private byte[] SeedAlert(int target, int active, string host = "127.0.0.1", string? service = null)
-    {
-        var root = Payloads.SeedRule(target, active, 1, target > active ? "up" : "down");
-        foreach (var alert in root["alerts"]!.AsArray())
-        {
-            alert!["labels"]!["public_ip"] = host;
-            alert["labels"]!["container_label_com_docker_swarm_service_name"] = service ?? Host.Name;
-        }
+    private byte[] SeedAlert(int target, int active, string host = "127.0.0.1", string? service = null) =>
+        GrafanaAlerts.SeedAlert(service ?? Host.Name, target, active, host);
 
-        return Payloads.Bytes(root);
-    }
+    private Task<HttpResponseMessage> PostAsync(byte[] body, string user = User, string password = Password, string contentType = "application/json") =>
+        new GrafanaAlerts(Http, User, Password).PostAsync(body, user, password, contentType);
 
-    private async Task<HttpResponseMessage> PostAsync(byte[] body, string user = User, string password = Password, string contentType = "application/json")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/grafana") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        return await Http.SendAsync(request);
-    }
-
-    private static async Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        return [.. body["outcomes"]!.AsArray().Select(o => o!)];
-    }
+    private static Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response) => GrafanaAlerts.OutcomesAsync(response);
 
     private Task<int?> DesiredAsync() => Host.DesiredAsync();
 

@@ -90,30 +90,9 @@ public sealed class SshDropTests : IAsyncLifetime
         return int.TryParse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
     }
 
-    private byte[] Alert(int target, int active)
-    {
-        var root = Payloads.SeedRule(target, active, 1, target > active ? "up" : "down");
-        foreach (var alert in root["alerts"]!.AsArray())
-        {
-            alert!["labels"]!["public_ip"] = "127.0.0.1";
-            alert["labels"]!["container_label_com_docker_swarm_service_name"] = Host.Name;
-        }
+    private byte[] Alert(int target, int active) => GrafanaAlerts.SeedAlert(Host.Name, target, active);
 
-        return Payloads.Bytes(root);
-    }
+    private Task<HttpResponseMessage> PostAsync(byte[] body) => new GrafanaAlerts(_scaler!.Http, User, Password).PostAsync(body);
 
-    private async Task<HttpResponseMessage> PostAsync(byte[] body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/grafana") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
-        return await _scaler!.Http.SendAsync(request);
-    }
-
-    private static async Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        return [.. body["outcomes"]!.AsArray().Select(o => o!)];
-    }
+    private static Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response) => GrafanaAlerts.OutcomesAsync(response);
 }

@@ -48,17 +48,7 @@ public sealed class DecisionNotificationExecutionTests : IAsyncLifetime
     [Fact]
     public async Task A_real_scale_up_is_posted_to_Discord()
     {
-        var root = Payloads.SeedRule(target: 2, active: 1, trigger: 1, scaling: "up");
-        foreach (var alert in root["alerts"]!.AsArray())
-        {
-            alert!["labels"]!["public_ip"] = "127.0.0.1";
-            alert["labels"]!["container_label_com_docker_swarm_service_name"] = _host!.Name;
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/grafana") { Content = new ByteArrayContent(Payloads.Bytes(root)) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
-        using var response = await _scaler!.Http.SendAsync(request);
+        using var response = await new GrafanaAlerts(_scaler!.Http, User, Password).PostAsync(GrafanaAlerts.SeedAlert(_host!.Name, target: 2, active: 1));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"scaled\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 

@@ -17,37 +17,23 @@ namespace BuzzTalk.Scaler.Tests.Execution;
 /// </summary>
 public sealed class ScaleExecutionTests : IAsyncLifetime
 {
-    private const string User = "alertmanager";
+    private const string User = WebhookScaler.User;
     private const string Password = "scaler-test-password";
-    private LocalSwarmService? _host;
-    private WebServiceHost? _scaler;
+    private WebhookScaler? _world;
 
-    private LocalSwarmService Host => _host!;
+    private LocalSwarmService Host => _world!.Host;
 
-    private HttpClient Http => _scaler!.Http;
+    private HttpClient Http => _world!.Http;
 
-    public async Task InitializeAsync()
-    {
-        _host = await LocalSwarmService.StartAsync("bt-scale-");
-        var configuration = await Host.ScalerConfigurationAsync(min: 1, max: 3);
-        configuration["Scaler:Webhooks:Username"] = User;
-        configuration["Scaler:Webhooks:Password"] = Password;
-        configuration["Scaler:AuditFile"] = Path.Combine(Host.Directory, "decisions.jsonl");
-        // Only the webhooks act here; the evaluator has its own tests.
-        configuration["Scaler:Evaluator:Enabled"] = "false";
-        _scaler = await ScalerHost.StartAsync(configuration);
-    }
+    public async Task InitializeAsync() =>
+        _world = await WebhookScaler.StartAsync("bt-scale-", Password,
+            (configuration, host) => configuration["Scaler:AuditFile"] = Path.Combine(host.Directory, "decisions.jsonl"));
 
     public async Task DisposeAsync()
     {
-        if (_scaler is not null)
+        if (_world is not null)
         {
-            await _scaler.DisposeAsync();
-        }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
+            await _world.DisposeAsync();
         }
     }
 
@@ -55,7 +41,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         GrafanaAlerts.SeedAlert(service ?? Host.Name, target, active, host);
 
     private Task<HttpResponseMessage> PostAsync(byte[] body, string user = User, string password = Password, string contentType = "application/json") =>
-        new GrafanaAlerts(Http, User, Password).PostAsync(body, user, password, contentType);
+        _world!.Alerts.PostAsync(body, user, password, contentType);
 
     private static Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response) => GrafanaAlerts.OutcomesAsync(response);
 

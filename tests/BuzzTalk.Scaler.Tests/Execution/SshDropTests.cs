@@ -16,38 +16,26 @@ namespace BuzzTalk.Scaler.Tests.Execution;
 /// </summary>
 public sealed class SshDropTests : IAsyncLifetime
 {
-    private const string User = "alertmanager";
-    private const string Password = "scaler-drop-password";
-    private LocalSwarmService? _host;
-    private WebServiceHost? _scaler;
+    private WebhookScaler? _world;
 
-    private LocalSwarmService Host => _host!;
+    private LocalSwarmService Host => _world!.Host;
 
-    public async Task InitializeAsync()
-    {
-        // New replicas take ~6 s to turn healthy, so the Scaler is still polling when SSH drops.
-        _host = await LocalSwarmService.StartAsync("bt-drop-",
+    // New replicas take ~6 s to turn healthy, so the Scaler is still polling when SSH drops.
+    public async Task InitializeAsync() =>
+        _world = await WebhookScaler.StartAsync("bt-drop-", "scaler-drop-password",
+            (configuration, _) =>
+            {
+                configuration["Scaler:ConvergenceTimeout"] = "00:00:45";
+                configuration["Scaler:Ssh:ConnectTimeout"] = "00:00:03";
+            },
             ["--health-cmd", "test -f /tmp/ready", "--health-interval", "1s", "--health-retries", "30"],
             "sh", "-c", "sleep 6; touch /tmp/ready; exec httpd -f -p 8080 -h /www");
-        var configuration = await Host.ScalerConfigurationAsync(min: 1, max: 3);
-        configuration["Scaler:Webhooks:Username"] = User;
-        configuration["Scaler:Webhooks:Password"] = Password;
-        configuration["Scaler:Evaluator:Enabled"] = "false";
-        configuration["Scaler:ConvergenceTimeout"] = "00:00:45";
-        configuration["Scaler:Ssh:ConnectTimeout"] = "00:00:03";
-        _scaler = await ScalerHost.StartAsync(configuration);
-    }
 
     public async Task DisposeAsync()
     {
-        if (_scaler is not null)
+        if (_world is not null)
         {
-            await _scaler.DisposeAsync();
-        }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
+            await _world.DisposeAsync();
         }
     }
 
@@ -92,7 +80,7 @@ public sealed class SshDropTests : IAsyncLifetime
 
     private byte[] Alert(int target, int active) => GrafanaAlerts.SeedAlert(Host.Name, target, active);
 
-    private Task<HttpResponseMessage> PostAsync(byte[] body) => new GrafanaAlerts(_scaler!.Http, User, Password).PostAsync(body);
+    private Task<HttpResponseMessage> PostAsync(byte[] body) => _world!.Alerts.PostAsync(body);
 
     private static Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response) => GrafanaAlerts.OutcomesAsync(response);
 }

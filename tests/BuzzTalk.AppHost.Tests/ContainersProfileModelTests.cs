@@ -41,41 +41,13 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
         return $"{image.Image}:{image.Tag}";
     }
 
-    /// <summary>Arguments as the manifest writes them: references stay references.</summary>
-    private static async Task<IReadOnlyList<string>> ArgsAsync(ContainerResource resource)
-    {
-        var args = new List<object>();
-        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
-        {
-            await callback.Callback(new CommandLineArgsCallbackContext(args, resource));
-        }
+    private static Task<IReadOnlyList<string>> ArgsAsync(IResource resource) => ModelInspection.ArgsAsync(resource);
 
-        return [.. args.Select(Expression)];
-    }
-
-    /// <summary>Environment as the manifest writes it: a secret shows as <c>{name.value}</c>, never its value.</summary>
-    private static async Task<Dictionary<string, string>> EnvAsync(IResource resource)
-    {
-        var env = new Dictionary<string, object>();
-        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), resource, env);
-        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
-        {
-            await callback.Callback(context);
-        }
-
-        return env.ToDictionary(e => e.Key, e => Expression(e.Value));
-    }
+    private static Task<Dictionary<string, string>> EnvAsync(IResource resource) => ModelInspection.EnvAsync(resource);
 
     /// <summary>Aspire adds a hidden, explicitly started rebuild helper under each project.</summary>
     private static bool IsAspireHelper(IResource resource) =>
         resource is IResourceWithParent { Parent: ProjectResource } && resource.Annotations.OfType<ExplicitStartupAnnotation>().Any();
-
-    private static string Expression(object value) => value switch
-    {
-        string s => s,
-        IManifestExpressionProvider p => p.ValueExpression,
-        _ => value.ToString()!,
-    };
 
     private static IEnumerable<string> WaitsOf(ContainerResource resource) =>
         resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name);

@@ -31,21 +31,11 @@ public sealed class RemoteAccessModelTests
         Assert.DoesNotContain(builder.Resources, r => r.Name is "mysql" or "mysql-init");
         var tunnel = Assert.IsType<ProjectResource>(builder.Resources.Single(r => r.Name == "mysql-tunnel"));
 
-        var args = new List<object>();
-        foreach (var callback in tunnel.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
-        {
-            await callback.Callback(new CommandLineArgsCallbackContext(args, tunnel));
-        }
-
+        var args = await ModelInspection.ArgsAsync(tunnel);
         Assert.Equal(["tunnel", "--host", "db.example.net", "--ssh-port", "21098", "--remote-host", "127.0.0.1", "--remote-port", "3306", "--local-port"],
-            args.Take(10).Select(a => a.ToString()));
+            args.Take(10));
 
-        var env = new Dictionary<string, object>();
-        var backend = builder.Resources.Single(r => r.Name == "backend");
-        foreach (var callback in backend.Annotations.OfType<EnvironmentCallbackAnnotation>())
-        {
-            await callback.Callback(new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), backend, env));
-        }
+        var env = await ModelInspection.RawEnvAsync(builder.Resources.Single(r => r.Name == "backend"));
 
         var port = Assert.IsType<EndpointReferenceExpression>(env["MYSQL_DB_PORT"], exactMatch: false);
         Assert.Same(tunnel, port.Endpoint.Resource);
@@ -80,12 +70,7 @@ public sealed class RemoteAccessModelTests
 
         foreach (var (name, section) in new[] { ("scaler", "Scaler"), ("deployer", "Deployer") })
         {
-            var resource = builder.Resources.Single(r => r.Name == name);
-            var env = new Dictionary<string, object>();
-            foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
-            {
-                await callback.Callback(new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), resource, env));
-            }
+            var env = await ModelInspection.RawEnvAsync(builder.Resources.Single(r => r.Name == name));
 
             Assert.Equal("deploy", env[$"{section}__Ssh__User"]);
             Assert.Equal(key, env[$"{section}__Ssh__PrivateKeyFile"]);

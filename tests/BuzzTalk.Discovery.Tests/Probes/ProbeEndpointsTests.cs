@@ -8,7 +8,8 @@ namespace BuzzTalk.Discovery.Tests.Probes;
 public sealed class ProbeEndpointsTests : IAsyncLifetime
 {
     private readonly MariaDbServer _mariadb = new();
-    private readonly RedisServer _redis = new();
+    private const string RedisPassword = "probe-secret";
+    private readonly RedisServer _redis = new(RedisPassword);
     private readonly int _closedPort = ServerProcess.FreePort();
     private DiscoveryHost? _host;
 
@@ -27,7 +28,7 @@ public sealed class ProbeEndpointsTests : IAsyncLifetime
             ["Probes:MySql:nobody-home:Address"] = $"Server=127.0.0.1;Port={_closedPort};User ID=x",
             ["Probes:MySql:nobody-home:Password"] = "y",
             ["Probes:Redis:cache:Address"] = _redis.Address,
-            ["Probes:Redis:cache:Password"] = RedisServer.Password,
+            ["Probes:Redis:cache:Password"] = RedisPassword,
             ["Probes:Redis:wrong-password:Address"] = _redis.Address,
             ["Probes:Redis:wrong-password:Password"] = "not-the-password",
             ["Probes:Redis:nobody-home:Address"] = $"127.0.0.1:{_closedPort}",

@@ -10,16 +10,17 @@ public sealed class SshTunnelTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
     private SshServer? _server;
-    private RedisTarget? _redis;
+    private RedisServer? _redis;
 
     private SshServer Server => _server!;
 
-    private RedisTarget Redis => _redis!;
+    private RedisServer Redis => _redis!;
 
     public async Task InitializeAsync()
     {
         _server = await SshServer.StartAsync();
-        _redis = await RedisTarget.StartAsync();
+        _redis = new RedisServer();
+        await _redis.StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -80,7 +81,7 @@ public sealed class SshTunnelTests : IAsyncLifetime
         Assert.Equal(TunnelState.Up, tunnel.State);
         Assert.NotEqual(0, tunnel.LocalPort);
         Assert.NotEqual(Redis.Port, tunnel.LocalPort);
-        Assert.Equal("+PONG", await RedisTarget.PingAsync(tunnel.LocalPort));
+        Assert.Equal("+PONG", await RedisPing.PingAsync(tunnel.LocalPort));
         // Bound to 127.0.0.1 only: another loopback address (or any interface) is not listening.
         Assert.False(await AcceptsAsync(IPAddress.Parse("127.0.0.2"), tunnel.LocalPort));
     }
@@ -96,7 +97,7 @@ public sealed class SshTunnelTests : IAsyncLifetime
         await tunnel.StartAsync();
 
         Assert.Equal(wanted, tunnel.LocalPort);
-        Assert.Equal("+PONG", await RedisTarget.PingAsync(wanted));
+        Assert.Equal("+PONG", await RedisPing.PingAsync(wanted));
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class SshTunnelTests : IAsyncLifetime
         await using var tunnel = Open(Tunnel(Redis.Port));
         await tunnel.StartAsync();
         var port = tunnel.LocalPort;
-        Assert.Equal("+PONG", await RedisTarget.PingAsync(port));
+        Assert.Equal("+PONG", await RedisPing.PingAsync(port));
         using var timeout = new CancellationTokenSource(s_wait);
 
         await Server.StopAsync();
@@ -130,7 +131,7 @@ public sealed class SshTunnelTests : IAsyncLifetime
         await tunnel.WaitForStateAsync(TunnelState.Up, timeout.Token);
 
         Assert.Equal(port, tunnel.LocalPort);
-        Assert.Equal("+PONG", await RedisTarget.PingAsync(port));
+        Assert.Equal("+PONG", await RedisPing.PingAsync(port));
         Assert.Equal(2, tunnel.Connections);
     }
 
@@ -143,7 +144,7 @@ public sealed class SshTunnelTests : IAsyncLifetime
 
         await Redis.StopAsync();
         var whileDown = await tunnel.CheckAsync();
-        await Redis.StartAgainAsync();
+        await Redis.StartAsync();
         var after = await tunnel.CheckAsync();
 
         Assert.False(whileDown);
@@ -177,11 +178,11 @@ public sealed class SshTunnelTests : IAsyncLifetime
 
         await Redis.StopAsync();
         await tunnel.WaitForStateAsync(TunnelState.Reconnecting, timeout.Token);
-        await Redis.StartAgainAsync();
+        await Redis.StartAsync();
         await tunnel.WaitForStateAsync(TunnelState.Up, timeout.Token);
 
         Assert.True(tunnel.Connections >= 2);
-        Assert.Equal("+PONG", await RedisTarget.PingAsync(tunnel.LocalPort));
+        Assert.Equal("+PONG", await RedisPing.PingAsync(tunnel.LocalPort));
     }
 
     [Fact]

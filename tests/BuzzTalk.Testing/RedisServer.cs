@@ -1,25 +1,29 @@
-using BuzzTalk.Testing;
+using System.Globalization;
 
-namespace BuzzTalk.Discovery.Tests.Servers;
+namespace BuzzTalk.Testing;
 
-/// <summary>A password-protected redis-server on a free loopback port.</summary>
-public sealed class RedisServer : IAsyncDisposable
+/// <summary>
+/// A real redis-server (Debian package) on a free loopback port, without persistence and with an
+/// optional password; stopped and started again on the same port.
+/// </summary>
+public sealed class RedisServer(string? password = null) : IAsyncDisposable
 {
-    public const string Password = "probe-secret";
     private readonly ScratchDirectory _dir = new();
     private ServerProcess? _process;
 
-    public int Port { get; private set; }
+    public int Port { get; } = ServerProcess.FreePort();
 
     public string Address => $"127.0.0.1:{Port}";
 
+    public string? Password => password;
+
     public async Task StartAsync()
     {
-        Port = Port == 0 ? ServerProcess.FreePort() : Port;
+        // The password goes in a private config file, not on the command line.
         var config = Path.Combine(_dir.Path, "redis.conf");
-        await File.WriteAllTextAsync(config, $"requirepass {Password}\n");
+        await File.WriteAllTextAsync(config, password is null ? "" : $"requirepass {password}\n");
         _process = ServerProcess.Start("redis-server", _dir.Path, Port, config,
-            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--dir", _dir.Path, "--save", "", "--appendonly", "no");
         await _process.WaitForPortAsync(TimeSpan.FromSeconds(30));
     }

@@ -1,63 +1,151 @@
 #!/usr/bin/env bash
-# Builds the local fleet's images from the samples with Debian packages (mmdebstrap into a
-# folder, then `docker import`): buzztalk/backend (Django + Channels under daphne, port 8000)
-# and buzztalk/frontend (nginx with the static chat page). Each tag is the content hash of
-# what goes in (this script, the sample files, the package lists), so an unchanged input is a
-# second run that takes a second. Needs root, network access to the Debian mirror, and dockerd
-# (eng/start-dockerd.sh). Prints the two image references.
+# Builds the local fleet's images with Debian packages (mmdebstrap into a folder, then
+# `docker import`): buzztalk/backend (the Django + Channels sample under daphne, port 8000) with
+# two variants for update demos, buzztalk/frontend (nginx with the static chat page),
+# buzztalk/node-exporter and buzztalk/cadvisor, whose entrypoints take the `command:` arguments
+# the published stack gives those services. Each tag is the content hash of what goes in (this
+# script, the sample files, the suite and package lists), so an unchanged input is a second run
+# that takes a second. Needs root, network access to the Debian mirror, and dockerd
+# (eng/start-dockerd.sh).
+#
+# Prints one image reference a line: backend, backend v2, backend broken, frontend,
+# node-exporter, cadvisor (left out when it cannot be built). With --env it prints shell
+# assignments instead, for `eval`:
+#   BACKEND_IMAGE, BACKEND_TAG        the v1 backend (repository:tag, and the tag alone)
+#   BACKEND_V2_IMAGE, BACKEND_V2_TAG  the same app with /app/VERSION and BUZZTALK_VERSION=v2
+#   BACKEND_BROKEN_IMAGE, BACKEND_BROKEN_TAG
+#                                     never healthy: its settings module does not exist, so
+#                                     daphne exits at start
+#   FRONTEND_IMAGE, NODE_EXPORTER_IMAGE, CADVISOR_IMAGE (empty when unavailable)
+# The variants share the backend's repository, so `docker service update --image` with another
+# tag (or BACKEND_IMAGE_TAG in the stack file) switches between them.
+# Progress and mmdebstrap output go to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+output='lines'
+case "${1:-}" in
+  --env) output='env' ;;
+  '') ;;
+  *) echo "usage: $0 [--env]" >&2; exit 2 ;;
+esac
+
 docker=/usr/bin/docker
-suite=bookworm
+mirror=http://deb.debian.org
 backend_packages=python3-django,python3-django-channels,python3-channels-redis,python3-daphne,python3-mysqldb,python3-redis,busybox
 frontend_packages=nginx-light,busybox
+node_exporter_packages=prometheus-node-exporter
+# bookworm and later have no cadvisor package; bullseye's (0.38) is the newest Debian has.
+cadvisor_suite=bullseye
+cadvisor_packages=cadvisor
 
 if ! command -v mmdebstrap >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q && apt-get install -y -q --no-install-recommends mmdebstrap >/dev/null
+  apt-get update -q >&2 && apt-get install -y -q --no-install-recommends mmdebstrap >&2
 fi
 
 hash_of() {
-  # The inputs of one image, in a stable order: a changed file, package or script changes the tag.
-  { sha256sum <"$0"; echo "$suite $1"; find "$2" -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-12
+  # The inputs of one image, in a stable order: a changed file, suite, package or script
+  # changes the tag.
+  {
+    sha256sum <"$0"
+    echo "$1 $2"
+    if [[ -n $3 ]]; then find "$3" -type f -print0 | sort -z | xargs -0 sha256sum; fi
+  } | sha256sum | cut -c1-12
 }
 
-# build NAME PACKAGES SOURCES HOOK; the image's settings come from the array `config`.
+# build NAME SUITE PACKAGES SOURCES HOOK: sets `image`; the image's settings come from the
+# array `config`. SOURCES (a folder hashed into the tag) and HOOK may be empty.
 build() {
-  local name=$1 packages=$2 sources=$3 hook=$4
-  local tag
-  tag=$(hash_of "$packages" "$sources")
-  local image="buzztalk/$name:local-$tag"
+  local name=$1 suite=$2 packages=$3 sources=$4 hook=$5
+  image="buzztalk/$name:local-$(hash_of "$suite" "$packages" "$sources")"
   if "$docker" image inspect "$image" >/dev/null 2>&1; then
-    echo "$image"
+    echo "$image: present" >&2
     return
   fi
+  echo "$image: building from Debian $suite" >&2
 
   local root
   root=$(mktemp -d)
-  trap 'rm -rf "$root"' RETURN
+  # A RETURN trap outlives the function: it clears itself.
+  trap 'rm -rf "$root"; trap - RETURN' RETURN
+  local hooks=()
+  [[ -n $hook ]] && hooks+=(--customize-hook="$hook")
   # --variant=apt: only what the packages need; docs and caches are dropped to keep images small.
   # The hooks run under sh with the root folder as $1, hence the single quotes.
   # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=apt --include="$packages" \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
-    --customize-hook="$hook" --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/*' \
-    "$suite" "$root/rootfs.tar" >&2
+    "${hooks[@]}" --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/*' \
+    "$suite" "$root/rootfs.tar" "deb $mirror/debian $suite main" "deb $mirror/debian $suite-updates main" \
+    "deb $mirror/debian-security $suite-security main" >&2 || return
   local args=() change
   for change in "${config[@]}"; do args+=(-c "$change"); done
-  "$docker" import "${args[@]}" "$root/rootfs.tar" "$image" >/dev/null
-  echo "$image"
+  "$docker" import "${args[@]}" "$root/rootfs.tar" "$image" >/dev/null || return
+}
+
+# derive BASE TAG DOCKERFILE-LINES: sets `image` to BASE's repository with TAG, built FROM BASE
+# (no build context, so nothing but BASE and these lines goes in; BASE's tag is their hash).
+derive() {
+  local base=$1 tag=$2 lines=$3
+  image="${base%:*}:$tag"
+  if "$docker" image inspect "$image" >/dev/null 2>&1; then
+    echo "$image: present" >&2
+    return
+  fi
+  echo "$image: building from $base" >&2
+  printf 'FROM %s\n%s\n' "$base" "$lines" | DOCKER_BUILDKIT=0 "$docker" build -q -t "$image" - >/dev/null
 }
 
 # busybox gives the images wget for their health checks (the stack's frontend check uses it).
 config=('WORKDIR /app' 'ENV PYTHONUNBUFFERED=1' 'EXPOSE 8000'
+  'LABEL com.buzztalk.version=v1'
   'CMD ["python3", "-m", "daphne", "-b", "0.0.0.0", "-p", "8000", "buzzchat.asgi:application"]')
 # shellcheck disable=SC2016
-build backend "$backend_packages" samples/chat-backend \
+build backend bookworm "$backend_packages" samples/chat-backend \
   'mkdir -p "$1/app" && cp -a samples/chat-backend/. "$1/app/" && chroot "$1" busybox --install -s /usr/local/bin'
+backend=$image
+backend_tag=${backend##*:}
+
+derive "$backend" "$backend_tag-v2" 'RUN echo v2 >/app/VERSION
+ENV BUZZTALK_VERSION=v2
+LABEL com.buzztalk.version=v2'
+backend_v2=$image
+# asgi.py only defaults DJANGO_SETTINGS_MODULE, so this module is imported and fails.
+derive "$backend" "$backend_tag-broken" 'ENV DJANGO_SETTINGS_MODULE=buzzchat.settings_that_do_not_exist
+LABEL com.buzztalk.version=broken'
+backend_broken=$image
+
 config=('EXPOSE 80' 'CMD ["/usr/sbin/nginx", "-g", "daemon off;"]')
 # shellcheck disable=SC2016
-build frontend "$frontend_packages" samples/chat-frontend \
-  'mkdir -p "$1/usr/share/nginx/html" && cp -a samples/chat-frontend/. "$1/usr/share/nginx/html/" && chroot "$1" busybox --install -s /usr/local/bin' 
+build frontend bookworm "$frontend_packages" samples/chat-frontend \
+  'mkdir -p "$1/usr/share/nginx/html" && cp -a samples/chat-frontend/. "$1/usr/share/nginx/html/" && chroot "$1" busybox --install -s /usr/local/bin'
+frontend=$image
+
+# The stack's `command:` (--path.rootfs=/rootfs, --web.listen-address=:9100, ...) becomes the
+# binary's arguments.
+config=('EXPOSE 9100' 'ENTRYPOINT ["/usr/bin/prometheus-node-exporter"]' 'CMD []')
+build node-exporter bookworm "$node_exporter_packages" '' ''
+node_exporter=$image
+
+# The same for cAdvisor (--port=8080, --docker_only=true, ...); it reads the host through the
+# stack's mounts (/rootfs, /var/run, /sys, /var/lib/docker, /dev/disk). An unreachable suite
+# is not fatal: the fleet then runs without container metrics.
+config=('EXPOSE 8080' 'ENTRYPOINT ["/usr/bin/cadvisor", "-logtostderr"]' 'CMD []')
+if build cadvisor "$cadvisor_suite" "$cadvisor_packages" '' ''; then
+  cadvisor=$image
+else
+  echo "cadvisor: no image (Debian $cadvisor_suite unreachable or without $cadvisor_packages); skipped" >&2
+  cadvisor=
+fi
+
+if [[ $output == env ]]; then
+  printf '%s=%s\n' \
+    BACKEND_IMAGE "$backend" BACKEND_TAG "$backend_tag" \
+    BACKEND_V2_IMAGE "$backend_v2" BACKEND_V2_TAG "${backend_v2##*:}" \
+    BACKEND_BROKEN_IMAGE "$backend_broken" BACKEND_BROKEN_TAG "${backend_broken##*:}" \
+    FRONTEND_IMAGE "$frontend" NODE_EXPORTER_IMAGE "$node_exporter" CADVISOR_IMAGE "$cadvisor"
+else
+  printf '%s\n' "$backend" "$backend_v2" "$backend_broken" "$frontend" "$node_exporter" ${cadvisor:+"$cadvisor"}
+fi

@@ -1,4 +1,5 @@
 using BuzzTalk.AppHost.Configuration;
+using BuzzTalk.AppHost.LocalFleet;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Resources;
 using BuzzTalk.AppHost.Runtime;
@@ -25,6 +26,16 @@ public static class BuzzTalkStackExtensions
             new StateDirectory(builder.AppHostDirectory, options.StateDirectory),
             choice.Runtime == LocalRuntime.Processes ? HostTools.Find() : null,
             StackParameters.Add(builder));
+        if (options.IsLocalFleet && !builder.ExecutionContext.IsPublishMode)
+        {
+            if (choice.Runtime != LocalRuntime.Processes)
+            {
+                // The fleet's containers reach MySQL and Redis on the swarm gateway, which the processes bind.
+                throw new OptionsInvalidException(["BuzzTalk:Fleet=local runs the data services as processes: set BuzzTalk:LocalRuntime=processes (or auto)."]);
+            }
+
+            stack = stack with { LocalFleet = LocalFleetLayout.Create(stack) };
+        }
 
         builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
@@ -39,9 +50,15 @@ public static class BuzzTalkStackExtensions
         var backends = stack.AddBuzzTalkBackends(mysql, redis, frontend.GetEndpoint(FrontendResources.EndpointName));
         frontend.WaitForBackends(backends);
 
-        var deployer = stack.AddBuzzTalkControlServices(mysql, redis);
+        var services = stack.AddBuzzTalkControlServices(mysql, redis);
+        var deployer = services.Deployer;
         backends[0].WithDeployerCommands(deployer, stack.Parameters.DeployerApiPassword, BackendResources.Name);
         frontend.WithDeployerCommands(deployer, stack.Parameters.DeployerApiPassword, FrontendResources.Name);
+        if (stack.LocalFleet is { } fleet)
+        {
+            stack.AddBuzzTalkLocalFleet(fleet, mysql, redis, services);
+        }
+
         if (builder.ExecutionContext.IsPublishMode)
         {
             builder.AddBuzzTalkBundle(options);

@@ -18,6 +18,10 @@ if ! "$docker" info >/dev/null 2>&1; then
   "$docker" info >/dev/null 2>&1 || { echo "start-dockerd: dockerd did not answer; see $log" >&2; tail -20 "$log" >&2; exit 1; }
 fi
 
+# The published stack mounts /dev/disk into cAdvisor; a machine without block-device links
+# (a container or VM with a flat /dev) gets the empty folder, so the bind source exists.
+mkdir -p /dev/disk
+
 if [ "$("$docker" info --format '{{.Swarm.LocalNodeState}}')" != "active" ]; then
   echo "start-dockerd: swarm init"
   "$docker" swarm init --advertise-addr 127.0.0.1 >/dev/null

@@ -42,6 +42,12 @@ public sealed class BuzzTalkOptions
     /// <summary>SSH access of the Scaler and the Deployer to the instances.</summary>
     public FleetSshOptions Fleet { get; set; } = new();
 
+    /// <summary>This machine as a one-instance fleet; read only when <see cref="IsLocalFleet"/>.</summary>
+    public LocalFleetOptions LocalFleet { get; set; } = new();
+
+    /// <summary><c>BuzzTalk:Fleet=local</c>: the Scaler and the Deployer act on this machine's swarm over SSH.</summary>
+    public bool IsLocalFleet { get; internal set; }
+
     /// <summary>A private MySQL over SSH instead of a local one (see <see cref="RemoteDatabaseOptions"/>).</summary>
     public RemoteDatabaseOptions RemoteDatabase { get; set; } = new();
 }

@@ -19,6 +19,23 @@ public static class BuzzTalkOptionsLoader
         }
 
         var errors = new List<string>();
+        // `BuzzTalk:Fleet` is both a value (local) and a section (SSH settings of a real fleet).
+        var fleetMode = configuration[$"{BuzzTalkOptions.SectionName}:Fleet"];
+        options.IsLocalFleet = string.Equals(fleetMode, LocalFleetOptions.Mode, StringComparison.OrdinalIgnoreCase);
+        if (!string.IsNullOrEmpty(fleetMode) && !options.IsLocalFleet)
+        {
+            errors.Add($"BuzzTalk:Fleet: '{fleetMode}' is not a fleet mode; the one mode is '{LocalFleetOptions.Mode}' (or set BuzzTalk:Fleet:SshUser/PrivateKeyFile/KnownHostsFile).");
+        }
+
+        if (options.IsLocalFleet)
+        {
+            Collect(options.LocalFleet, LocalFleetOptions.SectionName, errors);
+            if (options.Fleet.IsConfigured)
+            {
+                errors.Add("BuzzTalk:Fleet=local makes its own key and known_hosts; remove BuzzTalk:Fleet:PrivateKeyFile.");
+            }
+        }
+
         Collect(options, "BuzzTalk", errors);
         Collect(options.Images, "BuzzTalk:Images", errors);
         Collect(options.RemoteDatabase, "BuzzTalk:RemoteDatabase", errors);
@@ -53,6 +70,7 @@ public static class BuzzTalkOptionsLoader
         {
             ("Backend", options.Images.Backend), ("Frontend", options.Images.Frontend),
             ("Redis", options.Images.Redis), ("MySql", options.Images.MySql),
+            ("NodeExporter", options.Images.NodeExporter), ("Cadvisor", options.Images.Cadvisor),
         })
         {
             Collect(image, $"BuzzTalk:Images:{name}", errors);

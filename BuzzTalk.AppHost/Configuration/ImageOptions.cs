@@ -17,5 +17,14 @@ public sealed class ImageOptions
     [Required]
     public ContainerImage MySql { get; set; } = new("docker.io/library/mysql", "8.4");
 
+    /// <summary>Published stack only (the instances' exporters); the local profiles do not run it.</summary>
+    [Required]
+    public ContainerImage NodeExporter { get; set; } = new("quay.io/prometheus/node-exporter", "v1.8.2");
+
+    /// <summary>Published stack only, like <see cref="NodeExporter"/>.</summary>
+    [Required]
+    public ContainerImage Cadvisor { get; set; } = new("gcr.io/cadvisor/cadvisor", "v0.49.1");
+
+    /// <summary>The images the local <c>containers</c> profile runs.</summary>
     public IEnumerable<ContainerImage> All => [Backend, Frontend, Redis, MySql];
 }

@@ -27,4 +27,10 @@ public sealed record OpsHostSettings
 
     /// <summary>Where Discovery writes file_sd files that Prometheus reads.</summary>
     public string FileSdDirectory { get; init; } = "/var/lib/buzztalk/file_sd";
+
+    /// <summary>
+    /// Where a unit finds the credentials systemd hands it (<c>LoadCredential=</c>):
+    /// <c>{this}/&lt;unit&gt;/&lt;name&gt;</c>. The local fleet, which has no systemd units, points it at its state.
+    /// </summary>
+    public string CredentialsDirectory { get; init; } = "/run/credentials";
 }

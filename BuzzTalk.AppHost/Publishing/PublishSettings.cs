@@ -18,9 +18,9 @@ public sealed record PublishSettings
 
     public ContainerImage FrontendImage { get; init; } = new("ghcr.io/buzz-talk/buzz-talk-frontend", "latest");
 
-    public ContainerImage NodeExporterImage { get; init; } = new("quay.io/prometheus/node-exporter", "v1.8.2");
+    public ContainerImage NodeExporterImage { get; init; } = new ImageOptions().NodeExporter;
 
-    public ContainerImage CadvisorImage { get; init; } = new("gcr.io/cadvisor/cadvisor", "v0.49.1");
+    public ContainerImage CadvisorImage { get; init; } = new ImageOptions().Cadvisor;
 
     public ServiceResources Backend { get; init; } = ServiceResources.SeedBackend;
 

@@ -39,6 +39,8 @@ public static class PublishSettingsFactory
             PublicUrl = publicUrl!.TrimEnd('/'),
             BackendImage = options.Images.Backend,
             FrontendImage = options.Images.Frontend,
+            NodeExporterImage = options.Images.NodeExporter,
+            CadvisorImage = options.Images.Cadvisor,
         };
     }
 }

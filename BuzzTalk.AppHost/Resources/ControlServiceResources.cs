@@ -11,7 +11,7 @@ public static class ControlServiceResources
     /// <summary>Name under which Discovery probes the stack's own MySQL and Redis.</summary>
     public const string ProbeName = "buzztalk";
 
-    public static IResourceBuilder<ProjectResource> AddBuzzTalkControlServices(
+    public static ControlServices AddBuzzTalkControlServices(
         this StackContext stack,
         IResourceBuilder<IResourceWithEndpoints> mysql,
         IResourceBuilder<IResourceWithEndpoints> redis)
@@ -22,7 +22,8 @@ public static class ControlServiceResources
 
         // /probe/mysql/buzztalk and /probe/redis/buzztalk: addresses in plain settings, passwords as
         // their own (secret) values, never in a URL.
-        var discovery = stack.Builder.AddControlService<Projects.BuzzTalk_Discovery>(Discovery)
+        var fleetPorts = stack.LocalFleet;
+        var discovery = stack.Builder.AddControlService<Projects.BuzzTalk_Discovery>(Discovery, fleetPorts?.DiscoveryPort)
             .WithEnvironment($"Probes__MySql__{ProbeName}__Address", ReferenceExpression.Create(
                 $"Server={db.Property(EndpointProperty.IPV4Host)};Port={db.Property(EndpointProperty.Port)};Database={parameters.MySqlDatabase};User ID={parameters.MySqlUser}"))
             .WithEnvironment($"Probes__MySql__{ProbeName}__Password", parameters.MySqlPassword)
@@ -30,13 +31,13 @@ public static class ControlServiceResources
                 $"{cache.Property(EndpointProperty.IPV4Host)}:{cache.Property(EndpointProperty.Port)}"))
             .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
         // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
-        var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler)
+        var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler, fleetPorts?.ScalerPort)
             .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
             .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
         // One binary, CLI and service: `serve` is the service. Its API takes basic auth; the
         // dashboard commands on the backend and frontend call it.
-        var deployer = stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer)
+        var deployer = stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer, fleetPorts?.DeployerPort)
             .WithArgs("serve")
             .WithEnvironment("Deployer__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Deployer__Api__Username", DeployerApiUser)
@@ -58,13 +59,14 @@ public static class ControlServiceResources
             deployer.WithEnvironment("Deployer__Bundle", Path.GetFullPath(bundle, stack.Builder.AppHostDirectory));
         }
 
-        return deployer;
+        return new ControlServices(discovery, scaler, deployer);
     }
 
-    /// <summary>A BuzzTalk C# service with ServiceDefaults' health endpoint.</summary>
-    private static IResourceBuilder<ProjectResource> AddControlService<TProject>(this IDistributedApplicationBuilder builder, string name)
+    /// <summary>A BuzzTalk C# service with ServiceDefaults' health endpoint; a fixed port where a config names it (the local fleet's monitoring).</summary>
+    private static IResourceBuilder<ProjectResource> AddControlService<TProject>(this IDistributedApplicationBuilder builder, string name, int? port)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name, launchProfileName: null)
-            .WithHttpEndpoint(name: "http")
+            // A fixed port is served directly: no proxy, so no test host's port randomizing moves it.
+            .WithHttpEndpoint(name: "http", port: port, isProxied: port is null)
             .WithHttpHealthCheck("/health", endpointName: "http");
 }

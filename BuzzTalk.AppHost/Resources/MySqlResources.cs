@@ -80,10 +80,10 @@ public static partial class MySqlResources
 
         var mysql = stack.Builder.AddExecutable(Name, tools.MariaDbd, dir,
                 "--no-defaults", $"--datadir={data}", $"--socket={Path.Combine(dir, "mysqld.sock")}",
-                $"--pid-file={Path.Combine(dir, "mysqld.pid")}", "--bind-address=127.0.0.1", "--skip-name-resolve",
+                $"--pid-file={Path.Combine(dir, "mysqld.pid")}", $"--bind-address={string.Join(',', stack.ListenAddresses)}", "--skip-name-resolve",
                 user, $"--init-file={initSql}")
             .WithArgs([.. CharsetArguments])
-            .WithEndpoint(name: EndpointName, scheme: "tcp")
+            .WithEndpoint(name: EndpointName, scheme: "tcp", targetPort: stack.LocalFleet?.MySqlPort)
             .WaitForCompletion(init);
         var endpoint = mysql.GetEndpoint(EndpointName);
         mysql.WithArgs(ReferenceExpression.Create($"--port={endpoint.Property(EndpointProperty.TargetPort)}"));

@@ -44,7 +44,7 @@ public static class RedisResources
         var dir = stack.State.Directory("redis");
         var config = Path.Combine(dir, "redis.conf");
         var redis = stack.Builder.AddExecutable(Name, stack.HostTools.RedisServer, dir)
-            .WithEndpoint(name: EndpointName, scheme: "tcp");
+            .WithEndpoint(name: EndpointName, scheme: "tcp", targetPort: stack.LocalFleet?.RedisPort);
         var endpoint = redis.GetEndpoint(EndpointName);
 
         // The password goes in a private config file, not argv, where `ps` would show it.
@@ -56,7 +56,8 @@ public static class RedisResources
         });
 
         return redis
-            .WithArgs(config, "--bind", "127.0.0.1", "--dir", dir, "--daemonize", "no", "--port")
+            .WithArgs([config, "--bind", .. stack.ListenAddresses, "--dir", dir])
+            .WithArgs("--daemonize", "no", "--port")
             .WithArgs(endpoint.Property(EndpointProperty.TargetPort))
             .WithArgs([.. Settings]);
     }

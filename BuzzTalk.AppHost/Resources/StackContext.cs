@@ -14,6 +14,12 @@ public sealed record StackContext(
 {
     public bool IsProcesses => Runtime.Runtime == LocalRuntime.Processes;
 
+    /// <summary>Set with <c>BuzzTalk:Fleet=local</c>: this machine's swarm as the one instance.</summary>
+    public BuzzTalk.AppHost.LocalFleet.LocalFleetLayout? LocalFleet { get; init; }
+
+    /// <summary>Where the local data services listen: loopback, plus the address the local fleet's containers reach.</summary>
+    public IReadOnlyList<string> ListenAddresses => LocalFleet is { } fleet ? ["127.0.0.1", fleet.HostAddress] : ["127.0.0.1"];
+
     /// <summary>Publishing describes the cloud: nothing is written to the local state directory.</summary>
     public bool IsPublish => Builder.ExecutionContext.IsPublishMode;
 

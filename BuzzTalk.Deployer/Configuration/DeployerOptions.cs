@@ -16,6 +16,12 @@ public sealed class DeployerOptions
     /// <summary>Where releases are uploaded: <c>{RemoteRoot}/releases/{id}</c>, <c>current</c> and <c>previous</c> links.</summary>
     public string RemoteRoot { get; set; } = "/opt/buzztalk";
 
+    /// <summary>
+    /// Service mode: the operator's <c>.env</c>, rendered on every deploy and the instance's env files
+    /// uploaded with the release (as the CLI's <c>--env-dir</c> does). Unset: the hosts keep theirs.
+    /// </summary>
+    public string? EnvFile { get; set; }
+
     /// <summary>Env files the stack reads (mode 0600); passed to the stack as <c>BUZZTALK_ENV_DIR</c>.</summary>
     public string EnvDirectory { get; set; } = "/etc/buzztalk/env";
 

@@ -183,6 +183,15 @@ public static class EnvRenderer
         }
     }
 
+    /// <summary>The instance's env files (name → content) as a deploy uploads them into the env directory.</summary>
+    public static IReadOnlyDictionary<string, byte[]> InstanceEnvFiles(EnvFile env)
+    {
+        var prefix = Path.GetDirectoryName(InstanceBackendEnv) + "/";
+        return Render(env)
+            .Where(f => f.RelativePath.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(f => f.RelativePath[prefix.Length..], f => Utf8NoBom.GetBytes(f.Content), StringComparer.Ordinal);
+    }
+
     /// <summary>Renders <paramref name="env"/> and writes the result.</summary>
     public static async Task<IReadOnlyList<RenderedFile>> WriteAsync(string outputDirectory, EnvFile env, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BuzzTalk.Deployer.Bundle;
+using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Rollout;
@@ -76,7 +77,21 @@ public static class DeployerService
                 return Results.Problem($"'{tag}' is not a valid image tag.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var rollout = new RolloutRequest { Services = request?.Services, ImageTag = request?.ImageTag, Holder = "deployer-service" };
+            IReadOnlyDictionary<string, byte[]>? envFiles = null;
+            if (options.EnvFile is { Length: > 0 } envFile)
+            {
+                try
+                {
+                    envFiles = EnvRenderer.InstanceEnvFiles(EnvFile.Load(envFile));
+                }
+                catch (Exception ex) when (ex is EnvFileInvalidException or IOException or UnauthorizedAccessException)
+                {
+                    // The renderer's messages name keys and lines, never values.
+                    return Results.Problem($"Deployer:EnvFile: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+            }
+
+            var rollout = new RolloutRequest { Services = request?.Services, ImageTag = request?.ImageTag, Holder = "deployer-service", EnvFiles = envFiles };
             return Started(operations.TryStart("deploy", options, (fleet, targets, ct) => fleet.RunAsync("deploy", targets, release.StackName,
                 Math.Max(1, request?.Parallel ?? 1), Math.Max(0, request?.MaxFailures ?? 0), (r, c) => r.DeployAsync(release, rollout, c), ct)));
         });

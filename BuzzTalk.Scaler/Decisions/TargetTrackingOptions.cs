@@ -6,6 +6,13 @@ public sealed class TargetTrackingOptions
     /// <summary>Usage (fraction of the per-container limit) each replica should run at. Default 0.6.</summary>
     public double TargetUsage { get; set; } = 0.6;
 
+    /// <summary>
+    /// Memory's own target (fraction of the memory limit). A replica's memory does not fall when
+    /// another replica starts as its CPU does, so it is held to the seed's memory threshold, not
+    /// to <see cref="TargetUsage"/>: an idle Django at a third of its limit must not pin two replicas. Default 0.85.
+    /// </summary>
+    public double MemoryTargetUsage { get; set; } = 0.85;
+
     /// <summary>No change while usage/target is within 1 ± this. Default 0.1.</summary>
     public double Tolerance { get; set; } = 0.1;
 

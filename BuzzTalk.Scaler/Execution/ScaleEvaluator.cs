@@ -79,7 +79,7 @@ public sealed class ScaleEvaluator(
             {
                 var key = $"{host}/{service.Name}";
                 var window = _windows.GetOrAdd(key, _ => new Queue<(DateTimeOffset, double)>());
-                window.Enqueue((now, ScaleExecutor.Usage(stats, service)));
+                window.Enqueue((now, ScaleExecutor.Usage(stats, service, o)));
                 while (window.Count > 0 && now - window.Peek().At > o.Evaluator.Window)
                 {
                     window.Dequeue();

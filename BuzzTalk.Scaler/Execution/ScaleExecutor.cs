@@ -112,7 +112,7 @@ public sealed class ScaleExecutor(
                 return outcome(ScaleOutcome.Unchanged, current, current, $"acted {(time.GetUtcNow() - last).TotalSeconds:0} s ago; cooldown {o.Cooldown.TotalSeconds:0} s");
             }
 
-            var usage = request.Usage ?? Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service);
+            var usage = request.Usage ?? Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service, o);
             var decision = o.Mode == DecisionMode.Seed
                 ? SeedStep(current, usage)
                 : engine.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity),
@@ -160,8 +160,17 @@ public sealed class ScaleExecutor(
     }
 
     /// <summary>Mean of each container's higher ratio of CPU or memory use to its limit.</summary>
-    public static double Usage(IReadOnlyList<ContainerStats> stats, SwarmService service)
+    /// <summary>
+    /// The service's usage as the decision reads it: CPU over its limit, or memory over its limit
+    /// weighed against memory's own target (or threshold, in seed mode), whichever is higher,
+    /// averaged over the containers.
+    /// </summary>
+    public static double Usage(IReadOnlyList<ContainerStats> stats, SwarmService service, ScalerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var memoryWeight = options.Mode == DecisionMode.Seed
+            ? SeedRule.CpuThreshold / SeedRule.MemoryThreshold
+            : options.TargetTracking.TargetUsage / options.TargetTracking.MemoryTargetUsage;
         var mine = stats.Where(s => s.Service == service.Name).ToList();
         if (mine.Count == 0)
         {
@@ -170,7 +179,7 @@ public sealed class ScaleExecutor(
 
         return mine.Average(s => Math.Max(
             service.Limits.Cpus > 0 ? s.CpuPercent / 100 / service.Limits.Cpus : 0,
-            s.MemoryLimitBytes > 0 ? (double)s.MemoryBytes / s.MemoryLimitBytes : 0));
+            s.MemoryLimitBytes > 0 ? (double)s.MemoryBytes / s.MemoryLimitBytes * memoryWeight : 0));
     }
 
     /// <summary>The seed's thresholds on the current sample: one step up over them, one down under both.</summary>

@@ -52,7 +52,8 @@ public static class AlertmanagerConfig
     /// secrets directory, and systemd hands the unit a copy it can read (<c>LoadCredential=</c>,
     /// set by the ops host's drop-ins) under <c>/run/credentials/&lt;unit&gt;/</c>.
     /// </summary>
-    public static string PasswordFile(string unit) => $"/run/credentials/{unit}/{MonitoringDefaults.ScalerWebhookPasswordFile}";
+    public static string PasswordFile(PublishSettings settings, string unit) =>
+        $"{settings.OpsHost.CredentialsDirectory.TrimEnd('/')}/{unit}/{MonitoringDefaults.ScalerWebhookPasswordFile}";
 
     /// <summary>The root-only file the credential is loaded from.</summary>
     public static string SecretFile(PublishSettings settings) =>
@@ -70,5 +71,5 @@ public static class AlertmanagerConfig
             ("http_config", Map(
                 ("basic_auth", Map(
                     ("username", Str(settings.OpsHost.ScalerWebhookUser)),
-                    ("password_file", Str(PasswordFile(Unit)))))))))));
+                    ("password_file", Str(PasswordFile(settings, Unit)))))))))));
 }

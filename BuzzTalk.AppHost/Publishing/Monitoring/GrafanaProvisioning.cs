@@ -121,7 +121,7 @@ public static class GrafanaProvisioning
                 ("url", Str(url)),
                 ("httpMethod", Str("POST")),
                 ("username", Str(settings.OpsHost.ScalerWebhookUser)),
-                ("password", Str($"$__file{{{AlertmanagerConfig.PasswordFile(AlertmanagerConfig.GrafanaUnit)}}}"))))))));
+                ("password", Str($"$__file{{{AlertmanagerConfig.PasswordFile(settings, AlertmanagerConfig.GrafanaUnit)}}}"))))))));
 
     private static YamlMappingNode Query(string refId, string expr) => Map(
         ("refId", Str(refId)),

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using BuzzTalk.AppHost.Configuration;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Resources;
+
+namespace BuzzTalk.AppHost.LocalFleet;
+
+/// <summary>
+/// The local fleet's ports and files, fixed when the model is built: the instance's SSH key pair and
+/// pinned host key, its directories, and the ports the bundle and the monitoring config name.
+/// Everything lives under <c>{state}/fleet</c>; only the ports change between starts.
+/// </summary>
+public sealed record LocalFleetLayout
+{
+    public required LocalFleetOptions Options { get; init; }
+
+    public required string Root { get; init; }
+
+    public required string SshUser { get; init; }
+
+    public required int SshPort { get; init; }
+
+    public required int FrontendPort { get; init; }
+
+    public required int NodeExporterPort { get; init; }
+
+    public required int CadvisorPort { get; init; }
+
+    public required int DiscoveryPort { get; init; }
+
+    public required int ScalerPort { get; init; }
+
+    public required int DeployerPort { get; init; }
+
+    public required int PrometheusPort { get; init; }
+
+    public required int AlertmanagerPort { get; init; }
+
+    /// <summary>
+    /// The ports MySQL and Redis listen on themselves (behind the dashboard's loopback proxy), fixed
+    /// because the instance's containers reach them directly at <see cref="HostAddress"/>.
+    /// </summary>
+    public required int MySqlPort { get; init; }
+
+    public required int RedisPort { get; init; }
+
+    /// <summary>Where the instance's containers reach this machine (MySQL, Redis).</summary>
+    public required string HostAddress { get; init; }
+
+    public string SshDirectory => Path.Combine(Root, "ssh");
+
+    public string PrivateKeyFile => Path.Combine(SshDirectory, "client_ed25519");
+
+    public string HostKeyFile => Path.Combine(SshDirectory, "host_ed25519");
+
+    public string KnownHostsFile => Path.Combine(SshDirectory, "known_hosts");
+
+    public string SshdConfigFile => Path.Combine(SshDirectory, "sshd_config");
+
+    public string BundleDirectory => Path.Combine(Root, "bundle");
+
+    /// <summary>The operator's .env the Deployer renders on each deploy (0600, written at start).</summary>
+    public string EnvFile => Path.Combine(Root, "secrets", "fleet.env");
+
+    /// <summary>What an instance keeps under /opt/buzztalk, /etc/buzztalk/env and its lease directory.</summary>
+    public string InstanceRoot => Path.Combine(Root, "instance", "opt");
+
+    public string InstanceEnvDirectory => Path.Combine(Root, "instance", "env");
+
+    public string InstanceLeaseDirectory => Path.Combine(Root, "instance", "lease");
+
+    /// <summary>Stands in for systemd's <c>/run/credentials</c>: the monitoring units' password files.</summary>
+    public string CredentialsDirectory => Path.Combine(Root, "credentials");
+
+    public string PublicUrl => $"http://127.0.0.1:{FrontendPort.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The settings the bundle is composed from: the cloud's, with this machine's images, ports and paths.</summary>
+    public PublishSettings PublishSettings(BuzzTalkOptions options) => new()
+    {
+        PublicUrl = PublicUrl,
+        BackendImage = options.Images.Backend,
+        FrontendImage = options.Images.Frontend,
+        NodeExporterImage = options.Images.NodeExporter,
+        CadvisorImage = options.Images.Cadvisor,
+        FrontendPort = FrontendPort,
+        NodeExporterPort = NodeExporterPort,
+        CadvisorPort = CadvisorPort,
+        OpsHost = new OpsHostSettings
+        {
+            ScalerPort = ScalerPort,
+            DiscoveryPort = DiscoveryPort,
+            DeployerPort = DeployerPort,
+            PrometheusPort = PrometheusPort,
+            AlertmanagerPort = AlertmanagerPort,
+            CredentialsDirectory = CredentialsDirectory,
+        },
+    };
+
+    /// <summary>Picks the ports, finds the swarm, and makes the key pair and host key on first use.</summary>
+    public static LocalFleetLayout Create(StackContext stack)
+    {
+        var options = stack.Options.LocalFleet;
+        var root = stack.State.Directory("fleet");
+        var layout = new LocalFleetLayout
+        {
+            Options = options,
+            Root = root,
+            SshUser = Environment.UserName,
+            SshPort = Pick(options.SshPort),
+            FrontendPort = Pick(options.FrontendPort),
+            NodeExporterPort = Pick(options.NodeExporterPort),
+            CadvisorPort = Pick(options.CadvisorPort),
+            DiscoveryPort = FreePort.Find(),
+            ScalerPort = FreePort.Find(),
+            DeployerPort = FreePort.Find(),
+            PrometheusPort = FreePort.Find(),
+            AlertmanagerPort = FreePort.Find(),
+            MySqlPort = FreePort.Find(),
+            RedisPort = FreePort.Find(),
+            HostAddress = options.HostAddress is { Length: > 0 } address ? address : SwarmGateway(),
+        };
+        if (!IPAddress.TryParse(layout.HostAddress, out _))
+        {
+            throw new OptionsInvalidException([$"BuzzTalk:LocalFleet:HostAddress: '{layout.HostAddress}' is not an IP address."]);
+        }
+
+        foreach (var directory in new[] { layout.SshDirectory, layout.InstanceRoot, layout.InstanceEnvDirectory, layout.InstanceLeaseDirectory,
+            Path.GetDirectoryName(layout.EnvFile)!, layout.CredentialsDirectory })
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        layout.WriteSshFiles();
+        return layout;
+    }
+
+    private static int Pick(int configured) => configured > 0 ? configured : FreePort.Find();
+
+    private void WriteSshFiles()
+    {
+        foreach (var key in new[] { PrivateKeyFile, HostKeyFile })
+        {
+            if (!File.Exists(key))
+            {
+                Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "buzztalk-local-fleet", "-f", key);
+            }
+        }
+
+        File.WriteAllText(Path.Combine(SshDirectory, "authorized_keys"), File.ReadAllText(PrivateKeyFile + ".pub"));
+        // The host key is pinned exactly as for a cloud instance: known_hosts names host and port.
+        var hostKey = File.ReadAllText(HostKeyFile + ".pub").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        File.WriteAllText(KnownHostsFile, $"[127.0.0.1]:{SshPort.ToString(CultureInfo.InvariantCulture)} {hostKey[0]} {hostKey[1]}\n");
+        File.WriteAllText(SshdConfigFile, $"""
+            # Written by the AppHost for BuzzTalk:Fleet=local; rewritten at every start.
+            Port {SshPort.ToString(CultureInfo.InvariantCulture)}
+            ListenAddress 127.0.0.1
+            HostKey {HostKeyFile}
+            PidFile {Path.Combine(SshDirectory, "sshd.pid")}
+            AuthorizedKeysFile {Path.Combine(SshDirectory, "authorized_keys")}
+            StrictModes no
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PermitRootLogin prohibit-password
+            UsePAM no
+            AllowUsers {SshUser}
+            MaxStartups 50
+            MaxSessions 50
+            Subsystem sftp internal-sftp
+            # Sessions start here, not in the login user's home, whose shell startup files are not the instance's.
+            SetEnv HOME={Root}
+            """);
+        // sshd's privilege-separation directory, present once the package's service has run.
+        Directory.CreateDirectory("/run/sshd");
+    }
+
+    /// <summary>The gateway of swarm's docker_gwbridge: the address every task container reaches this host at.</summary>
+    private static string SwarmGateway()
+    {
+        var output = Run("docker", "network", "inspect", "docker_gwbridge", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}");
+        return output.Trim() is { Length: > 0 } gateway
+            ? gateway
+            : throw new OptionsInvalidException(["BuzzTalk:Fleet=local: docker_gwbridge has no gateway; is this machine a swarm (eng/start-dockerd.sh)?"]);
+    }
+
+    private static string Run(string tool, params string[] args)
+    {
+        var path = Runtime.HostTools.Locate(tool)
+            ?? throw new OptionsInvalidException([$"BuzzTalk:Fleet=local needs {tool}: run eng/install-deps.sh and eng/start-dockerd.sh."]);
+        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0
+            ? stdout.Result
+            : throw new OptionsInvalidException([$"BuzzTalk:Fleet=local: {tool} {args[0]} failed ({stderr.Trim()}); is dockerd running as a swarm (eng/start-dockerd.sh)?"]);
+    }
+}

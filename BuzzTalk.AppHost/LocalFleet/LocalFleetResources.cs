@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text;
+using BuzzTalk.AppHost.Configuration;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publishing.Monitoring;
+using BuzzTalk.AppHost.Resources;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace BuzzTalk.AppHost.LocalFleet;
+
+/// <summary>
+/// <c>BuzzTalk:Fleet=local</c>: this machine's swarm as a one-instance spot group. sshd on loopback
+/// stands for the instance's SSH, Discovery lists it from its static provider, the Scaler and the
+/// Deployer reach it with a key and a pinned host key, and Prometheus and Alertmanager run the
+/// bundle's own monitoring config. Only inventory, credentials and paths differ from the cloud.
+/// </summary>
+public static class LocalFleetResources
+{
+    public const string Ssh = "fleet-ssh";
+    public const string Prometheus = "prometheus";
+    public const string Alertmanager = "alertmanager";
+    public const string Demo = "demo";
+
+    public static void AddBuzzTalkLocalFleet(this StackContext stack, LocalFleetLayout fleet,
+        IResourceBuilder<IResourceWithEndpoints> mysql, IResourceBuilder<IResourceWithEndpoints> redis, ControlServices services)
+    {
+        var builder = stack.Builder;
+        var options = stack.Options;
+        var settings = fleet.PublishSettings(options);
+
+        // The bundle, composed by the publish step's own code from this machine's settings.
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (_, ct) =>
+            await BundleWriter.WriteAsync(fleet.BundleDirectory, BundleComposer.Compose(settings), ct).ConfigureAwait(false));
+
+        var sshHealth = $"{Ssh}-banner";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(sshHealth, _ => new SshBannerHealthCheck(fleet.SshPort), null, null));
+        var sshd = builder.AddExecutable(Ssh, Runtime.HostTools.Locate("sshd") ?? "/usr/sbin/sshd", fleet.SshDirectory, "-D", "-e", "-f", fleet.SshdConfigFile)
+            .WithEndpoint(name: "ssh", port: fleet.SshPort, scheme: "tcp", isProxied: false)
+            .WithHealthCheck(sshHealth);
+
+        var instance = fleet.Options.InstanceName;
+        services.Discovery
+            .WithEnvironment("Discovery__Provider", "Static")
+            .WithEnvironment("Discovery__RefreshInterval", "00:00:05")
+            .WithEnvironment("Discovery__Instances__0__Name", instance)
+            .WithEnvironment("Discovery__Instances__0__Id", "1")
+            .WithEnvironment("Discovery__Instances__0__PublicIp", "127.0.0.1")
+            .WithEnvironment("Discovery__Instances__0__PrivateIp", fleet.HostAddress)
+            .WithEnvironment("Discovery__Instances__0__Zone", "local")
+            .WithEnvironment("Discovery__Instances__0__ProjectId", "local")
+            .WithEnvironment("Discovery__Instances__0__ManagedGroup", settings.Name + "-local")
+            .WithEnvironment("Discovery__Instances__0__ProvisioningModel", "spot")
+            .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.NodeExporterJob}", Port(fleet.NodeExporterPort))
+            .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.CadvisorJob}", Port(fleet.CadvisorPort));
+
+        foreach (var (service, section) in new[] { (services.Scaler, "Scaler"), (services.Deployer, "Deployer") })
+        {
+            service.WithEnvironment($"{section}__Ssh__User", fleet.SshUser)
+                .WithEnvironment($"{section}__Ssh__Port", Port(fleet.SshPort))
+                .WithEnvironment($"{section}__Ssh__PrivateKeyFile", fleet.PrivateKeyFile)
+                .WithEnvironment($"{section}__Ssh__KnownHostsFile", fleet.KnownHostsFile)
+                .WithEnvironment($"{section}__LeaseDirectory", fleet.InstanceLeaseDirectory)
+                .WaitFor(sshd);
+        }
+
+        var local = fleet.Options;
+        var backend = ScalingRules.BackendService(settings);
+        services.Scaler
+            .WithEnvironment("Scaler__Evaluator__Interval", Span(local.EvaluatorInterval))
+            .WithEnvironment("Scaler__Evaluator__Window", Span(local.EvaluatorWindow))
+            .WithEnvironment("Scaler__TargetTracking__ScaleUpStabilization", Span(local.ScaleUpStabilization))
+            .WithEnvironment("Scaler__TargetTracking__ScaleDownStabilization", Span(local.ScaleDownStabilization))
+            .WithEnvironment("Scaler__Cooldown", Span(local.Cooldown))
+            .WithEnvironment($"Scaler__Services__{backend}__Min", "1")
+            .WithEnvironment($"Scaler__Services__{backend}__Max", Port(local.BackendMaxReplicas))
+            .WithEnvironment("Scaler__AuditFile", Path.Combine(fleet.Root, "scaler-decisions.jsonl"));
+
+        services.Deployer
+            .WithEnvironment("Deployer__Bundle", fleet.BundleDirectory)
+            .WithEnvironment("Deployer__EnvFile", fleet.EnvFile)
+            .WithEnvironment("Deployer__RemoteRoot", fleet.InstanceRoot)
+            .WithEnvironment("Deployer__EnvDirectory", fleet.InstanceEnvDirectory)
+            .WithEnvironment("Deployer__Health__Url", fleet.PublicUrl + "/backend" + BackendResources.HealthPath)
+            .WaitFor(mysql)
+            .WaitFor(redis);
+        // The operator's .env, as an operator would write it for a cloud instance: the database and
+        // Redis at the address the instance's containers reach. Written when the ports are known.
+        services.Deployer.OnBeforeResourceStarted(async (_, _, ct) =>
+            StateDirectory.WritePrivateFile(fleet.EnvFile, await EnvFileAsync(stack, fleet, ct).ConfigureAwait(false)));
+
+        var prometheusData = stack.State.Directory("prometheus");
+        var prometheus = builder.AddExecutable(Prometheus, Runtime.HostTools.Locate("prometheus") ?? "prometheus", fleet.Root,
+                $"--config.file={Path.Combine(fleet.BundleDirectory, MonitoringGenerator.PrometheusConfigPath)}",
+                $"--web.listen-address=127.0.0.1:{Port(fleet.PrometheusPort)}",
+                $"--storage.tsdb.path={prometheusData}",
+                "--storage.tsdb.retention.time=2d")
+            .WithHttpEndpoint(name: "http", port: fleet.PrometheusPort, isProxied: false)
+            .WithHttpHealthCheck("/-/ready", endpointName: "http")
+            .WaitFor(services.Discovery);
+
+        var alertmanagerData = stack.State.Directory("alertmanager");
+        var alertmanager = builder.AddExecutable(Alertmanager, Runtime.HostTools.Locate("prometheus-alertmanager") ?? "prometheus-alertmanager", fleet.Root,
+                $"--config.file={Path.Combine(fleet.BundleDirectory, MonitoringGenerator.AlertmanagerConfigPath)}",
+                $"--web.listen-address=127.0.0.1:{Port(fleet.AlertmanagerPort)}",
+                $"--storage.path={alertmanagerData}",
+                // One Alertmanager, no gossip port.
+                "--cluster.listen-address=")
+            .WithHttpEndpoint(name: "http", port: fleet.AlertmanagerPort, isProxied: false)
+            .WithHttpHealthCheck("/-/ready", endpointName: "http")
+            .WaitFor(services.Scaler);
+        // What systemd's LoadCredential= gives the unit on the ops host.
+        alertmanager.OnBeforeResourceStarted(async (_, _, ct) =>
+        {
+            var password = await stack.Parameters.ScalerWebhookPassword.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
+            var file = AlertmanagerConfig.PasswordFile(settings, AlertmanagerConfig.Unit);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            StateDirectory.WritePrivateFile(file, password);
+        });
+        prometheus.WaitFor(alertmanager);
+
+        if (local.Demo != DemoMode.Off)
+        {
+            stack.AddBuzzTalkDemo(fleet, settings, services, prometheus, alertmanager);
+        }
+    }
+
+    private static void AddBuzzTalkDemo(this StackContext stack, LocalFleetLayout fleet, PublishSettings settings, ControlServices services,
+        IResourceBuilder<ExecutableResource> prometheus, IResourceBuilder<ExecutableResource> alertmanager)
+    {
+        var local = fleet.Options;
+        var image = stack.Options.Images.Backend;
+        var demo = stack.Builder.AddProject<Projects.BuzzTalk_Demo>(Demo, launchProfileName: null)
+            .WithEnvironment("Demo__SiteUrl", fleet.PublicUrl)
+            .WithEnvironment("Demo__DeployerUrl", services.Deployer.GetEndpoint("http"))
+            .WithEnvironment("Demo__DeployerUser", ControlServiceResources.DeployerApiUser)
+            .WithEnvironment("Demo__DeployerPassword", stack.Parameters.DeployerApiPassword)
+            .WithEnvironment("Demo__ScalerUrl", services.Scaler.GetEndpoint("http"))
+            .WithEnvironment("Demo__ScalerUser", "alertmanager")
+            .WithEnvironment("Demo__ScalerPassword", stack.Parameters.ScalerWebhookPassword)
+            .WithEnvironment("Demo__PrometheusUrl", prometheus.GetEndpoint("http"))
+            .WithEnvironment("Demo__Instance", local.InstanceName)
+            .WithEnvironment("Demo__BackendService", ScalingRules.BackendService(settings))
+            .WithEnvironment("Demo__NextBackendTag", local.NextBackendTag is { Length: > 0 } next ? next : image.Tag + "-v2")
+            .WithEnvironment("Demo__BrokenBackendTag", local.BrokenBackendTag is { Length: > 0 } broken ? broken : image.Tag + "-broken")
+            .WithEnvironment("Demo__MaxBackendReplicas", Port(local.BackendMaxReplicas))
+            .WithEnvironment("Demo__LoadLimit", Span(local.DemoLoadLimit))
+            // The Scaler removes one replica per decision, each after its own stabilization window.
+            .WithEnvironment("Demo__ScaleDownLimit", Span((local.ScaleDownStabilization + local.EvaluatorWindow + local.Cooldown) * (local.BackendMaxReplicas - 1)
+                + TimeSpan.FromMinutes(1)))
+            .WithEnvironment("Demo__SummaryFile", Path.Combine(fleet.Root, "demo-summary.json"))
+            .WaitFor(services.Deployer)
+            .WaitFor(services.Scaler)
+            .WaitFor(prometheus)
+            .WaitFor(alertmanager);
+        if (local.Demo == DemoMode.Manual)
+        {
+            demo.WithExplicitStart();
+        }
+    }
+
+    private static async Task<string> EnvFileAsync(StackContext stack, LocalFleetLayout fleet, CancellationToken ct)
+    {
+        var p = stack.Parameters;
+        async Task<string> Value(IResourceBuilder<ParameterResource> parameter) =>
+            await parameter.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
+        var redisPassword = Uri.EscapeDataString(await Value(p.RedisPassword).ConfigureAwait(false));
+        var env = new StringBuilder("# Written by the AppHost for BuzzTalk:Fleet=local at every start.\n");
+        foreach (var (key, value) in new[]
+        {
+            ("MYSQL_DB_NAME", await Value(p.MySqlDatabase).ConfigureAwait(false)),
+            ("MYSQL_DB_USER", await Value(p.MySqlUser).ConfigureAwait(false)),
+            ("MYSQL_DB_PASSWORD", await Value(p.MySqlPassword).ConfigureAwait(false)),
+            ("MYSQL_DB_HOST", fleet.HostAddress),
+            ("MYSQL_DB_PORT", Port(fleet.MySqlPort)),
+            ("REDIS_URL", $"redis://:{redisPassword}@{fleet.HostAddress}:{Port(fleet.RedisPort)}/0"),
+            ("SCALER_WEBHOOK_PASSWORD", await Value(p.ScalerWebhookPassword).ConfigureAwait(false)),
+        })
+        {
+            // Double quotes with the .env escapes, so any password survives.
+            env.Append(key).Append("=\"").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal)
+                .Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append("\"\n");
+        }
+
+        return env.ToString();
+    }
+
+    private static string Port(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Span(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,45 @@
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.AppHost.Tests.LocalFleet;
+
+/// <summary>The local fleet's images from <c>eng/build-fleet-images.sh</c> (cached by content), as AppHost arguments.</summary>
+public sealed record FleetImages(IReadOnlyList<string> Arguments)
+{
+    public static async Task<FleetImages> BuildAsync(CancellationToken cancellationToken)
+    {
+        var root = RepositoryRoot();
+        var output = await ToolRun.RunCheckedAsync(Path.Combine(root, "eng", "build-fleet-images.sh"), root, "--env");
+        cancellationToken.ThrowIfCancellationRequested();
+        // The output mixes in the script's progress lines (stderr); only KEY=value lines count.
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split('=', 2)))
+        {
+            if (pair.Length == 2 && pair[0].Length > 0 && pair[0].All(c => char.IsAsciiLetterUpper(c) || c == '_'))
+            {
+                values[pair[0]] = pair[1];
+            }
+        }
+        var arguments = new List<string>();
+        foreach (var (option, key) in new[] { ("Backend", "BACKEND_IMAGE"), ("Frontend", "FRONTEND_IMAGE"), ("NodeExporter", "NODE_EXPORTER_IMAGE"), ("Cadvisor", "CADVISOR_IMAGE") })
+        {
+            var reference = values.GetValueOrDefault(key) is { Length: > 0 } value
+                ? value
+                : throw new InvalidOperationException($"eng/build-fleet-images.sh printed no {key}:\n{output}");
+            var colon = reference.LastIndexOf(':');
+            arguments.AddRange([$"--BuzzTalk:Images:{option}:Image", reference[..colon], $"--BuzzTalk:Images:{option}:Tag", reference[(colon + 1)..]]);
+        }
+
+        return new FleetImages(arguments);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BuzzTalk.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("BuzzTalk.sln not found above the test's directory.");
+    }
+}

@@ -1,0 +1,50 @@
+using BuzzTalk.Fleet.Swarm;
+using BuzzTalk.Scaler.Configuration;
+using BuzzTalk.Scaler.Decisions;
+using BuzzTalk.Scaler.Execution;
+
+namespace BuzzTalk.Scaler.Tests.Execution;
+
+/// <summary>What the decision reads as a service's usage: CPU and memory, each against its own target.</summary>
+public sealed class ServiceUsageTests
+{
+    // The seed's backend: 0.06 CPU and 256 MB per container.
+    private static readonly SwarmService Backend = new("id", "buzztalk_backend", "backend:v1", 2,
+        new Fleet.Swarm.Resources(60_000_000, 256L << 20), new Fleet.Swarm.Resources(40_000_000, 180L << 20));
+
+    [Fact]
+    public void An_idle_replica_at_a_third_of_its_memory_limit_does_not_hold_a_second_replica()
+    {
+        var options = new ScalerOptions();
+        // Idle Django: no CPU to speak of, 87 MB resident.
+        ContainerStats[] stats = [new("a", Backend.Name, 0.1, 87L << 20, 256L << 20), new("b", Backend.Name, 0.1, 87L << 20, 256L << 20)];
+
+        var usage = ScaleExecutor.Usage(stats, Backend, options);
+        var decision = new TargetTrackingEngine(options.TargetTracking, TimeProvider.System)
+            .Decide("h/buzztalk_backend", new ScaleInput(2, usage, 1, 4, 10), requireHistory: false);
+
+        Assert.Equal(1, decision.Desired);
+    }
+
+    [Fact]
+    public void Cpu_over_its_target_counts_in_full_and_memory_near_its_limit_still_scales_up()
+    {
+        var options = new ScalerOptions();
+        ContainerStats[] busy = [new("a", Backend.Name, 6.0, 90L << 20, 256L << 20)];
+        Assert.Equal(1.0, ScaleExecutor.Usage(busy, Backend, options), 3);
+
+        ContainerStats[] full = [new("a", Backend.Name, 0.1, 243L << 20, 256L << 20)];
+        Assert.True(ScaleExecutor.Usage(full, Backend, options) > options.TargetTracking.TargetUsage * (1 + options.TargetTracking.Tolerance));
+    }
+
+    [Fact]
+    public void Seed_mode_holds_memory_to_the_seeds_85_percent_threshold()
+    {
+        var options = new ScalerOptions { Mode = DecisionMode.Seed };
+        ContainerStats[] at80 = [new("a", Backend.Name, 0.1, 205L << 20, 256L << 20)];
+        ContainerStats[] at90 = [new("a", Backend.Name, 0.1, 231L << 20, 256L << 20)];
+
+        Assert.True(ScaleExecutor.Usage(at80, Backend, options) < SeedRule.CpuThreshold);
+        Assert.True(ScaleExecutor.Usage(at90, Backend, options) > SeedRule.CpuThreshold);
+    }
+}

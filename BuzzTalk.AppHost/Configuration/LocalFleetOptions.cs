@@ -41,7 +41,7 @@ public sealed class LocalFleetOptions
     /// <summary>The Scaler's own loop: how often it samples, and the window it averages over.</summary>
     public TimeSpan EvaluatorInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    public TimeSpan EvaluatorWindow { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan EvaluatorWindow { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan ScaleUpStabilization { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -85,9 +85,12 @@ public sealed class ScaleEvaluator(
                     window.Dequeue();
                 }
 
-                var mean = window.Average(w => w.Usage);
+                // The median, not the mean: each `docker stats` value is a one-second sample, and one
+                // that catches a health check (a python start under a 0.06-CPU limit) reads as 100 %.
+                // Sustained load lifts every sample; a lone spike must not hold a replica.
+                var usage = Median(window.Select(w => w.Usage));
                 await executor.ExecuteAsync(
-                    new ScaleRequest(AlertSource.Evaluator, host, service.Name, null, service.DesiredReplicas, null, "evaluator", "") { Usage = mean },
+                    new ScaleRequest(AlertSource.Evaluator, host, service.Name, null, service.DesiredReplicas, null, "evaluator", "") { Usage = usage },
                     cancellationToken).ConfigureAwait(false);
             }
         }
@@ -95,5 +98,14 @@ public sealed class ScaleEvaluator(
         {
             ScalerLog.EvaluationFailed(logger, host, ex.Message);
         }
+    }
+
+    /// <summary>The middle value (the mean of the two middle ones for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

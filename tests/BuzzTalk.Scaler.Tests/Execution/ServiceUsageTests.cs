@@ -5,7 +5,10 @@ using BuzzTalk.Scaler.Execution;
 
 namespace BuzzTalk.Scaler.Tests.Execution;
 
-/// <summary>What the decision reads as a service's usage: CPU and memory, each against its own target.</summary>
+/// <summary>
+/// What the decision reads as a service's usage: CPU and memory, each against its own target,
+/// and over the evaluator's window the median, so one sample that caught a health check does not count.
+/// </summary>
 public sealed class ServiceUsageTests
 {
     // The seed's backend: 0.06 CPU and 256 MB per container.
@@ -46,5 +49,13 @@ public sealed class ServiceUsageTests
 
         Assert.True(ScaleExecutor.Usage(at80, Backend, options) < SeedRule.CpuThreshold);
         Assert.True(ScaleExecutor.Usage(at90, Backend, options) > SeedRule.CpuThreshold);
+    }
+
+    [Fact]
+    public void One_spiked_sample_in_the_window_does_not_move_the_usage_but_sustained_load_does()
+    {
+        Assert.Equal(0.08, ScaleEvaluator.Median([0.05, 0.08, 1.0, 0.07, 0.09, 0.08]), 3);
+        Assert.Equal(0.95, ScaleEvaluator.Median([0.05, 0.9, 1.0, 0.95, 1.0]), 3);
+        Assert.Equal(0, ScaleEvaluator.Median([]));
     }
 }

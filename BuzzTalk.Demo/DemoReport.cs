@@ -16,9 +16,10 @@ public static class DemoReport
         }
 
         var decisions = new Table().Title("Scale decisions").AddColumns("at", "source", "result", "from", "to", "reason");
-        foreach (var d in summary.Decisions.Where(d => d.Result != "unchanged"))
+        foreach (var (d, repeats) in Runs(summary.Decisions.Where(d => d.Result != "unchanged")))
         {
-            decisions.AddRow(d.At.ToString("HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(d.Source), Markup.Escape(d.Result),
+            decisions.AddRow(d.At.ToString("HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(d.Source),
+                Markup.Escape(repeats > 1 ? $"{d.Result} ×{repeats}" : d.Result),
                 d.From?.ToString(CultureInfo.InvariantCulture) ?? "-", d.To?.ToString(CultureInfo.InvariantCulture) ?? "-", Markup.Escape(d.Reason));
         }
 
@@ -63,6 +64,25 @@ public static class DemoReport
         console.Profile.Width = 160;
         Print(summary, console);
         return writer.ToString();
+    }
+
+    /// <summary>Consecutive decisions with the same source, result and counts as one row (a deploy defers every evaluation).</summary>
+    private static List<(DecisionView First, int Count)> Runs(IEnumerable<DecisionView> decisions)
+    {
+        var runs = new List<(DecisionView First, int Count)>();
+        foreach (var d in decisions)
+        {
+            if (runs.Count > 0 && runs[^1].First is var first && first.Source == d.Source && first.Result == d.Result && first.From == d.From && first.To == d.To)
+            {
+                runs[^1] = (first, runs[^1].Count + 1);
+            }
+            else
+            {
+                runs.Add((d, 1));
+            }
+        }
+
+        return runs;
     }
 
     private static string F(double value) => value.ToString("F1", CultureInfo.InvariantCulture);

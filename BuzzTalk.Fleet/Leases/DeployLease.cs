@@ -159,7 +159,7 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         }
     }
 
-    private static LeaseState? ParseState(string output)
+    internal static LeaseState? ParseState(string output)
     {
         var lines = output.Split('\n');
         return lines.Length >= 4 && lines[0].Length > 0

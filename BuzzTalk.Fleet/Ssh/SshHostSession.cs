@@ -56,6 +56,32 @@ public sealed class SshHostSession : IRemoteRunner, IAsyncDisposable
         return new RemoteResult(command.ExitStatus ?? -1, command.Result, command.Error);
     }
 
+    /// <summary>
+    /// Starts <paramref name="program"/> as a long-lived process on its own channel of this host's
+    /// connection (quoted like <see cref="RunAsync"/>). The caller owns it; it ends when disposed
+    /// or when the connection drops.
+    /// </summary>
+    public async Task<RemoteProcess> StartAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken = default)
+    {
+        var client = await ConnectedAsync(cancellationToken).ConfigureAwait(false);
+        var command = client.CreateCommand(ShellQuote.Join(program, arguments));
+        try
+        {
+            return new RemoteProcess(command, Host, program);
+        }
+        catch (Exception ex) when (ex is SshConnectionException or SocketException or ObjectDisposedException)
+        {
+            command.Dispose();
+            await DropAsync().ConfigureAwait(false);
+            throw new IOException($"Connection to {Host} dropped while starting {program}: {ex.Message}", ex);
+        }
+        catch
+        {
+            command.Dispose();
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await DropAsync().ConfigureAwait(false);

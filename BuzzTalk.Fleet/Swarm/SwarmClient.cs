@@ -202,7 +202,7 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
         return result;
     }
 
-    private static SwarmService ToService(ServiceInspect s)
+    internal static SwarmService ToService(ServiceInspect s)
     {
         var resources = s.Spec.TaskTemplate?.Resources;
         return new SwarmService(s.ID, s.Spec.Name, s.Spec.TaskTemplate?.ContainerSpec?.Image ?? "",

@@ -4,25 +4,26 @@ using BuzzTalk.Fleet.Swarm;
 namespace BuzzTalk.Scaler.Execution;
 
 /// <summary>
-/// Each host's services and node capacity, read over SSH at most every
-/// <c>Scaler:FiguresTtl</c> and updated by the Scaler's own scale commands, so an alert costs one
-/// remote command (the lease-guarded scale) instead of four. Capacity changes rarely; a count
-/// changed by someone else shows within the TTL, and scaling to the count already set is a no-op.
+/// Each host's services and node capacity, read through the host's Engine API channel at most
+/// every <c>Scaler:FiguresTtl</c> and updated by the Scaler's own scales, so an alert costs only
+/// the lease-guarded scale. Capacity changes rarely; a count changed by someone else shows within
+/// the TTL, and scaling to the count already set is a no-op.
 /// </summary>
 public sealed class HostFigures(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    public async Task<(IReadOnlyList<SwarmService> Services, Resources Node)> GetAsync(string host, SwarmClient swarm, TimeSpan ttl, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<SwarmService> Services, Resources Node)> GetAsync(string host, HostEngine engine, TimeSpan ttl, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(swarm);
+        ArgumentNullException.ThrowIfNull(engine);
         if (_entries.TryGetValue(host, out var entry) && time.GetUtcNow() - entry.Read < ttl)
         {
             return (entry.Services, entry.Node);
         }
 
-        var services = await swarm.ListServicesAsync(cancellationToken).ConfigureAwait(false);
-        var node = await swarm.NodeCapacityAsync(cancellationToken).ConfigureAwait(false);
+        var services = await engine.ListServicesAsync(timeout, cancellationToken).ConfigureAwait(false);
+        var node = await engine.NodeCapacityAsync(timeout, cancellationToken).ConfigureAwait(false);
         _entries[host] = new Entry(services, node, time.GetUtcNow());
         return (services, node);
     }

@@ -83,9 +83,9 @@ public sealed class ScaleExecutor(
     private async Task<ScaleOutcome> DecideAndActAsync(ScaleRequest request, string key, ServiceBounds bounds, ScalerOptions o,
         Func<string, int?, int?, string, ScaleOutcome> outcome, long started, CancellationToken cancellationToken)
     {
-        var runner = hosts.For(request.Host);
-        var swarm = new SwarmClient(runner, o.Docker, time);
-        var (services, node) = await figures.GetAsync(request.Host, swarm, o.FiguresTtl, cancellationToken).ConfigureAwait(false);
+        var swarm = new SwarmClient(hosts.For(request.Host), o.Docker, time);
+        var docker = hosts.Engine(request.Host);
+        var (services, node) = await figures.GetAsync(request.Host, docker, o.FiguresTtl, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
         var service = services.FirstOrDefault(s => s.Name == request.Service);
         if (service?.DesiredReplicas is not { } current)
         {
@@ -134,19 +134,23 @@ public sealed class ScaleExecutor(
             return outcome(ScaleOutcome.Unchanged, current, current, reason + "; already there");
         }
 
-        // The lease check and the scale are one remote command under the lease's lock: a deploy
-        // cannot start in between.
-        var (program, arguments) = swarm.ScaleCommand(service.Name, desired);
-        var (held, ran) = await new DeployLease(runner, o.LeaseDirectory).RunIfFreeAsync(program, arguments, cancellationToken).ConfigureAwait(false);
+        // The lease check and the scale happen under the lease's lock (the host's lease gate), so a
+        // deploy cannot start in between; see LeaseGate for a connection lost while locked.
+        LeaseState? held;
+        try
+        {
+            held = await docker.ScaleIfFreeAsync(service.Name, desired, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The effect of a failed call is unknown: read the figures afresh next time.
+            figures.Forget(request.Host);
+            throw;
+        }
+
         if (held is not null)
         {
             return outcome(ScaleOutcome.Deferred, current, desired, $"deploy lease held by {held.Holder} ({held.Operation}) until {held.Expires:u}");
-        }
-
-        if (ran is not { Succeeded: true })
-        {
-            figures.Forget(request.Host);
-            throw new SwarmCommandException(request.Host, ran!);
         }
 
         var issuedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

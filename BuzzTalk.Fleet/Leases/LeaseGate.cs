@@ -1,0 +1,244 @@
+using System.Text.RegularExpressions;
+using BuzzTalk.Fleet.Ssh;
+
+namespace BuzzTalk.Fleet.Leases;
+
+/// <summary>
+/// The deploy lease's lock, taken and given back by a long-lived helper shell on the host, so a
+/// caller can check the lease and act while no deploy can take it, at the cost of one exchange
+/// on an open channel instead of a remote command. It takes the same <c>flock</c> as
+/// <see cref="DeployLease"/> (whose acquire waits for it) and reads the same lease file.
+/// <para>
+/// The caller acts through a "fenced" process (<see cref="StartFencedAsync"/>, e.g.
+/// <c>docker system dial-stdio</c>). If the helper loses its channel while locked (a dropped
+/// connection, a caller that gave up), it keeps the lock until every fenced process has exited,
+/// i.e. until whatever the caller had already sent through them has reached its target: a deploy
+/// can never start while an action decided under the lock is still on its way.
+/// </para>
+/// </summary>
+public sealed partial class LeaseGate : IAsyncDisposable
+{
+    // Constant scripts: values arrive only as positional parameters ($1...), never as text.
+    // The lock and lease files are DeployLease's. One request per line: lock, unlock.
+    private const string HelperScript = """
+        set -u
+        dir=$1
+        mkdir -p "$dir" || exit 1
+        exec 9>>"$dir/.deploy.lock" || exit 1
+        fence=$(mktemp "$dir/.lease-fence.XXXXXXXX") || exit 1
+        lease="$dir/deploy.lease"
+        locked=0
+        finish() {
+          # Locked when the channel ended: fenced processes may still carry a decided action.
+          # Exclusive on the fence = every fenced process (shared holders) has exited.
+          if [ "$locked" = 1 ]; then exec 8<"$fence"; flock -w 60 8 || true; fi
+          rm -f "$fence"
+        }
+        trap finish EXIT
+        trap 'exit 1' HUP INT TERM
+        # A reply to a caller that is gone fails; the end of input then leads to finish.
+        trap '' PIPE
+        printf 'ready %s\n' "$fence"
+        while IFS= read -r request; do
+          case $request in
+            lock)
+              [ "$locked" = 0 ] || exit 2
+              if ! flock -w 10 9; then echo busy; continue; fi
+              locked=1
+              # No lease file (none taken, or released) is the common case: no clock read then.
+              now=0 t= h= o= e=0
+              if [ -f "$lease" ]; then { read -r t; read -r h; read -r o; read -r e; } < "$lease"; now=$(date +%s); fi
+              if [ -n "$t" ] && [ "$now" -lt "$e" ]; then
+                flock -u 9; locked=0
+                printf 'held\n%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
+              else
+                echo free
+              fi
+              ;;
+            unlock) flock -u 9; locked=0; echo unlocked ;;
+            *) exit 2 ;;
+          esac
+        done
+        """;
+
+    // Holds the fence shared for the life of the program it becomes ("$@": words, not text).
+    private const string FenceScript = """
+        set -e
+        exec 8<"$1"
+        flock -s -w 10 8
+        shift
+        echo fenced
+        exec "$@"
+        """;
+
+    private readonly SshHostSession _host;
+    private readonly RemoteProcess _helper;
+    private readonly string _fence;
+    private bool _locked;
+    private bool _unlockAnswerPending;
+    private bool _broken;
+
+    private LeaseGate(SshHostSession host, RemoteProcess helper, string fence)
+    {
+        _host = host;
+        _helper = helper;
+        _fence = fence;
+    }
+
+    public string Host => _host.Host;
+
+    /// <summary>The fence file on the host (removed when the helper ends).</summary>
+    public string Fence => _fence;
+
+    /// <summary>False once the helper ended or an exchange failed: dispose and start a new gate.</summary>
+    public bool IsUsable => !_broken && !_helper.HasExited;
+
+    /// <summary>Starts the helper on <paramref name="host"/> for the lease in <paramref name="directory"/>.</summary>
+    public static async Task<LeaseGate> StartAsync(SshHostSession host, string directory = DeployLease.DefaultDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        directory = directory.Length > 1 ? directory.TrimEnd('/') : directory;
+        var helper = await host.StartAsync("sh", ["-c", HelperScript, "lease-gate", directory], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ready = await helper.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            // The fence's name comes from the host: only the shape mktemp gives is accepted.
+            var fence = ready.StartsWith("ready ", StringComparison.Ordinal) ? ready["ready ".Length..] : "";
+            if (!fence.StartsWith(directory + "/.lease-fence.", StringComparison.Ordinal) || !FenceSuffix().IsMatch(fence))
+            {
+                throw new IOException($"Lease gate on {host.Host} did not start: '{(ready.Length > 200 ? ready[..200] : ready)}'");
+            }
+
+            return new LeaseGate(host, helper, fence);
+        }
+        catch
+        {
+            await helper.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> fenced by this gate: should the gate's channel end while
+    /// locked, the lock is kept until this process has exited too.
+    /// </summary>
+    public async Task<RemoteProcess> StartFencedAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken = default)
+    {
+        var process = await _host.StartAsync("sh", ["-c", FenceScript, "lease-fence", _fence, program, .. arguments], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var line = await process.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            return line == "fenced" ? process : throw new IOException($"Fenced {program} on {Host} did not start.");
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes the lock unless a deploy holds the lease. Null = locked and free: act, then
+    /// <see cref="Unlock"/>. Otherwise the lease that is held (the lock is not kept).
+    /// </summary>
+    public async Task<LeaseState?> LockIfFreeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_locked)
+        {
+            throw new InvalidOperationException("The lease gate is already locked.");
+        }
+
+        var reply = await ExchangeAsync("lock", cancellationToken).ConfigureAwait(false);
+        switch (reply)
+        {
+            case "free":
+                _locked = true;
+                return null;
+            case "held":
+                var lines = new string[4];
+                for (var i = 0; i < lines.Length; i++)
+                {
+                    lines[i] = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return DeployLease.ParseState(string.Join('\n', lines)) ?? throw Broken("an unreadable lease");
+            case "busy":
+                throw new IOException($"The deploy lease lock on {Host} stayed taken for 10 s.");
+            default:
+                throw Broken($"'{(reply.Length > 200 ? reply[..200] : reply)}'");
+        }
+    }
+
+    /// <summary>
+    /// Gives the lock back after acting. Only sent: the helper's answer is read before the next
+    /// exchange, so the caller does not wait a round trip for it (the action is already done).
+    /// </summary>
+    public void Unlock()
+    {
+        if (!_locked)
+        {
+            throw new InvalidOperationException("The lease gate is not locked.");
+        }
+
+        Send("unlock");
+        _locked = false;
+        _unlockAnswerPending = true;
+    }
+
+    /// <summary>Ends the helper; if it was locked, the lock outlives the fenced processes (see the class).</summary>
+    public ValueTask DisposeAsync() => _helper.DisposeAsync();
+
+    private async Task<string> ExchangeAsync(string request, CancellationToken cancellationToken)
+    {
+        Send(request);
+        if (_unlockAnswerPending)
+        {
+            var unlocked = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            _unlockAnswerPending = unlocked == "unlocked" ? false : throw Broken($"'{(unlocked.Length > 200 ? unlocked[..200] : unlocked)}' to unlock");
+        }
+
+        return await ReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Send(string request)
+    {
+        if (!IsUsable)
+        {
+            throw new InvalidOperationException($"The lease gate on {Host} is no longer usable.");
+        }
+
+        try
+        {
+            _helper.WriteLine(request);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _broken = true;
+            throw new IOException($"Lease gate on {Host}: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<string> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _helper.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A half-read answer leaves the protocol out of step: this gate is done.
+            _broken = true;
+            throw;
+        }
+    }
+
+    private IOException Broken(string what)
+    {
+        _broken = true;
+        return new IOException($"Lease gate on {Host} answered {what}.");
+    }
+
+    [GeneratedRegex("/\\.lease-fence\\.[A-Za-z0-9]{8}$")]
+    private static partial Regex FenceSuffix();
+}

@@ -1,0 +1,115 @@
+using BuzzTalk.Fleet.Leases;
+using BuzzTalk.Fleet.Ssh;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.Fleet.Tests.Leases;
+
+/// <summary>
+/// The lease gate (the deploy lease's lock held from a long-lived helper shell) on a real host
+/// over real SSH, against the real <see cref="DeployLease"/>.
+/// </summary>
+public sealed class LeaseGateTests : IAsyncLifetime
+{
+    private readonly ScratchDirectory _leaseDir = new();
+    private readonly List<SshHostSession> _sessions = [];
+    private SshServer? _server;
+
+    private string LockFile => Path.Combine(_leaseDir.Path, ".deploy.lock");
+
+    public async Task InitializeAsync() => _server = await SshServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var session in _sessions)
+        {
+            await session.DisposeAsync();
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _leaseDir.Dispose();
+    }
+
+    /// <summary>A connection of its own, as the Scaler and each deployer have.</summary>
+    private SshHostSession Session()
+    {
+        var session = new SshHostSession("127.0.0.1", new SshHostOptions
+        {
+            User = _server!.User,
+            PrivateKeyFile = _server.ClientKeyFile,
+            Port = _server.Port,
+        }, KnownHosts.Parse(_server.KnownHostsLine));
+        _sessions.Add(session);
+        return session;
+    }
+
+    [Fact]
+    public async Task While_the_gate_is_locked_a_deploy_waits_and_takes_the_lease_once_it_is_unlocked()
+    {
+        await using var gate = await LeaseGate.StartAsync(Session(), _leaseDir.Path);
+        Assert.Null(await gate.LockIfFreeAsync());
+        var observer = Session();
+        Assert.False(await FileLocks.IsFreeAsync(observer, LockFile));
+
+        var acquiring = new DeployLease(Session(), _leaseDir.Path).AcquireAsync("deployer@ci", "deploy backend v2", TimeSpan.FromMinutes(5));
+        await FileLocks.WaitForWaiterAsync(observer, LockFile, TimeSpan.FromSeconds(10));
+        Assert.False(acquiring.IsCompleted);
+
+        gate.Unlock();
+        var lease = await acquiring.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("deployer@ci", lease.Holder);
+
+        // And now the gate sees the deploy's lease and does not keep the lock.
+        var held = await gate.LockIfFreeAsync();
+        Assert.NotNull(held);
+        Assert.True(held.IsHeld);
+        Assert.Equal("deployer@ci", held.Holder);
+        Assert.Equal("deploy backend v2", held.Operation);
+        Assert.True(await FileLocks.IsFreeAsync(observer, LockFile));
+
+        // Released: free again, the same gate locks.
+        Assert.True(await new DeployLease(observer, _leaseDir.Path).ReleaseAsync(lease));
+        Assert.Null(await gate.LockIfFreeAsync());
+        gate.Unlock();
+    }
+
+    [Fact]
+    public async Task A_gate_that_loses_its_channel_while_locked_keeps_the_lock_until_its_fenced_processes_exit()
+    {
+        var session = Session();
+        var gate = await LeaseGate.StartAsync(session, _leaseDir.Path);
+        // cat stands for docker system dial-stdio: it ends once its input ends.
+        var fenced = await gate.StartFencedAsync("cat", []);
+        Assert.Null(await gate.LockIfFreeAsync());
+        var observer = Session();
+
+        // The helper's channel goes; the fenced process still runs (it may carry a decided action).
+        await gate.DisposeAsync();
+        await FileLocks.WaitForWaiterAsync(observer, gate.Fence, TimeSpan.FromSeconds(10));
+        Assert.False(await FileLocks.IsFreeAsync(observer, LockFile));
+
+        await fenced.DisposeAsync();
+        Assert.Equal(0, (await observer.RunAsync("flock", ["-w", "10", LockFile, "true"])).ExitCode);
+        Assert.Equal(0, (await observer.RunAsync("sh", ["-c", "while [ -e \"$1\" ]; do sleep 0.05; done", "wait-removed", gate.Fence], TimeSpan.FromSeconds(10))).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_gate_that_ends_unlocked_releases_nothing_it_does_not_hold_and_leaves_no_fence()
+    {
+        var observer = Session();
+        var gate = await LeaseGate.StartAsync(Session(), _leaseDir.Path);
+        var fenced = await gate.StartFencedAsync("cat", []);
+        Assert.Null(await gate.LockIfFreeAsync());
+        gate.Unlock();
+
+        // Unlocked: ending the helper does not wait for the fenced process.
+        await gate.DisposeAsync();
+        Assert.Equal(0, (await observer.RunAsync("sh", ["-c", "while [ -e \"$1\" ]; do sleep 0.05; done", "wait-removed", gate.Fence], TimeSpan.FromSeconds(10))).ExitCode);
+        Assert.True(await FileLocks.IsFreeAsync(observer, LockFile));
+        Assert.False(fenced.HasExited);
+        await fenced.DisposeAsync();
+    }
+}

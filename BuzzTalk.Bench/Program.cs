@@ -24,8 +24,14 @@ serveFake.SetAction((result, ct) => FakeGcpProcess.ServeAsync(result.GetValue(in
 
 var scales = new Option<int>("--scales") { Description = "Scale operations to time.", DefaultValueFactory = _ => 40 };
 var requests = new Option<int>("--requests") { Description = "No-op webhook requests for ab.", DefaultValueFactory = _ => 20000 };
-var scalerWebhook = new Command("scaler-webhook", "Scaler: webhook to docker service scale issued (warm SSH), and no-op webhook throughput with ab -c 8.") { scales, requests };
-scalerWebhook.SetAction((result, ct) => ScalerWebhookBenchmark.RunAsync(result.GetValue(scales), result.GetValue(requests), Console.Out, ct));
+var scalerBuild = new Option<string>("--build")
+{
+    Description = "aot: the Scaler published as it ships (Native AOT), run as its own process; jit: in the bench process.",
+    DefaultValueFactory = _ => "aot",
+}.AcceptOnlyFromAmong("aot", "jit");
+var scalerWebhook = new Command("scaler-webhook", "Scaler: webhook to docker service scale issued (warm SSH), and no-op webhook throughput with ab -c 8.") { scales, requests, scalerBuild };
+scalerWebhook.SetAction((result, ct) => ScalerWebhookBenchmark.RunAsync(RepositoryRoot(), result.GetValue(scales), result.GetValue(requests),
+    result.GetValue(scalerBuild) == "aot", Console.Out, ct));
 
 var evaluatorRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
 var scalerEvaluator = new Command("scaler-evaluator", "Scaler evaluator: sustained overload to a new replica on the real swarm.") { evaluatorRuns };

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace BuzzTalk.Bench;
 
@@ -46,7 +44,8 @@ public static class RssBenchmark
         }
     }
 
-    private static async Task PublishAsync(string repository, string service, string output, bool aot, CancellationToken cancellationToken)
+    /// <summary><c>dotnet publish</c> of a service for linux-x64: Native AOT as it ships, or framework-dependent JIT.</summary>
+    internal static async Task PublishAsync(string repository, string service, string output, bool aot, CancellationToken cancellationToken)
     {
         var project = Path.Combine(repository, service, service + ".csproj");
         var exit = await RunAsync("dotnet",
@@ -61,65 +60,13 @@ public static class RssBenchmark
     private static async Task<long> MeasureAsync(
         string executable, Dictionary<string, string?> configuration, string readyPath, TimeSpan idle, CancellationToken cancellationToken)
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}", ["Logging__LogLevel__Default"] = "Warning" },
-        };
-        foreach (var (key, value) in configuration)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
+        configuration["Logging:LogLevel:Default"] = "Warning";
         // The Deployer is one binary for CLI and service: `serve` is the service.
-        if (Path.GetFileName(executable) == "BuzzTalk.Deployer")
-        {
-            start.ArgumentList.Add("serve");
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-            await WaitOkAsync(http, readyPath, cancellationToken);
-            (await http.GetAsync(new Uri("/metrics", UriKind.Relative), cancellationToken)).Dispose();
-            await Task.Delay(idle, cancellationToken);
-            return ReadRssKilobytes(process.Id);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-    }
-
-    private static async Task WaitOkAsync(HttpClient http, string path, CancellationToken cancellationToken)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cts.Token);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cts.Token);
-        }
+        await using var service = await ServiceProcess.StartAsync(executable, configuration, readyPath,
+            Path.GetFileName(executable) == "BuzzTalk.Deployer" ? ["serve"] : [], cancellationToken);
+        (await service.Http.GetAsync(new Uri("/metrics", UriKind.Relative), cancellationToken)).Dispose();
+        await Task.Delay(idle, cancellationToken);
+        return ReadRssKilobytes(service.Id);
     }
 
     private static long ReadRssKilobytes(int pid)
@@ -139,12 +86,5 @@ public static class RssBenchmark
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command}");
         await process.WaitForExitAsync(cancellationToken);
         return process.ExitCode;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

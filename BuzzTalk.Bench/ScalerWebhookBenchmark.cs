@@ -13,15 +13,17 @@ namespace BuzzTalk.Bench;
 
 /// <summary>
 /// The Scaler on the real local swarm over real SSH (dockerd and sshd as the tests run them):
-/// webhook received to <c>docker service scale</c> issued with a warm connection, and the
-/// webhook's throughput on no-op alerts measured with <c>ab -c 8</c>.
+/// webhook received to <c>docker service scale</c> issued with warm connections, and the
+/// webhook's throughput on no-op alerts measured with <c>ab -c 8</c>. By default the Scaler runs
+/// as it ships (Native AOT, its own process, default log levels); <c>--build jit</c> runs it in
+/// the bench process instead.
 /// </summary>
 public static partial class ScalerWebhookBenchmark
 {
     private const string User = "bench";
     private const string Password = "bench-password";
 
-    public static async Task<int> RunAsync(int scales, int requests, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string repository, int scales, int requests, bool aot, TextWriter output, CancellationToken cancellationToken)
     {
         using var dir = new ScratchDirectory();
         await using var ssh = await SshServer.StartAsync();
@@ -31,12 +33,19 @@ public static partial class ScalerWebhookBenchmark
         {
             var knownHosts = Path.Combine(dir.Path, "known_hosts");
             await File.WriteAllTextAsync(knownHosts, ssh.KnownHostsLine + "\n", cancellationToken);
-            await using var scaler = await StartScalerAsync(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"));
-            var address = scaler.Address.ToString().TrimEnd('/');
-            var http = scaler.Http;
+            var configuration = ScalerConfiguration(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"), evaluator: false);
+            await using IAsyncDisposable scaler = aot
+                ? await StartPublishedAsync(repository, Path.Combine(dir.Path, "publish"), configuration, cancellationToken)
+                : await InProcessAsync(configuration);
+            var (address, http) = scaler switch
+            {
+                ServiceProcess p => (p.Address, p.Http),
+                WebServiceHost h => (h.Address, h.Http),
+                _ => throw new InvalidOperationException(),
+            };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
 
-            // Warm the SSH connection and the code paths.
+            // Warm the SSH connection, the Engine API channel and the code paths.
             await PostSeedAlertAsync(http, service, 2, 1, cancellationToken);
             await PostSeedAlertAsync(http, service, 1, 2, cancellationToken);
 
@@ -48,15 +57,20 @@ public static partial class ScalerWebhookBenchmark
             }
 
             issued.Sort();
+            output.WriteLine($"Scaler build: {(aot ? "Native AOT (as shipped), own process" : "JIT, Release, in the bench process")}");
+            output.WriteLine();
             output.WriteLine("| figure | n | p50 ms | p99 ms | max ms |");
             output.WriteLine("|---|---|---|---|---|");
             output.WriteLine($"| webhook received to `docker service scale` issued (warm SSH) | {issued.Count} | {Percentile(issued, 0.5):F1} | {Percentile(issued, 0.99):F1} | {issued[^1]:F1} |");
 
             var body = Path.Combine(dir.Path, "resolved.json");
             await File.WriteAllTextAsync(body, ResolvedAlert(service), cancellationToken);
-            var ab = await RunAbAsync(address, body, requests, cancellationToken);
+            var root = address.ToString().TrimEnd('/');
             output.WriteLine();
-            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8`: {ab}");
+            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, cancellationToken)}");
+            // The same server's cheapest route (no credentials, no body, no JSON): what Kestrel and
+            // the service defaults alone reach on this machine at this moment.
+            output.WriteLine($"reference: GET /alive, `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/alive", null, requests, cancellationToken)}");
             return 0;
         }
         finally
@@ -65,26 +79,40 @@ public static partial class ScalerWebhookBenchmark
         }
     }
 
+    internal static Dictionary<string, string?> ScalerConfiguration(SshServer ssh, string knownHosts, string service, string leases, bool evaluator) => new()
+    {
+        ["Scaler:Webhooks:Username"] = User,
+        ["Scaler:Webhooks:Password"] = Password,
+        ["Scaler:Ssh:User"] = ssh.User,
+        ["Scaler:Ssh:PrivateKeyFile"] = ssh.ClientKeyFile,
+        ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
+        ["Scaler:Ssh:Port"] = ssh.Port.ToString(CultureInfo.InvariantCulture),
+        ["Scaler:Instances:0:Name"] = "local",
+        ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
+        [$"Scaler:Services:{service}:Min"] = "1",
+        [$"Scaler:Services:{service}:Max"] = "2",
+        ["Scaler:LeaseDirectory"] = leases,
+        ["Scaler:PollInterval"] = "00:00:00.100",
+        ["Scaler:Evaluator:Enabled"] = evaluator ? "true" : "false",
+    };
+
     internal static Task<WebServiceHost> StartScalerAsync(SshServer ssh, string knownHosts, string service, string leases, bool evaluator = false) =>
-        WebServiceHost.StartAsync(new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Error",
-                ["Scaler:Webhooks:Username"] = User,
-                ["Scaler:Webhooks:Password"] = Password,
-                ["Scaler:Ssh:User"] = ssh.User,
-                ["Scaler:Ssh:PrivateKeyFile"] = ssh.ClientKeyFile,
-                ["Scaler:Ssh:KnownHostsFile"] = knownHosts,
-                ["Scaler:Ssh:Port"] = ssh.Port.ToString(CultureInfo.InvariantCulture),
-                ["Scaler:Instances:0:Name"] = "local",
-                ["Scaler:Instances:0:PublicIp"] = "127.0.0.1",
-                [$"Scaler:Services:{service}:Min"] = "1",
-                [$"Scaler:Services:{service}:Max"] = "2",
-                ["Scaler:LeaseDirectory"] = leases,
-                ["Scaler:PollInterval"] = "00:00:00.100",
-                ["Scaler:Evaluator:Enabled"] = evaluator ? "true" : "false",
-            },
+        InProcessAsync(ScalerConfiguration(ssh, knownHosts, service, leases, evaluator));
+
+    private static Task<WebServiceHost> InProcessAsync(Dictionary<string, string?> configuration)
+    {
+        configuration["Logging:LogLevel:Default"] = "Error";
+        return WebServiceHost.StartAsync(configuration,
             builder => builder.AddServiceDefaults().AddScaler(),
             app => app.MapDefaultEndpoints().MapScalerEndpoints());
+    }
+
+    private static async Task<ServiceProcess> StartPublishedAsync(string repository, string publishDir, Dictionary<string, string?> configuration,
+        CancellationToken cancellationToken)
+    {
+        await RssBenchmark.PublishAsync(repository, "BuzzTalk.Scaler", publishDir, aot: true, cancellationToken);
+        return await ServiceProcess.StartAsync(Path.Combine(publishDir, "BuzzTalk.Scaler"), configuration, "/health", [], cancellationToken);
+    }
 
     private static async Task<double> PostSeedAlertAsync(HttpClient http, string service, int target, int active, CancellationToken cancellationToken)
     {
@@ -116,10 +144,11 @@ public static partial class ScalerWebhookBenchmark
         }),
     }.ToJsonString();
 
-    private static async Task<string> RunAbAsync(string address, string body, int requests, CancellationToken cancellationToken)
+    private static async Task<string> RunAbAsync(string url, string? body, int requests, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(ServerProcess.Locate("ab")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-q", "-n", requests.ToString(CultureInfo.InvariantCulture), "-c", "8", "-k", "-p", body, "-T", "application/json", "-A", $"{User}:{Password}", $"{address}/api/webhooks/alertmanager" })
+        string[] post = body is null ? [] : ["-p", body, "-T", "application/json", "-A", $"{User}:{Password}"];
+        foreach (var arg in (string[])["-q", "-n", requests.ToString(CultureInfo.InvariantCulture), "-c", "8", "-k", .. post, url])
         {
             start.ArgumentList.Add(arg);
         }

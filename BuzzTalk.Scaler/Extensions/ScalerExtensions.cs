@@ -4,6 +4,7 @@ using BuzzTalk.Scaler.Decisions;
 using BuzzTalk.Scaler.Execution;
 using BuzzTalk.Scaler.Notifications;
 using BuzzTalk.Scaler.Webhooks;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Instrumentation.Http;
@@ -15,6 +16,14 @@ public static class ScalerExtensions
     public static TBuilder AddScaler<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        // ASP.NET Core's per-request start and finish logs, and the log scope it opens for every
+        // request while any of its levels is on, are a share of each webhook's cost; the Scaler's
+        // own decision log records what matters. Lowest precedence: configuration can turn them on.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "None")],
+        });
+
         var services = builder.Services;
         services.AddOptions<ScalerOptions>().BindConfiguration(ScalerOptions.SectionName)
             .Validate(o => o.Services.Values.All(b => b.Min >= 0 && b.Max >= b.Min && b.Max <= BuzzTalk.Fleet.Swarm.SwarmNames.MaxReplicas),

@@ -44,16 +44,9 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
             // it runs on the engine channel while the gate takes the lock on its own.
             var inspecting = engine.SendAsync("GET", $"/services/{service}", default, ct);
             var locking = gate.LockIfFreeAsync(ct);
-            try
-            {
-                await Task.WhenAll(inspecting, locking).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Whichever failed, CallAsync closes both; when locked, the fence keeps the lock
-                // until the engine channel has ended.
-                throw (inspecting.Exception ?? locking.Exception)!.InnerException!;
-            }
+            // Whichever fails, CallAsync closes both channels; when locked, the fence keeps the
+            // lock until the engine channel's process has ended.
+            await Task.WhenAll(inspecting, locking).ConfigureAwait(false);
 
             if (locking.Result is { } held)
             {

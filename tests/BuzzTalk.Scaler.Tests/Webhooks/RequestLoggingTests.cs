@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace BuzzTalk.Scaler.Tests.Webhooks;
 
 /// <summary>
-/// ASP.NET Core's per-request logging (start and finish lines, and the scope it opens for each
-/// request while any of its levels is on) is off by default in the Scaler, and configuration can
-/// still turn it on.
+/// ASP.NET Core's per-request logging (start and finish lines, endpoint and result lines at
+/// Information, and the scope hosting opens for each request while any of its levels is on) is
+/// off by default in the Scaler, and configuration can still turn it on.
 /// </summary>
 public sealed class RequestLoggingTests
 {
@@ -20,11 +20,14 @@ public sealed class RequestLoggingTests
     public async Task Per_request_logging_is_off_by_default()
     {
         await using var app = Build([]);
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
 
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
-        Assert.False(logger.IsEnabled(LogLevel.Critical));
-        // Everything else keeps the usual levels.
-        Assert.True(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BuzzTalk.Scaler").IsEnabled(LogLevel.Information));
+        Assert.False(loggers.CreateLogger(Category).IsEnabled(LogLevel.Critical));
+        Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.Routing.EndpointMiddleware").IsEnabled(LogLevel.Information));
+        Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.Http.Result.JsonResult").IsEnabled(LogLevel.Information));
+        // ASP.NET Core's warnings and errors still show, and the Scaler's own logs keep the usual levels.
+        Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Warning));
+        Assert.True(loggers.CreateLogger("BuzzTalk.Scaler").IsEnabled(LogLevel.Information));
     }
 
     [Fact]

@@ -37,10 +37,10 @@ public static partial class ScalerWebhookBenchmark
             await using IAsyncDisposable scaler = aot
                 ? await StartPublishedAsync(repository, Path.Combine(dir.Path, "publish"), configuration, cancellationToken)
                 : await InProcessAsync(configuration);
-            var (address, http) = scaler switch
+            var (address, http, pid) = scaler switch
             {
-                ServiceProcess p => (p.Address, p.Http),
-                WebServiceHost h => (h.Address, h.Http),
+                ServiceProcess p => (p.Address, p.Http, p.Id),
+                WebServiceHost h => (h.Address, h.Http, Environment.ProcessId),
                 _ => throw new InvalidOperationException(),
             };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
@@ -67,10 +67,10 @@ public static partial class ScalerWebhookBenchmark
             await File.WriteAllTextAsync(body, ResolvedAlert(service), cancellationToken);
             var root = address.ToString().TrimEnd('/');
             output.WriteLine();
-            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, cancellationToken)}");
+            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, pid, cancellationToken)}");
             // The same server's cheapest route (no credentials, no body, no JSON): what Kestrel and
             // the service defaults alone reach on this machine at this moment.
-            output.WriteLine($"reference: GET /alive, `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/alive", null, requests, cancellationToken)}");
+            output.WriteLine($"reference: GET /alive, `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/alive", null, requests, pid, cancellationToken)}");
             return 0;
         }
         finally
@@ -144,8 +144,15 @@ public static partial class ScalerWebhookBenchmark
         }),
     }.ToJsonString();
 
-    private static async Task<string> RunAbAsync(string url, string? body, int requests, CancellationToken cancellationToken)
+    /// <summary>
+    /// ab's requests per second, and the server process's CPU time per request over the run (user
+    /// and system): requests per second depend on what else the shared cores run at that moment,
+    /// the CPU a request costs much less so.
+    /// </summary>
+    private static async Task<string> RunAbAsync(string url, string? body, int requests, int serverPid, CancellationToken cancellationToken)
     {
+        using var server = Process.GetProcessById(serverPid);
+        var cpuBefore = server.TotalProcessorTime;
         var start = new ProcessStartInfo(ServerProcess.Locate("ab")) { RedirectStandardOutput = true, RedirectStandardError = true };
         string[] post = body is null ? [] : ["-p", body, "-T", "application/json", "-A", $"{User}:{Password}"];
         foreach (var arg in (string[])["-q", "-n", requests.ToString(CultureInfo.InvariantCulture), "-c", "8", "-k", .. post, url])
@@ -159,7 +166,9 @@ public static partial class ScalerWebhookBenchmark
         var rps = RequestsPerSecond().Match(text);
         var failed = FailedRequests().Match(text);
         var non2xx = Non2xx().Match(text);
-        return $"{(rps.Success ? rps.Groups[1].Value : "?")} requests/s, failed {(failed.Success ? failed.Groups[1].Value : "?")}, non-2xx {(non2xx.Success ? non2xx.Groups[1].Value : "0")}";
+        server.Refresh();
+        var cpuPerRequest = (server.TotalProcessorTime - cpuBefore).TotalMicroseconds / requests;
+        return $"{(rps.Success ? rps.Groups[1].Value : "?")} requests/s, server CPU {cpuPerRequest:F0} us per request, failed {(failed.Success ? failed.Groups[1].Value : "?")}, non-2xx {(non2xx.Success ? non2xx.Groups[1].Value : "0")}";
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -31,7 +31,8 @@ public sealed class RemoteProcess : IAsyncDisposable
         _execution = command.ExecuteAsync();
         _input = command.CreateInputStream();
         var output = command.OutputStream;
-        new Thread(() => Pump(output)) { IsBackground = true, Name = "ssh-stdout" }.Start();
+        // It only copies bytes: a small stack is plenty.
+        new Thread(() => Pump(output), maxStackSize: 256 * 1024) { IsBackground = true, Name = "ssh-stdout" }.Start();
     }
 
     public string Host { get; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using BuzzTalk.Fleet.Ssh;
 
@@ -9,12 +10,15 @@ namespace BuzzTalk.Fleet.Leases;
 /// on an open channel instead of a remote command. It takes the same <c>flock</c> as
 /// <see cref="DeployLease"/> (whose acquire waits for it) and reads the same lease file.
 /// <para>
-/// The caller acts through a "fenced" process (<see cref="StartFencedAsync"/>, e.g.
-/// <c>docker system dial-stdio</c>). If the helper loses its channel while locked (a dropped
-/// connection, a caller that gave up), it keeps the lock until every fenced process has exited,
-/// i.e. until whatever the caller had already sent through them has reached its target: a deploy
-/// can never start while an action decided under the lock is still on its way.
+/// The caller acts through "fenced" processes (<see cref="StartFencedAsync"/>, e.g.
+/// <c>docker system dial-stdio</c>). Should the helper's channel end while locked (a dropped
+/// connection, a caller that gave up), or the caller not unlock within the hold time (a
+/// connection that went silent, which sshd may not notice for hours), the helper gives the lock
+/// back only once every fenced process has exited, ending them if they do not: whatever the
+/// caller sent through them has then reached its target or can no longer reach it, so a deploy
+/// never starts while an action decided under the lock is still on its way.
 /// </para>
+/// <para>The helper needs bash (for <c>read -t</c>), flock and mktemp on the host.</para>
 /// </summary>
 public sealed partial class LeaseGate : IAsyncDisposable
 {
@@ -22,32 +26,41 @@ public sealed partial class LeaseGate : IAsyncDisposable
     // The lock and lease files are DeployLease's. One request per line: lock, unlock.
     private const string HelperScript = """
         set -u
-        dir=$1
+        dir=$1 hold=$2
         mkdir -p "$dir" || exit 1
         exec 9>>"$dir/.deploy.lock" || exit 1
         fence=$(mktemp "$dir/.lease-fence.XXXXXXXX") || exit 1
+        pids="$fence.pids"
         lease="$dir/deploy.lease"
         locked=0
         finish() {
-          # Locked when the channel ended: fenced processes may still carry a decided action.
-          # Exclusive on the fence = every fenced process (shared holders) has exited.
-          if [ "$locked" = 1 ]; then exec 8<"$fence"; flock -w 60 8 || true; fi
-          rm -f "$fence"
+          # Locked at the end: a fenced process may still carry a decided action. Exclusive on
+          # the fence = every fenced process (each holds it shared) has exited; end those that
+          # do not exit by themselves (their input may still deliver something late).
+          if [ "$locked" = 1 ]; then
+            exec 8<"$fence"
+            if ! flock -w 5 8; then
+              kill -TERM $(cat "$pids") 2>/dev/null
+              flock -w 5 8 || { kill -KILL $(cat "$pids") 2>/dev/null; flock -w 5 8; }
+            fi
+          fi
+          rm -f "$fence" "$pids"
         }
         trap finish EXIT
         trap 'exit 1' HUP INT TERM
         # A reply to a caller that is gone fails; the end of input then leads to finish.
         trap '' PIPE
         printf 'ready %s\n' "$fence"
-        while IFS= read -r request; do
+        while :; do
+          if [ "$locked" = 1 ]; then IFS= read -r -t "$hold" request || exit 1; else IFS= read -r request || exit 0; fi
           case $request in
             lock)
               [ "$locked" = 0 ] || exit 2
               if ! flock -w 10 9; then echo busy; continue; fi
               locked=1
-              # No lease file (none taken, or released) is the common case: no clock read then.
-              now=0 t= h= o= e=0
-              if [ -f "$lease" ]; then { read -r t; read -r h; read -r o; read -r e; } < "$lease"; now=$(date +%s); fi
+              t= h= o= e=0
+              if [ -f "$lease" ]; then { read -r t; read -r h; read -r o; read -r e; } < "$lease"; fi
+              printf -v now '%(%s)T' -1
               if [ -n "$t" ] && [ "$now" -lt "$e" ]; then
                 flock -u 9; locked=0
                 printf 'held\n%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
@@ -61,15 +74,20 @@ public sealed partial class LeaseGate : IAsyncDisposable
         done
         """;
 
-    // Holds the fence shared for the life of the program it becomes ("$@": words, not text).
+    // Holds the fence shared for the life of the program it becomes ("$@": words, not text), and
+    // records its process id so the helper can end it.
     private const string FenceScript = """
         set -e
         exec 8<"$1"
         flock -s -w 10 8
+        echo $$ >>"$1.pids"
         shift
         echo fenced
         exec "$@"
         """;
+
+    /// <summary>Default hold: longer than any scale takes, short enough for a waiting deploy to retry soon.</summary>
+    public static readonly TimeSpan DefaultHold = TimeSpan.FromSeconds(30);
 
     private readonly SshHostSession _host;
     private readonly RemoteProcess _helper;
@@ -93,13 +111,21 @@ public sealed partial class LeaseGate : IAsyncDisposable
     /// <summary>False once the helper ended or an exchange failed: dispose and start a new gate.</summary>
     public bool IsUsable => !_broken && !_helper.HasExited;
 
-    /// <summary>Starts the helper on <paramref name="host"/> for the lease in <paramref name="directory"/>.</summary>
-    public static async Task<LeaseGate> StartAsync(SshHostSession host, string directory = DeployLease.DefaultDirectory, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts the helper on <paramref name="host"/> for the lease in <paramref name="directory"/>.
+    /// <paramref name="hold"/> (default <see cref="DefaultHold"/>) is how long the lock waits for
+    /// <see cref="Unlock"/> before the helper gives it back itself.
+    /// </summary>
+    public static async Task<LeaseGate> StartAsync(SshHostSession host, string directory = DeployLease.DefaultDirectory, TimeSpan? hold = null,
+        CancellationToken cancellationToken = default)
     {
+        var holdSeconds = (int)Math.Ceiling((hold ?? DefaultHold).TotalSeconds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(holdSeconds, 1, nameof(hold));
         ArgumentNullException.ThrowIfNull(host);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         directory = directory.Length > 1 ? directory.TrimEnd('/') : directory;
-        var helper = await host.StartAsync("sh", ["-c", HelperScript, "lease-gate", directory], cancellationToken).ConfigureAwait(false);
+        var helper = await host.StartAsync("bash", ["-c", HelperScript, "lease-gate", directory, holdSeconds.ToString(CultureInfo.InvariantCulture)],
+            cancellationToken).ConfigureAwait(false);
         try
         {
             var ready = await helper.ReadLineAsync(cancellationToken).ConfigureAwait(false);

@@ -111,7 +111,7 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
                 if (_gate is not { IsUsable: true } || _engine is not { IsUsable: true })
                 {
                     await CloseAsync().ConfigureAwait(false);
-                    _gate = await LeaseGate.StartAsync(host, leaseDirectory, cts.Token).ConfigureAwait(false);
+                    _gate = await LeaseGate.StartAsync(host, leaseDirectory, cancellationToken: cts.Token).ConfigureAwait(false);
                     _engine = new EngineChannel(await _gate.StartFencedAsync(_docker[0], [.. _docker.Skip(1), "system", "dial-stdio"], cts.Token).ConfigureAwait(false));
                     Opened++;
                 }

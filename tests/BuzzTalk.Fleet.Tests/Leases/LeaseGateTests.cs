@@ -97,6 +97,24 @@ public sealed class LeaseGateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_that_goes_silent_while_locked_loses_the_lock_after_the_hold_once_its_fenced_processes_are_ended()
+    {
+        var observer = Session();
+        await using var gate = await LeaseGate.StartAsync(Session(), _leaseDir.Path, hold: TimeSpan.FromSeconds(1));
+        // sleep stands for dial-stdio on a connection gone silent: it neither exits nor ends by its input.
+        await using var fenced = await gate.StartFencedAsync("sleep", ["600"]);
+        var pid = (await observer.RunAsync("cat", [gate.Fence + ".pids"])).Output.Trim();
+        Assert.Matches("^[0-9]+$", pid);
+        Assert.Null(await gate.LockIfFreeAsync());
+
+        // Whoever gets the lock next finds the fenced process gone (or only a zombie left for sshd to reap).
+        var next = await observer.RunAsync("flock", ["-w", "30", LockFile, "sh", "-c", "! grep -qs '^State:[[:space:]]*[^Z]' /proc/$1/status", "check", pid],
+            TimeSpan.FromSeconds(40));
+        Assert.Equal(0, next.ExitCode);
+        await Assert.ThrowsAsync<IOException>(() => fenced.ReadLineAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_gate_that_ends_unlocked_releases_nothing_it_does_not_hold_and_leaves_no_fence()
     {
         var observer = Session();

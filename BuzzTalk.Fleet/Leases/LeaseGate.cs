@@ -147,7 +147,8 @@ public sealed partial class LeaseGate : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="program"/> fenced by this gate: should the gate's channel end while
-    /// locked, the lock is kept until this process has exited too.
+    /// locked, or the hold pass without an unlock, the lock is given back only once this process
+    /// has exited (the helper ends it if it does not exit by itself).
     /// </summary>
     public async Task<RemoteProcess> StartFencedAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken = default)
     {

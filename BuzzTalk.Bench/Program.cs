@@ -7,8 +7,10 @@ startup.SetAction((result, ct) => StartupBenchmark.RunAsync(result.GetValue(runs
 
 var idle = new Option<int>("--idle-seconds") { Description = "How long each service stays idle before its RSS is read.", DefaultValueFactory = _ => 30 };
 var rssServices = new Option<string[]>("--service") { Description = "Only these services (e.g. BuzzTalk.Deployer); repeatable.", AllowMultipleArgumentsPerToken = true };
-var rss = new Command("rss", "Idle RSS of each C# service, Native AOT and JIT.") { idle, rssServices };
-rss.SetAction((result, ct) => RssBenchmark.RunAsync(RepositoryRoot(), TimeSpan.FromSeconds(result.GetValue(idle)), result.GetValue(rssServices) ?? [], Console.Out, ct));
+var aotOnly = new Option<bool>("--aot-only") { Description = "Only the Native AOT build (the one that ships), not the JIT comparison." };
+var rss = new Command("rss", "Idle RSS of each C# service, Native AOT and JIT, split into file-backed and anonymous pages.") { idle, rssServices, aotOnly };
+rss.SetAction((result, ct) => RssBenchmark.RunAsync(RepositoryRoot(), TimeSpan.FromSeconds(result.GetValue(idle)), result.GetValue(rssServices) ?? [],
+    result.GetValue(aotOnly), Console.Out, ct));
 
 var instances = new Option<int>("--instances") { DefaultValueFactory = _ => 5000 };
 var zones = new Option<int>("--zones") { DefaultValueFactory = _ => 3 };

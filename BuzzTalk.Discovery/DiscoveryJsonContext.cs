@@ -11,5 +11,7 @@ namespace BuzzTalk.Discovery;
 [JsonSerializable(typeof(ComputeInstance))]
 [JsonSerializable(typeof(ManagedInstanceList))]
 [JsonSerializable(typeof(ComputeErrorResponse))]
-[JsonSerializable(typeof(ServiceAccountKey))]
+[JsonSerializable(typeof(GoogleCredentialFile))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(TokenErrorResponse))]
 public sealed partial class DiscoveryJsonContext : JsonSerializerContext;

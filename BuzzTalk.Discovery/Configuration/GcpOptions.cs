@@ -4,6 +4,8 @@ namespace BuzzTalk.Discovery.Configuration;
 public sealed class GcpOptions
 {
     public const string DefaultApiBaseUrl = "https://compute.googleapis.com/compute/v1/";
+    /// <summary>Google's OAuth2 token endpoint, for key files without <c>token_uri</c>.</summary>
+    public const string DefaultTokenUri = "https://oauth2.googleapis.com/token";
     public const string ComputeReadOnlyScope = "https://www.googleapis.com/auth/compute.readonly";
 
     public string ProjectId { get; set; } = "";

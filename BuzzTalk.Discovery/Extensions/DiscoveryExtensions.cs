@@ -44,13 +44,18 @@ public static class DiscoveryExtensions
         {
             case InstanceProviderKind.Gcp:
                 services.AddSingleton<IAccessTokenSource, GoogleAccessTokenSource>();
+                services.AddSingleton<GoogleTokenClient>();
 #pragma warning disable EXTEXP0001 // Evaluation API; the supported way to replace the defaults' handler.
+                // Compute and token calls get their own timeouts and retries instead of the defaults.
                 services.AddHttpClient<ComputeClient>()
-                    // Compute calls get their own timeouts and retries instead of the defaults.
                     .RemoveAllResilienceHandlers()
-#pragma warning restore EXTEXP0001
                     .AddResilienceHandler("compute", (pipeline, context) =>
                         ConfigureComputeResilience(pipeline, context.ServiceProvider.GetRequiredService<IOptions<DiscoveryOptions>>().Value.Gcp));
+                services.AddHttpClient(GoogleTokenClient.HttpClientName)
+                    .RemoveAllResilienceHandlers()
+                    .AddResilienceHandler("gcp-token", (pipeline, context) =>
+                        ConfigureComputeResilience(pipeline, context.ServiceProvider.GetRequiredService<IOptions<DiscoveryOptions>>().Value.Gcp));
+#pragma warning restore EXTEXP0001
                 services.AddSingleton<IInstanceProvider, GcpInstanceProvider>();
                 break;
             case InstanceProviderKind.File:

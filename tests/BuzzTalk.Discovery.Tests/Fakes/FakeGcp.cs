@@ -16,9 +16,9 @@ using Microsoft.Extensions.Logging;
 namespace BuzzTalk.Discovery.Tests.Fakes;
 
 /// <summary>
-/// A local fake of the Compute Engine v1 REST API, Google's OAuth2 token endpoint (JWT-bearer grant) and the GCE
-/// metadata server's token endpoint, served by Kestrel on a loopback port, with the wire formats of the captures
-/// in <c>Fakes/Reference/</c> (from <c>shared/reference/gcp/</c>). State can be changed while it runs.
+/// A local fake of the Compute Engine v1 REST API, Google's OAuth2 token endpoint (JWT-bearer and refresh-token
+/// grants) and the GCE metadata server's token endpoint, served by Kestrel on a loopback port, with the wire formats
+/// of the captures in <c>Fakes/Reference/</c> (from <c>shared/reference/gcp/</c>). State can be changed while it runs.
 /// <para>
 /// Compute pagination: instances are listed by zone, then name (ordinal); a page token names the first item of
 /// the next page. As in the aggregated-list captures, a page carries the scopes its scan went over: on the first
@@ -37,6 +37,7 @@ public sealed class FakeGcp : IAsyncDisposable
     private const string MetadataTokenPath = "/computeMetadata/v1/instance/service-accounts/default/token";
     private const string ComputeContentType = "application/json; charset=UTF-8";
     private const int TokenLifetimeSeconds = 3599;
+    private const string RefreshTokenGrantType = "refresh_token";
     private const int DefaultMaxResults = 500;
 
     private static readonly JsonSerializerOptions KeyFileOptions = new()
@@ -49,6 +50,7 @@ public sealed class FakeGcp : IAsyncDisposable
     private readonly Dictionary<string, FakeProject> _projects = new(StringComparer.Ordinal);
     private readonly List<string> _computeLog = [];
     private readonly ConcurrentDictionary<string, FakeServiceAccountKey> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FakeUserCredential> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _accessTokens = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeProvider _time = TimeProvider.System;
@@ -158,6 +160,30 @@ public sealed class FakeGcp : IAsyncDisposable
             ["token_uri"] = TokenUri.ToString(),
             ["auth_provider_x509_cert_url"] = "https://www.googleapis.com/oauth2/v1/certs",
             ["client_x509_cert_url"] = "https://www.googleapis.com/robot/v1/metadata/x509/" + Uri.EscapeDataString(email),
+            ["universe_domain"] = "googleapis.com",
+        }.ToJsonString(KeyFileOptions);
+    }
+
+    /// <summary>
+    /// gcloud's application-default user credentials (<c>gcloud auth application-default login</c> writes this
+    /// file, type <c>authorized_user</c>) for a new OAuth client and refresh token the fake accepts. Unlike
+    /// gcloud's file it names the fake as <c>token_uri</c>: without one a client posts to Google.
+    /// </summary>
+    public string AuthorizedUserJson()
+    {
+        var user = new FakeUserCredential(
+            $"{RandomNumberGenerator.GetInt32(100_000_000, 999_999_999)}-fake.apps.googleusercontent.com",
+            "GOCSPX-" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(21)),
+            "1//0fake-" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48)));
+        _users[user.ClientId] = user;
+        return new JsonObject
+        {
+            ["account"] = "",
+            ["client_id"] = user.ClientId,
+            ["client_secret"] = user.ClientSecret,
+            ["refresh_token"] = user.RefreshToken,
+            ["token_uri"] = TokenUri.ToString(),
+            ["type"] = "authorized_user",
             ["universe_domain"] = "googleapis.com",
         }.ToJsonString(KeyFileOptions);
     }
@@ -587,6 +613,12 @@ public sealed class FakeGcp : IAsyncDisposable
             ? await context.Request.ReadFormAsync(context.RequestAborted)
             : FormCollection.Empty;
         var grantType = form["grant_type"].ToString();
+        if (grantType == RefreshTokenGrantType)
+        {
+            await HandleRefreshTokenAsync(context, form);
+            return;
+        }
+
         if (grantType != FakeJwtValidator.JwtBearerGrantType)
         {
             await WriteTokenErrorAsync(context, StatusCodes.Status400BadRequest, "unsupported_grant_type", $"Invalid grant_type: {grantType}");
@@ -603,6 +635,33 @@ public sealed class FakeGcp : IAsyncDisposable
         if (FakeJwtValidator.Check(assertion, FindKey, TokenUri.ToString(), _time.GetUtcNow()) is { } rejected)
         {
             await WriteTokenErrorAsync(context, StatusCodes.Status400BadRequest, rejected.Error, rejected.Description);
+            return;
+        }
+
+        await WriteTextAsync(context, StatusCodes.Status200OK, "application/json; charset=utf-8", IssueAccessToken());
+    }
+
+    /// <summary>
+    /// RFC 6749 section 6 as Google answers it: an unknown client is 401 <c>invalid_client</c>, a wrong secret
+    /// 401 <c>invalid_client</c> "Unauthorized", a refresh token the client does not hold 400 <c>invalid_grant</c>.
+    /// </summary>
+    private async Task HandleRefreshTokenAsync(HttpContext context, IFormCollection form)
+    {
+        if (!_users.TryGetValue(form["client_id"].ToString(), out var user))
+        {
+            await WriteTokenErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_client", "The OAuth client was not found.");
+            return;
+        }
+
+        if (form["client_secret"].ToString() != user.ClientSecret)
+        {
+            await WriteTokenErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_client", "Unauthorized");
+            return;
+        }
+
+        if (form["refresh_token"].ToString() != user.RefreshToken)
+        {
+            await WriteTokenErrorAsync(context, StatusCodes.Status400BadRequest, "invalid_grant", "Bad Request");
             return;
         }
 

@@ -4,6 +4,7 @@ using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Discovery.Tests.Servers;
 using BuzzTalk.Fleet.Inventory;
 using BuzzTalk.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Gcp;
 
@@ -179,6 +180,37 @@ public sealed class GcpInstanceProviderTests : IAsyncLifetime
 
         Assert.Equal(["a1"], host.Store.Current.Instances.Select(i => i.Name));
         Assert.True(Gcp.MetadataRequests >= 1);
+        Assert.Equal(0, Gcp.TokenRequests);
+    }
+
+    [Fact]
+    public async Task A_token_is_reused_until_five_minutes_before_it_expires_then_replaced()
+    {
+        Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11")]);
+        // The metadata credential: a service-account JWT would carry the fake clock's time, which the
+        // token endpoint checks against the real one.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await DiscoveryHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Discovery:Provider"] = "Gcp",
+            ["Discovery:RefreshInterval"] = "01:00:00",
+            ["Discovery:Gcp:ProjectId"] = Project,
+            ["Discovery:Gcp:Credentials"] = "MetadataServer",
+            ["Discovery:Gcp:MetadataTokenUri"] = Gcp.MetadataTokenUri.ToString(),
+            ["Discovery:Gcp:ApiBaseUrl"] = Gcp.ComputeBaseUrl.ToString(),
+        }, time);
+        await host.WaitForAsync(s => s.IsLoaded || s.ConsecutiveFailures > 0);
+        Assert.Equal(1, Gcp.MetadataRequests);
+
+        // The fake's tokens live 3599 s; five minutes before that the token is still used ...
+        time.Advance(TimeSpan.FromSeconds(3599 - 300 - 1));
+        Assert.True(await host.Refresher.RefreshAsync(CancellationToken.None));
+        Assert.Equal(1, Gcp.MetadataRequests);
+
+        // ... and then replaced before the next call.
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(await host.Refresher.RefreshAsync(CancellationToken.None));
+        Assert.Equal(2, Gcp.MetadataRequests);
         Assert.Equal(0, Gcp.TokenRequests);
     }
 

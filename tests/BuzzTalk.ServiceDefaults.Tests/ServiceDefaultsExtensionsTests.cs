@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -91,6 +92,40 @@ public sealed class ServiceDefaultsExtensionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Request_durations_keep_the_buckets_aspnetcore_advises()
+    {
+        Assert.Equal("hello", await Http.GetStringAsync("/hello"));
+
+        var body = await ScrapeUntilAsync("http_route=\"/hello\"");
+
+        // ASP.NET Core advises seconds-scale buckets (5 ms to 10 s); OpenTelemetry's default starts at 0, 5, 10.
+        Assert.Contains("http_route=\"/hello\",network_protocol_version=\"1.1\",url_scheme=\"http\",le=\"0.005\"}", body, StringComparison.Ordinal);
+        Assert.Contains("http_route=\"/hello\",network_protocol_version=\"1.1\",url_scheme=\"http\",le=\"7.5\"}", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_metric_keeps_at_most_the_cardinality_limit_of_attribute_combinations_and_counts_the_rest_as_overflow()
+    {
+        // Every host in the process gets the instrument: "BuzzTalk.*" meters are collected.
+        using var meter = new Meter("BuzzTalk.CardinalityTest." + Guid.NewGuid().ToString("N"));
+        var counter = meter.CreateCounter<long>("buzztalk.cardinality_test." + Guid.NewGuid().ToString("N")[..8]);
+        var extra = 50;
+        for (var i = 0; i < ServiceDefaultsExtensions.MetricCardinalityLimit + extra; i++)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("item", i));
+        }
+
+        var name = counter.Name.Replace('.', '_') + "_total";
+        var body = await ScrapeUntilAsync(name + "{");
+
+        // The limit counts attribute combinations; the overflow series comes on top of them.
+        var series = body.Split('\n').Where(line => line.StartsWith(name + "{", StringComparison.Ordinal)).ToList();
+        var overflow = Assert.Single(series, line => line.Contains("otel_metric_overflow=\"true\"", StringComparison.Ordinal));
+        Assert.EndsWith($" {extra}", overflow, StringComparison.Ordinal);
+        Assert.Equal(ServiceDefaultsExtensions.MetricCardinalityLimit + 1, series.Count);
+    }
+
+    [Fact]
     public async Task Http_clients_resolve_service_names_and_retry_transient_failures()
     {
         using var http = _app!.Services.GetRequiredService<IHttpClientFactory>().CreateClient("any");
@@ -98,6 +133,20 @@ public sealed class ServiceDefaultsExtensionsTests : IAsyncLifetime
         Assert.Equal("hello", await http.GetStringAsync(new Uri("http://self/hello")));
         Assert.Equal("\"third time\"", await http.GetStringAsync(new Uri("http://self/flaky")));
         Assert.Equal(3, _flakyCalls);
+    }
+
+    /// <summary>The exporter caches a scrape briefly: scrapes until the text appears.</summary>
+    private async Task<string> ScrapeUntilAsync(string text)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string body;
+        do
+        {
+            body = await Http.GetStringAsync("/metrics", cts.Token);
+        }
+        while (!body.Contains(text, StringComparison.Ordinal) && await Delay(cts.Token));
+
+        return body;
     }
 
     private static int FreePort()

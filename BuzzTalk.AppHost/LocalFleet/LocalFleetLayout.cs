@@ -4,6 +4,7 @@ using System.Net;
 using BuzzTalk.AppHost.Configuration;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Resources;
+using BuzzTalk.Fleet.Ssh;
 
 namespace BuzzTalk.AppHost.LocalFleet;
 
@@ -152,26 +153,8 @@ public sealed record LocalFleetLayout
         // The host key is pinned exactly as for a cloud instance: known_hosts names host and port.
         var hostKey = File.ReadAllText(HostKeyFile + ".pub").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         File.WriteAllText(KnownHostsFile, $"[127.0.0.1]:{SshPort.ToString(CultureInfo.InvariantCulture)} {hostKey[0]} {hostKey[1]}\n");
-        File.WriteAllText(SshdConfigFile, $"""
-            # Written by the AppHost for BuzzTalk:Fleet=local; rewritten at every start.
-            Port {SshPort.ToString(CultureInfo.InvariantCulture)}
-            ListenAddress 127.0.0.1
-            HostKey {HostKeyFile}
-            PidFile {Path.Combine(SshDirectory, "sshd.pid")}
-            AuthorizedKeysFile {Path.Combine(SshDirectory, "authorized_keys")}
-            StrictModes no
-            PubkeyAuthentication yes
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            PermitRootLogin prohibit-password
-            UsePAM no
-            AllowUsers {SshUser}
-            MaxStartups 50
-            MaxSessions 50
-            Subsystem sftp internal-sftp
-            # Sessions start here, not in the login user's home, whose shell startup files are not the instance's.
-            SetEnv HOME={Root}
-            """);
+        File.WriteAllText(SshdConfigFile, "# Written by the AppHost for BuzzTalk:Fleet=local; rewritten at every start.\n"
+            + SshdConfig.Render(SshPort, HostKeyFile, Path.Combine(SshDirectory, "sshd.pid"), Path.Combine(SshDirectory, "authorized_keys"), SshUser, Root));
         // sshd's privilege-separation directory, present once the package's service has run.
         Directory.CreateDirectory("/run/sshd");
     }

@@ -90,24 +90,18 @@ public static class LocalFleetResources
             StateDirectory.WritePrivateFile(fleet.EnvFile, await EnvFileAsync(stack, fleet, ct).ConfigureAwait(false)));
 
         var prometheusData = stack.State.Directory("prometheus");
-        var prometheus = builder.AddExecutable(Prometheus, Runtime.HostTools.Locate("prometheus") ?? "prometheus", fleet.Root,
+        var prometheus = builder.AddMonitoringServer(Prometheus, "prometheus", fleet.Root, fleet.PrometheusPort,
                 $"--config.file={Path.Combine(fleet.BundleDirectory, MonitoringGenerator.PrometheusConfigPath)}",
-                $"--web.listen-address=127.0.0.1:{Port(fleet.PrometheusPort)}",
                 $"--storage.tsdb.path={prometheusData}",
                 "--storage.tsdb.retention.time=2d")
-            .WithHttpEndpoint(name: "http", port: fleet.PrometheusPort, isProxied: false)
-            .WithHttpHealthCheck("/-/ready", endpointName: "http")
             .WaitFor(services.Discovery);
 
         var alertmanagerData = stack.State.Directory("alertmanager");
-        var alertmanager = builder.AddExecutable(Alertmanager, Runtime.HostTools.Locate("prometheus-alertmanager") ?? "prometheus-alertmanager", fleet.Root,
+        var alertmanager = builder.AddMonitoringServer(Alertmanager, "prometheus-alertmanager", fleet.Root, fleet.AlertmanagerPort,
                 $"--config.file={Path.Combine(fleet.BundleDirectory, MonitoringGenerator.AlertmanagerConfigPath)}",
-                $"--web.listen-address=127.0.0.1:{Port(fleet.AlertmanagerPort)}",
                 $"--storage.path={alertmanagerData}",
                 // One Alertmanager, no gossip port.
                 "--cluster.listen-address=")
-            .WithHttpEndpoint(name: "http", port: fleet.AlertmanagerPort, isProxied: false)
-            .WithHttpHealthCheck("/-/ready", endpointName: "http")
             .WaitFor(services.Scaler);
         // What systemd's LoadCredential= gives the unit on the ops host.
         alertmanager.OnBeforeResourceStarted(async (_, _, ct) =>
@@ -184,6 +178,13 @@ public static class LocalFleetResources
 
         return env.ToString();
     }
+
+    /// <summary>A Prometheus-family server from Debian's packages on a fixed loopback port, ready when <c>/-/ready</c> says so.</summary>
+    private static IResourceBuilder<ExecutableResource> AddMonitoringServer(this IDistributedApplicationBuilder builder, string name, string binary,
+        string workingDirectory, int port, params string[] args) =>
+        builder.AddExecutable(name, Runtime.HostTools.Locate(binary) ?? binary, workingDirectory, [.. args, $"--web.listen-address=127.0.0.1:{Port(port)}"])
+            .WithHttpEndpoint(name: "http", port: port, isProxied: false)
+            .WithHttpHealthCheck("/-/ready", endpointName: "http");
 
     private static string Port(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -84,27 +84,8 @@ public sealed class SshServer : IAsyncDisposable
     private async Task StartProcessAsync()
     {
         var config = Path.Combine(Directory, "sshd_config");
-        await File.WriteAllTextAsync(config, $"""
-            Port {Port.ToString(CultureInfo.InvariantCulture)}
-            ListenAddress 127.0.0.1
-            HostKey {HostKeyFile}
-            PidFile {Path.Combine(Directory, "sshd.pid")}
-            AuthorizedKeysFile {Path.Combine(Directory, "authorized_keys")}
-            StrictModes no
-            PubkeyAuthentication yes
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            PermitRootLogin prohibit-password
-            UsePAM no
-            AllowUsers {User}
-            MaxStartups 100
-            MaxSessions 100
-            # The Deployer uploads files by SFTP; in-process, so no sftp-server binary path to find.
-            Subsystem sftp internal-sftp
-            # Sessions start in this directory, not the login user's home: the user's shell startup
-            # files (a pyenv init waiting on a stale lock, say) are not part of what is tested.
-            SetEnv HOME={Directory}
-            """);
+        await File.WriteAllTextAsync(config, BuzzTalk.Fleet.Ssh.SshdConfig.Render(Port, HostKeyFile, Path.Combine(Directory, "sshd.pid"),
+            Path.Combine(Directory, "authorized_keys"), User, Directory));
         // sshd's privilege-separation directory; present once the package's service has run.
         System.IO.Directory.CreateDirectory("/run/sshd");
         _process = ServerProcess.Start(ServerProcess.Locate("sshd"), Directory, Port, "-D", "-e", "-f", config);

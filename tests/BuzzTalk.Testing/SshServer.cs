@@ -1,4 +1,5 @@
 using System.Globalization;
+using BuzzTalk.Fleet.Ssh;
 
 namespace BuzzTalk.Testing;
 
@@ -9,6 +10,7 @@ namespace BuzzTalk.Testing;
 public sealed class SshServer : IAsyncDisposable
 {
     private readonly ScratchDirectory _dir = new();
+    private readonly List<SshHostSession> _sessions = [];
     private ServerProcess? _process;
 
     private SshServer()
@@ -75,8 +77,30 @@ public sealed class SshServer : IAsyncDisposable
         await KeygenAsync(HostKeyFile);
     }
 
+    /// <summary>
+    /// A connection of its own to this server, its host key pinned, as each deployer or scaler has;
+    /// closed when the server is disposed.
+    /// </summary>
+    public SshHostSession Connect(TimeSpan? connectTimeout = null)
+    {
+        var options = new SshHostOptions { User = User, PrivateKeyFile = ClientKeyFile, Port = Port };
+        if (connectTimeout is { } timeout)
+        {
+            options.ConnectTimeout = timeout;
+        }
+
+        var session = new SshHostSession("127.0.0.1", options, KnownHosts.Parse(KnownHostsLine));
+        _sessions.Add(session);
+        return session;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var session in _sessions)
+        {
+            await session.DisposeAsync();
+        }
+
         await StopAsync();
         _dir.Dispose();
     }

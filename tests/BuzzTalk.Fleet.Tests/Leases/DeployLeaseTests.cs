@@ -9,17 +9,11 @@ public sealed class DeployLeaseTests : IAsyncLifetime
 {
     private readonly ScratchDirectory _leaseDir = new();
     private SshServer? _server;
-    private readonly List<SshHostSession> _sessions = [];
 
     public async Task InitializeAsync() => _server = await SshServer.StartAsync();
 
     public async Task DisposeAsync()
     {
-        foreach (var session in _sessions)
-        {
-            await session.DisposeAsync();
-        }
-
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -29,17 +23,7 @@ public sealed class DeployLeaseTests : IAsyncLifetime
     }
 
     /// <summary>A lease client with its own SSH connection, as each deployer or scaler has.</summary>
-    private DeployLease Lease()
-    {
-        var session = new SshHostSession("127.0.0.1", new SshHostOptions
-        {
-            User = _server!.User,
-            PrivateKeyFile = _server.ClientKeyFile,
-            Port = _server.Port,
-        }, KnownHosts.Parse(_server.KnownHostsLine));
-        _sessions.Add(session);
-        return new DeployLease(session, _leaseDir.Path);
-    }
+    private DeployLease Lease() => new(_server!.Connect(), _leaseDir.Path);
 
     [Fact]
     public async Task An_acquired_lease_is_visible_to_every_other_reader_with_holder_operation_and_expiry()

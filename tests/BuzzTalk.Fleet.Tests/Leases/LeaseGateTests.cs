@@ -11,7 +11,6 @@ namespace BuzzTalk.Fleet.Tests.Leases;
 public sealed class LeaseGateTests : IAsyncLifetime
 {
     private readonly ScratchDirectory _leaseDir = new();
-    private readonly List<SshHostSession> _sessions = [];
     private SshServer? _server;
 
     private string LockFile => Path.Combine(_leaseDir.Path, ".deploy.lock");
@@ -20,11 +19,6 @@ public sealed class LeaseGateTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var session in _sessions)
-        {
-            await session.DisposeAsync();
-        }
-
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -34,17 +28,7 @@ public sealed class LeaseGateTests : IAsyncLifetime
     }
 
     /// <summary>A connection of its own, as the Scaler and each deployer have.</summary>
-    private SshHostSession Session()
-    {
-        var session = new SshHostSession("127.0.0.1", new SshHostOptions
-        {
-            User = _server!.User,
-            PrivateKeyFile = _server.ClientKeyFile,
-            Port = _server.Port,
-        }, KnownHosts.Parse(_server.KnownHostsLine));
-        _sessions.Add(session);
-        return session;
-    }
+    private SshHostSession Session() => _server!.Connect();
 
     [Fact]
     public async Task While_the_gate_is_locked_a_deploy_waits_and_takes_the_lease_once_it_is_unlocked()

@@ -15,7 +15,6 @@ public sealed class HostEngineTests : IAsyncLifetime
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly string _service = "bt-engine-" + Guid.NewGuid().ToString("N")[..8];
     private readonly ScratchDirectory _leaseDir = new();
-    private readonly List<SshHostSession> _sessions = [];
     private SshServer? _server;
 
     public async Task InitializeAsync()
@@ -28,11 +27,6 @@ public sealed class HostEngineTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await DockerCli.TryRunAsync("service", "rm", _service);
-        foreach (var session in _sessions)
-        {
-            await session.DisposeAsync();
-        }
-
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -41,18 +35,7 @@ public sealed class HostEngineTests : IAsyncLifetime
         _leaseDir.Dispose();
     }
 
-    private SshHostSession Session()
-    {
-        var session = new SshHostSession("127.0.0.1", new SshHostOptions
-        {
-            User = _server!.User,
-            PrivateKeyFile = _server.ClientKeyFile,
-            Port = _server.Port,
-            ConnectTimeout = TimeSpan.FromSeconds(3),
-        }, KnownHosts.Parse(_server.KnownHostsLine));
-        _sessions.Add(session);
-        return session;
-    }
+    private SshHostSession Session() => _server!.Connect(TimeSpan.FromSeconds(3));
 
     private async Task<int> DesiredAsync()
     {

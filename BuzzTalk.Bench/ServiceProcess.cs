@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using BuzzTalk.Fleet.Local;
 
 namespace BuzzTalk.Bench;
 
@@ -29,7 +29,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(string executable, IReadOnlyDictionary<string, string?> configuration, string readyPath,
         IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Find();
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -102,12 +102,5 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), cts.Token);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -63,7 +63,9 @@ public sealed partial class DemoScenario(IOptions<DemoOptions> options, IHttpCli
     {
         Log.Step(logger, "1/8", "deploy the published bundle to the local fleet");
         await DeployAsync("first deploy", new { }, "bundle", expect: "Deployed", load: null, ct).ConfigureAwait(false);
-        await WaitForReplicasAsync(r => r >= 1, TimeSpan.FromMinutes(2), "a running backend", ct).ConfigureAwait(false);
+        // The overload figure counts from one settled replica: if anything but the load added one
+        // (it should not: start-up is not load), wait for the Scaler to take it away first.
+        await WaitForReplicasAsync(r => r == 1, TimeSpan.FromMinutes(2) + _o.ScaleDownLimit, "a single running backend before the load", ct).ConfigureAwait(false);
         using (var health = await _site.GetAsync(new Uri("/backend/health", UriKind.Relative), ct).ConfigureAwait(false))
         {
             if (health.StatusCode != HttpStatusCode.OK)

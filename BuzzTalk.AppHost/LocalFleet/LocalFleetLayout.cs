@@ -4,6 +4,7 @@ using System.Net;
 using BuzzTalk.AppHost.Configuration;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Resources;
+using BuzzTalk.Fleet.Local;
 using BuzzTalk.Fleet.Ssh;
 
 namespace BuzzTalk.AppHost.LocalFleet;
@@ -113,13 +114,13 @@ public sealed record LocalFleetLayout
             FrontendPort = Pick(options.FrontendPort),
             NodeExporterPort = Pick(options.NodeExporterPort),
             CadvisorPort = Pick(options.CadvisorPort),
-            DiscoveryPort = FreePort.Find(),
-            ScalerPort = FreePort.Find(),
-            DeployerPort = FreePort.Find(),
-            PrometheusPort = FreePort.Find(),
-            AlertmanagerPort = FreePort.Find(),
-            MySqlPort = FreePort.Find(),
-            RedisPort = FreePort.Find(),
+            DiscoveryPort = LoopbackPort.Find(),
+            ScalerPort = LoopbackPort.Find(),
+            DeployerPort = LoopbackPort.Find(),
+            PrometheusPort = LoopbackPort.Find(),
+            AlertmanagerPort = LoopbackPort.Find(),
+            MySqlPort = LoopbackPort.Find(),
+            RedisPort = LoopbackPort.Find(),
             HostAddress = options.HostAddress is { Length: > 0 } address ? address : SwarmGateway(),
         };
         if (!IPAddress.TryParse(layout.HostAddress, out _))
@@ -137,7 +138,7 @@ public sealed record LocalFleetLayout
         return layout;
     }
 
-    private static int Pick(int configured) => configured > 0 ? configured : FreePort.Find();
+    private static int Pick(int configured) => configured > 0 ? configured : LoopbackPort.Find();
 
     private void WriteSshFiles()
     {

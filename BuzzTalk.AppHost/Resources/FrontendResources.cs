@@ -1,5 +1,6 @@
 using System.Globalization;
 using BuzzTalk.AppHost.Nginx;
+using BuzzTalk.Fleet.Local;
 
 namespace BuzzTalk.AppHost.Resources;
 
@@ -35,7 +36,7 @@ public static class FrontendResources
         var dir = stack.State.Directory("nginx", isPrivate: false);
         var config = Path.Combine(dir, "nginx.conf");
         // nginx reads its listen port from the config file, so the AppHost picks it up front.
-        var listenPort = FreePort.Find();
+        var listenPort = LoopbackPort.Find();
         var frontend = stack.Builder.AddExecutable(Name, stack.HostTools.Nginx, dir,
                 "-p", dir + "/", "-c", config, "-e", "stderr", "-g", "daemon off;")
             .WithHttpEndpoint(name: EndpointName, port: stack.Options.FrontendPort, targetPort: listenPort);

@@ -181,13 +181,14 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
     {
         var containers = Lines((await DockerAsync(["ps", "--no-trunc", "--format", "{{json .}}"], cancellationToken).ConfigureAwait(false)).Output)
             .Select(line => JsonSerializer.Deserialize(line, SwarmJsonContext.Default.ContainerLine)!)
-            .ToDictionary(c => c.ID, c => ServiceLabel(c.Labels), StringComparer.Ordinal);
+            .ToDictionary(c => c.ID, c => (Service: ServiceLabel(c.Labels), Starting: IsStarting(c.Status)), StringComparer.Ordinal);
         var stats = Lines((await DockerAsync(["stats", "--no-stream", "--no-trunc", "--format", "{{json .}}"], cancellationToken).ConfigureAwait(false)).Output)
             .Select(line => JsonSerializer.Deserialize(line, SwarmJsonContext.Default.StatsLine)!);
         return [.. stats.Select(s =>
         {
             var (used, limit) = ParseMemoryUsage(s.MemUsage);
-            return new ContainerStats(s.ID, containers.GetValueOrDefault(s.ID, ""), ParsePercent(s.CPUPerc), used, limit);
+            var container = containers.GetValueOrDefault(s.ID, (Service: "", Starting: false));
+            return new ContainerStats(s.ID, container.Service, ParsePercent(s.CPUPerc), used, limit, container.Starting);
         })];
     }
 
@@ -224,6 +225,13 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
     private static string ServiceLabel(string labels) =>
         labels.Split(',').Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0] == "com.docker.swarm.service.name")
             .Select(kv => kv[1]).FirstOrDefault() ?? "";
+
+    /// <summary>
+    /// <c>docker ps</c> prints a container's health in its status, "Up 4 seconds (health: starting)":
+    /// starting until the first check passes.
+    /// </summary>
+    public static bool IsStarting(string? status) =>
+        status is not null && status.Contains("(health: starting)", StringComparison.Ordinal);
 
     /// <summary>"12.34%" to 12.34; "--" (a container just starting) to 0.</summary>
     public static double ParsePercent(string value) =>

@@ -29,7 +29,7 @@ internal sealed record TaskLine(string ID, string Name, string DesiredState, str
 
 internal sealed record StatsLine(string ID, string Name, string CPUPerc, string MemUsage);
 
-internal sealed record ContainerLine(string ID, string Labels);
+internal sealed record ContainerLine(string ID, string Labels, string? Status = null);
 
 /// <summary>Source-generated: Native AOT needs no reflection.</summary>
 [JsonSerializable(typeof(ServiceInspect))]

@@ -17,8 +17,12 @@ public sealed record SwarmTask(string Id, string Name, string DesiredState, stri
     public bool IsRunning => DesiredState == "Running" && CurrentState.StartsWith("Running", StringComparison.Ordinal);
 }
 
-/// <summary>One container's <c>docker stats</c> sample, with the swarm service it belongs to (empty if none).</summary>
-public sealed record ContainerStats(string ContainerId, string Service, double CpuPercent, long MemoryBytes, long MemoryLimitBytes);
+/// <summary>
+/// One container's <c>docker stats</c> sample, with the swarm service it belongs to (empty if none)
+/// and whether it is still starting (its health check has not passed yet): a starting container's
+/// figures are its start-up, not its load.
+/// </summary>
+public sealed record ContainerStats(string ContainerId, string Service, double CpuPercent, long MemoryBytes, long MemoryLimitBytes, bool Starting = false);
 
 /// <summary>
 /// Where a service stands in a rollout: its spec version (bumped by every update), the update

@@ -10,4 +10,11 @@ public sealed class EvaluatorOptions
 
     /// <summary>Usage is averaged over this sliding window. Default 30 s, so sustained overload acts within about 60 s.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A container the evaluator first sees is counted as starting for this long (besides while
+    /// its health check has not passed): start-up CPU is not load. Containers already running when
+    /// the Scaler starts are not. Default 30 s.
+    /// </summary>
+    public TimeSpan StartupGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

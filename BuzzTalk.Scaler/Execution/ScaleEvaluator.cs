@@ -9,7 +9,7 @@ namespace BuzzTalk.Scaler.Execution;
 
 /// <summary>
 /// Every interval, for each inventory host: sample <c>docker stats</c> and the services over SSH,
-/// keep a sliding window of usage per scalable service, and hand the window's mean to the
+/// keep a sliding window of usage per scalable service, and hand the window's median to the
 /// executor, which decides and acts exactly as for an alert.
 /// </summary>
 public sealed class ScaleEvaluator(
@@ -21,6 +21,7 @@ public sealed class ScaleEvaluator(
     ILogger<ScaleEvaluator> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, Queue<(DateTimeOffset At, double Usage)>> _windows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ContainerWarmup> _warmups = new(StringComparer.Ordinal);
 
     /// <summary>Completed evaluation rounds, for the health check and tests.</summary>
     public int Rounds { get; private set; }
@@ -73,13 +74,20 @@ public sealed class ScaleEvaluator(
         {
             var swarm = new SwarmClient(hosts.For(host), o.Docker, time);
             var services = await swarm.ListServicesAsync(cancellationToken).ConfigureAwait(false);
-            var stats = await swarm.StatsAsync(cancellationToken).ConfigureAwait(false);
             var now = time.GetUtcNow();
+            var stats = _warmups.GetOrAdd(host, _ => new ContainerWarmup(o.Evaluator.StartupGrace))
+                .Mark(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), now);
             foreach (var service in services.Where(s => o.Services.ContainsKey(s.Name) && s.DesiredReplicas is not null))
             {
+                if (ScaleExecutor.Usage(stats, service, o) is not { } sample)
+                {
+                    // Every container is starting: no sample, no decision until one serves.
+                    continue;
+                }
+
                 var key = $"{host}/{service.Name}";
                 var window = _windows.GetOrAdd(key, _ => new Queue<(DateTimeOffset, double)>());
-                window.Enqueue((now, ScaleExecutor.Usage(stats, service, o)));
+                window.Enqueue((now, sample));
                 while (window.Count > 0 && now - window.Peek().At > o.Evaluator.Window)
                 {
                     window.Dequeue();

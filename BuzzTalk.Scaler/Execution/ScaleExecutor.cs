@@ -112,7 +112,11 @@ public sealed class ScaleExecutor(
                 return outcome(ScaleOutcome.Unchanged, current, current, $"acted {(time.GetUtcNow() - last).TotalSeconds:0} s ago; cooldown {o.Cooldown.TotalSeconds:0} s");
             }
 
-            var usage = request.Usage ?? Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service, o);
+            if ((request.Usage ?? Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service, o)) is not { } usage)
+            {
+                return outcome(ScaleOutcome.Unchanged, current, current, "every container is still starting");
+            }
+
             var decision = o.Mode == DecisionMode.Seed
                 ? SeedStep(current, usage)
                 : engine.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity),
@@ -163,27 +167,39 @@ public sealed class ScaleExecutor(
             with { IssuedMs = issuedMs };
     }
 
-    /// <summary>Mean of each container's higher ratio of CPU or memory use to its limit.</summary>
     /// <summary>
     /// The service's usage as the decision reads it: CPU over its limit, or memory over its limit
     /// weighed against memory's own target (or threshold, in seed mode), whichever is higher,
-    /// averaged over the containers.
+    /// averaged over the containers. Containers still starting count as Kubernetes' HPA counts
+    /// unready pods: at zero when the others ask for more replicas, at the target when they ask
+    /// for fewer, so a start-up neither adds a replica nor removes one. Null when every container
+    /// is starting: there is nothing to decide on yet.
     /// </summary>
-    public static double Usage(IReadOnlyList<ContainerStats> stats, SwarmService service, ScalerOptions options)
+    public static double? Usage(IReadOnlyList<ContainerStats> stats, SwarmService service, ScalerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var memoryWeight = options.Mode == DecisionMode.Seed
-            ? SeedRule.CpuThreshold / SeedRule.MemoryThreshold
-            : options.TargetTracking.TargetUsage / options.TargetTracking.MemoryTargetUsage;
+        var (target, memoryWeight) = options.Mode == DecisionMode.Seed
+            ? (SeedRule.CpuThreshold, SeedRule.CpuThreshold / SeedRule.MemoryThreshold)
+            : (options.TargetTracking.TargetUsage, options.TargetTracking.TargetUsage / options.TargetTracking.MemoryTargetUsage);
         var mine = stats.Where(s => s.Service == service.Name).ToList();
         if (mine.Count == 0)
         {
             return 0;
         }
 
-        return mine.Average(s => Math.Max(
+        var warm = mine.Where(s => !s.Starting).Select(s => Math.Max(
             service.Limits.Cpus > 0 ? s.CpuPercent / 100 / service.Limits.Cpus : 0,
-            s.MemoryLimitBytes > 0 ? (double)s.MemoryBytes / s.MemoryLimitBytes * memoryWeight : 0));
+            s.MemoryLimitBytes > 0 ? (double)s.MemoryBytes / s.MemoryLimitBytes * memoryWeight : 0)).ToList();
+        if (warm.Count == 0)
+        {
+            return null;
+        }
+
+        var mean = warm.Average();
+        var starting = mine.Count - warm.Count;
+        return starting == 0 ? mean
+            : mean > target ? Math.Max(target, warm.Sum() / mine.Count)
+            : Math.Min(target, (warm.Sum() + (starting * target)) / mine.Count);
     }
 
     /// <summary>The seed's thresholds on the current sample: one step up over them, one down under both.</summary>

@@ -35,6 +35,8 @@ public static class ScalerExtensions
             .Validate(o => o.Services.Values.All(b => b.Min >= 0 && b.Max >= b.Min && b.Max <= BuzzTalk.Fleet.Swarm.SwarmNames.MaxReplicas),
                 "Scaler:Services: every service needs 0 <= Min <= Max <= 1000.")
             .Validate(o => o.Services.Keys.All(BuzzTalk.Fleet.Swarm.SwarmNames.IsServiceName), "Scaler:Services: invalid service name.")
+            .Validate(o => o.Evaluator.Interval > TimeSpan.Zero && o.Evaluator.Window >= TimeSpan.Zero && o.Evaluator.StartupGrace >= TimeSpan.Zero,
+                "Scaler:Evaluator: Interval must be positive, Window and StartupGrace not negative.")
             .ValidateOnStart();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName)
             .Validate(o => o.MaxBodyBytes is >= 1024 and <= 16 * 1024 * 1024, "Scaler:Webhooks:MaxBodyBytes must be 1 KiB to 16 MiB.")

@@ -29,8 +29,12 @@ public sealed class LocalSwarmService : IAsyncDisposable
     /// <summary>Creates the service with one replica (limits 0.05 CPU, 32 MB) and waits for it to run.</summary>
     public static Task<LocalSwarmService> StartAsync(string prefix, params string[] command) => StartAsync(prefix, [], command);
 
-    /// <summary>The same with extra <c>docker service create</c> options (e.g. a health check).</summary>
-    public static async Task<LocalSwarmService> StartAsync(string prefix, IReadOnlyList<string> serviceOptions, params string[] command)
+    /// <summary>
+    /// The same with extra <c>docker service create</c> options (e.g. a health check). Waits until
+    /// the replica runs, or with <paramref name="untilHealthy"/> false only until its container
+    /// started (swarm reports a task whose health check has not passed as Starting).
+    /// </summary>
+    public static async Task<LocalSwarmService> StartAsync(string prefix, IReadOnlyList<string> serviceOptions, string[] command, bool untilHealthy = true)
     {
         var service = new LocalSwarmService(prefix + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -41,7 +45,20 @@ public sealed class LocalSwarmService : IAsyncDisposable
                 KnownHosts.Parse(service._ssh.KnownHostsLine));
             await DockerCli.RunAsync(["service", "create", "--detach", "--name", service.Name, "--replicas", "1",
                 "--limit-cpu", "0.05", "--limit-memory", "32M", .. serviceOptions, "buzztalk/busybox:test", .. command]);
-            await new SwarmClient(service._session).WaitForRunningAsync(service.Name, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+            var swarm = new SwarmClient(service._session);
+            if (untilHealthy)
+            {
+                await swarm.WaitForRunningAsync(service.Name, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+            }
+            else
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                while (!(await swarm.TasksAsync(service.Name, cts.Token)).Any(t => t.DesiredState == "Running" && t.CurrentState.StartsWith("Starting", StringComparison.Ordinal)))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), cts.Token);
+                }
+            }
+
             return service;
         }
         catch

@@ -85,6 +85,7 @@ public sealed class SwarmClientTests : IAsyncLifetime
         var mine = Assert.Single(stats, s => s.Service == _service);
         Assert.Equal(64L * 1024 * 1024, mine.MemoryLimitBytes);
         Assert.InRange(mine.MemoryBytes, 1, 64L * 1024 * 1024);
+        Assert.False(mine.Starting);
     }
 
     [Theory]
@@ -117,5 +118,16 @@ public sealed class SwarmClientTests : IAsyncLifetime
     public void Memory_usage_strings_parse_in_every_unit_docker_prints(string text, long used, long limit)
     {
         Assert.Equal((used, limit), SwarmClient.ParseMemoryUsage(text));
+    }
+
+    [Theory]
+    [InlineData("Up 4 seconds (health: starting)", true)]
+    [InlineData("Up 2 minutes (healthy)", false)]
+    [InlineData("Up 5 minutes (unhealthy)", false)]
+    [InlineData("Up 3 seconds", false)]
+    [InlineData(null, false)]
+    public void A_container_is_starting_until_its_health_check_first_passes(string? status, bool starting)
+    {
+        Assert.Equal(starting, SwarmClient.IsStarting(status));
     }
 }

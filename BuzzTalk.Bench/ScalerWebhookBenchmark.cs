@@ -67,10 +67,12 @@ public static partial class ScalerWebhookBenchmark
             await File.WriteAllTextAsync(body, ResolvedAlert(service), cancellationToken);
             var root = address.ToString().TrimEnd('/');
             output.WriteLine();
-            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, pid, cancellationToken)}");
+            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, pid, keepAlive: true, cancellationToken)}");
+            // Without -k every request opens its own TCP connection: the kernel's and the server's cost per connection.
+            output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, pid, keepAlive: false, cancellationToken)}");
             // The same server's cheapest route (no credentials, no body, no JSON): what Kestrel and
             // the service defaults alone reach on this machine at this moment.
-            output.WriteLine($"reference: GET /alive, `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/alive", null, requests, pid, cancellationToken)}");
+            output.WriteLine($"reference: GET /alive, `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/alive", null, requests, pid, keepAlive: true, cancellationToken)}");
             return 0;
         }
         finally
@@ -149,13 +151,13 @@ public static partial class ScalerWebhookBenchmark
     /// and system): requests per second depend on what else the shared cores run at that moment,
     /// the CPU a request costs much less so.
     /// </summary>
-    private static async Task<string> RunAbAsync(string url, string? body, int requests, int serverPid, CancellationToken cancellationToken)
+    private static async Task<string> RunAbAsync(string url, string? body, int requests, int serverPid, bool keepAlive, CancellationToken cancellationToken)
     {
         using var server = Process.GetProcessById(serverPid);
         var cpuBefore = server.TotalProcessorTime;
         var start = new ProcessStartInfo(ServerProcess.Locate("ab")) { RedirectStandardOutput = true, RedirectStandardError = true };
         string[] post = body is null ? [] : ["-p", body, "-T", "application/json", "-A", $"{User}:{Password}"];
-        foreach (var arg in (string[])["-q", "-n", requests.ToString(CultureInfo.InvariantCulture), "-c", "8", "-k", .. post, url])
+        foreach (var arg in (string[])["-q", "-n", requests.ToString(CultureInfo.InvariantCulture), "-c", "8", .. keepAlive ? ["-k"] : Array.Empty<string>(), .. post, url])
         {
             start.ArgumentList.Add(arg);
         }
@@ -166,9 +168,12 @@ public static partial class ScalerWebhookBenchmark
         var rps = RequestsPerSecond().Match(text);
         var failed = FailedRequests().Match(text);
         var non2xx = Non2xx().Match(text);
+        // ab speaks HTTP/1.0: an answer without a Content-Length closes the connection, and the run
+        // then measures TCP connects, not requests.
+        var kept = KeepAlive().Match(text);
         server.Refresh();
         var cpuPerRequest = (server.TotalProcessorTime - cpuBefore).TotalMicroseconds / requests;
-        return $"{(rps.Success ? rps.Groups[1].Value : "?")} requests/s, server CPU {cpuPerRequest:F0} us per request, failed {(failed.Success ? failed.Groups[1].Value : "?")}, non-2xx {(non2xx.Success ? non2xx.Groups[1].Value : "0")}";
+        return $"{(rps.Success ? rps.Groups[1].Value : "?")} requests/s, server CPU {cpuPerRequest:F0} us per request, failed {(failed.Success ? failed.Groups[1].Value : "?")}, non-2xx {(non2xx.Success ? non2xx.Groups[1].Value : "0")}, kept alive {(kept.Success ? kept.Groups[1].Value : "?")}";
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -182,4 +187,7 @@ public static partial class ScalerWebhookBenchmark
 
     [GeneratedRegex(@"Non-2xx responses:\s+(\d+)")]
     private static partial Regex Non2xx();
+
+    [GeneratedRegex(@"Keep-Alive requests:\s+(\d+)")]
+    private static partial Regex KeepAlive();
 }

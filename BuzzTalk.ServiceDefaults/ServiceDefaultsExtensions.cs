@@ -1,5 +1,7 @@
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -104,16 +106,26 @@ public static class ServiceDefaultsExtensions
     /// <summary>Maps <c>/health</c>, <c>/alive</c> and <c>/metrics</c>.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath);
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = WriteStatusAsync });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains(LiveTag),
+            ResponseWriter = WriteStatusAsync,
         });
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
     }
 
-    private static bool IsOperationalPath(Microsoft.AspNetCore.Http.PathString path) =>
+    /// <summary>The default answer ("Healthy", ...) with its Content-Length (see <see cref="SizedResults"/>).</summary>
+    private static Task WriteStatusAsync(HttpContext context, HealthReport report)
+    {
+        var body = Encoding.UTF8.GetBytes(report.Status.ToString());
+        context.Response.ContentType = "text/plain";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    private static bool IsOperationalPath(PathString path) =>
         path.StartsWithSegments(HealthPath)
         || path.StartsWithSegments(AlivePath)
         || path.StartsWithSegments(MetricsPath);

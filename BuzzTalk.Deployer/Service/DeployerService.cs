@@ -53,7 +53,7 @@ public static class DeployerService
             var bundle = request?.Bundle ?? configuration["Deployer:Bundle"];
             if (string.IsNullOrWhiteSpace(bundle))
             {
-                return Results.Problem("No bundle: pass \"bundle\" or set Deployer:Bundle.", statusCode: StatusCodes.Status400BadRequest);
+                return SizedResults.Problem("No bundle: pass \"bundle\" or set Deployer:Bundle.", StatusCodes.Status400BadRequest);
             }
 
             ReleaseContent release;
@@ -69,12 +69,12 @@ public static class DeployerService
             }
             catch (BundleInvalidException ex)
             {
-                return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+                return SizedResults.Problem(ex.Message, StatusCodes.Status400BadRequest);
             }
 
             if (request?.ImageTag is { } tag && !Fleet.Swarm.SwarmNames.IsImageTag(tag))
             {
-                return Results.Problem($"'{tag}' is not a valid image tag.", statusCode: StatusCodes.Status400BadRequest);
+                return SizedResults.Problem($"'{tag}' is not a valid image tag.", StatusCodes.Status400BadRequest);
             }
 
             IReadOnlyDictionary<string, byte[]>? envFiles = null;
@@ -87,7 +87,7 @@ public static class DeployerService
                 catch (Exception ex) when (ex is EnvFileInvalidException or IOException or UnauthorizedAccessException)
                 {
                     // The renderer's messages name keys and lines, never values.
-                    return Results.Problem($"Deployer:EnvFile: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+                    return SizedResults.Problem($"Deployer:EnvFile: {ex.Message}", StatusCodes.Status503ServiceUnavailable);
                 }
             }
 
@@ -104,7 +104,7 @@ public static class DeployerService
         });
 
         api.MapGet("/operations/{id}", (string id, DeployerOperations operations) =>
-            operations.Find(id) is { } operation ? Results.Json(operation.View(), DeployerJsonContext.Default.OperationView) : Results.NotFound());
+            operations.Find(id) is { } operation ? SizedResults.Json(operation.View(), DeployerJsonContext.Default.OperationView) : Results.NotFound());
 
         api.MapGet("/status", async (IConfiguration configuration, CancellationToken ct) =>
         {
@@ -121,20 +121,20 @@ public static class DeployerService
             }
             catch (Exception ex) when (ex is ArgumentException or HttpRequestException or System.Text.Json.JsonException)
             {
-                return Results.Problem($"inventory: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+                return SizedResults.Problem($"inventory: {ex.Message}", StatusCodes.Status503ServiceUnavailable);
             }
 
             var statuses = await new FleetRollout(options).ForEachAsync(targets, "buzztalk", 4, int.MaxValue - 1, (r, c) => r.StatusAsync(c),
                 s => s.Outcome == InstanceOutcome.Inspected, (t, outcome, message, _) => new InstanceStatus(t.Name, t.Host, outcome, message), ct).ConfigureAwait(false);
-            return Results.Json(statuses.ToList(), DeployerJsonContext.Default.ListInstanceStatus);
+            return SizedResults.Json(statuses.ToList(), DeployerJsonContext.Default.ListInstanceStatus);
         });
         return endpoints;
     }
 
     private static IResult Started(DeployerOperation? operation) =>
         operation is null
-            ? Results.Problem("Another operation is running; try again when it ends.", statusCode: StatusCodes.Status409Conflict)
-            : Results.Json(operation.View(), DeployerJsonContext.Default.OperationView, statusCode: StatusCodes.Status202Accepted);
+            ? SizedResults.Problem("Another operation is running; try again when it ends.", StatusCodes.Status409Conflict)
+            : SizedResults.Json(operation.View(), DeployerJsonContext.Default.OperationView, StatusCodes.Status202Accepted);
 
     /// <summary>The settings, or the problem that stops any operation (answered as 503).</summary>
     private static (DeployerOptions Options, IResult? Problem) Options(IConfiguration configuration)
@@ -142,7 +142,7 @@ public static class DeployerService
         var options = new DeployerOptions();
         configuration.GetSection(DeployerOptions.SectionName).Bind(options);
         return DeployerOptionsValidator.Validate(options) is { Count: > 0 } errors
-            ? (options, Results.Problem("settings: " + string.Join(" ", errors), statusCode: StatusCodes.Status503ServiceUnavailable))
+            ? (options, SizedResults.Problem("settings: " + string.Join(" ", errors), StatusCodes.Status503ServiceUnavailable))
             : (options, null);
     }
 
@@ -178,6 +178,6 @@ public static class DeployerService
     private static IResult Unauthorized(HttpContext context)
     {
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"buzztalk-deployer\"";
-        return Results.Problem("Missing or wrong credentials.", statusCode: StatusCodes.Status401Unauthorized);
+        return SizedResults.Problem("Missing or wrong credentials.", StatusCodes.Status401Unauthorized);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BuzzTalk.Discovery.Configuration;
 using BuzzTalk.Discovery.Refresh;
 using BuzzTalk.Fleet.Inventory;
@@ -13,15 +12,13 @@ namespace BuzzTalk.Discovery.Outputs;
 /// </summary>
 public static class HttpSdEndpoints
 {
-    public const string ContentType = "application/json; charset=utf-8";
-
     public static IEndpointRouteBuilder MapHttpSd(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/sd/targets", (InventoryStore store) => Serve(store, port: null));
         endpoints.MapGet("/sd/targets/{job}", (string job, InventoryStore store, IOptionsMonitor<DiscoveryOptions> options) =>
             options.CurrentValue.JobPorts.TryGetValue(job, out var port)
                 ? Serve(store, port)
-                : Results.Problem($"Unknown job '{job}'. Known: {string.Join(", ", options.CurrentValue.JobPorts.Keys)}.", statusCode: StatusCodes.Status404NotFound));
+                : SizedResults.Problem($"Unknown job '{job}'. Known: {string.Join(", ", options.CurrentValue.JobPorts.Keys)}.", StatusCodes.Status404NotFound));
         return endpoints;
     }
 
@@ -30,10 +27,9 @@ public static class HttpSdEndpoints
         var current = store.Current;
         if (!current.IsLoaded)
         {
-            return Results.Problem("The inventory has not been loaded yet.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return SizedResults.Problem("The inventory has not been loaded yet.", StatusCodes.Status503ServiceUnavailable);
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(TargetGroupBuilder.Build(current.Instances, port), TargetGroupJsonContext.Default.ListTargetGroup);
-        return Results.Bytes(body, ContentType);
+        return SizedResults.Json(TargetGroupBuilder.Build(current.Instances, port), TargetGroupJsonContext.Default.ListTargetGroup);
     }
 }

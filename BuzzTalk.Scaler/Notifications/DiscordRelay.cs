@@ -33,7 +33,7 @@ public static class DiscordRelay
         var discord = services.GetRequiredService<DiscordClient>();
         if (!discord.IsConfigured)
         {
-            return Results.Problem("Discord is not configured.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return SizedResults.Problem("Discord is not configured.", StatusCodes.Status503ServiceUnavailable);
         }
 
         AlertmanagerNotification payload;
@@ -43,13 +43,13 @@ public static class DiscordRelay
         }
         catch (WebhookRejectedException ex)
         {
-            return Results.Problem(ex.Message, statusCode: ex.StatusCode);
+            return SizedResults.Problem(ex.Message, ex.StatusCode);
         }
 
         var message = DiscordFormatter.FromAlertmanager(payload, services.GetRequiredService<IOptions<WebhookOptions>>().Value);
         var failure = await discord.SendAsync(message, DiscordClient.AlertKind, cancellationToken).ConfigureAwait(false);
         return failure is null
             ? Results.NoContent()
-            : Results.Problem(failure + ".", statusCode: StatusCodes.Status502BadGateway);
+            : SizedResults.Problem(failure + ".", StatusCodes.Status502BadGateway);
     }
 }

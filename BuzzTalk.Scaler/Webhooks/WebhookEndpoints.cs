@@ -16,7 +16,7 @@ public static class WebhookEndpoints
         endpoints.MapPost("/api/webhooks/grafana", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Grafana, context, ct));
         endpoints.MapPost("/api/webhooks/alertmanager", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Alertmanager, context, ct));
         endpoints.MapPost("/api/notify/discord", DiscordRelay.HandleAsync);
-        endpoints.MapGet("/api/decisions", (DecisionLog log) => Results.Json(log.Recent(), ScalerJsonContext.Default.IReadOnlyListScaleOutcome));
+        endpoints.MapGet("/api/decisions", (DecisionLog log) => SizedResults.Json(log.Recent(), ScalerJsonContext.Default.IReadOnlyListScaleOutcome));
         return endpoints;
     }
 
@@ -44,7 +44,7 @@ public static class WebhookEndpoints
         if (source == AlertSource.Grafana && authenticator.CheckGrafanaSignature(body, request.Headers[options.GrafanaSignatureHeader],
                 options.GrafanaTimestampHeader is { } header ? request.Headers[header].ToString() : null) is { } signatureError)
         {
-            return Results.Problem(signatureError, statusCode: StatusCodes.Status401Unauthorized);
+            return SizedResults.Problem(signatureError, StatusCodes.Status401Unauthorized);
         }
 
         ParsedWebhook parsed;
@@ -54,11 +54,11 @@ public static class WebhookEndpoints
         }
         catch (WebhookRejectedException ex)
         {
-            return Results.Problem(ex.Message, statusCode: ex.StatusCode);
+            return SizedResults.Problem(ex.Message, ex.StatusCode);
         }
 
         var executor = services.GetRequiredService<ScaleExecutor>();
         var outcomes = await Task.WhenAll(parsed.Requests.Select(r => executor.ExecuteAsync(r, cancellationToken))).ConfigureAwait(false);
-        return Results.Json(new WebhookAnswer(outcomes, parsed.Ignored), ScalerJsonContext.Default.WebhookAnswer);
+        return SizedResults.Json(new WebhookAnswer(outcomes, parsed.Ignored), ScalerJsonContext.Default.WebhookAnswer);
     }
 }

@@ -20,17 +20,17 @@ public static class WebhookIntake
         if (!authenticator.IsAuthorized(request.Headers.Authorization))
         {
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"buzztalk-scaler\"";
-            return (null, Results.Problem("Missing or wrong credentials.", statusCode: StatusCodes.Status401Unauthorized));
+            return (null, SizedResults.Problem("Missing or wrong credentials.", StatusCodes.Status401Unauthorized));
         }
 
         if (!request.HasJsonContentType())
         {
-            return (null, Results.Problem("Content-Type must be application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType));
+            return (null, SizedResults.Problem("Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
         }
 
         var body = await ReadLimitedAsync(request, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         return body is null
-            ? (null, Results.Problem($"The body exceeds {options.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge))
+            ? (null, SizedResults.Problem($"The body exceeds {options.MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge))
             : (body, null);
     }
 

@@ -13,8 +13,8 @@ namespace BuzzTalk.Scaler.Tests.Notifications;
 /// <summary><c>POST /api/notify/discord</c> on real Kestrel, forwarding to a fake Discord on loopback.</summary>
 public sealed class DiscordRelayTests : IAsyncLifetime
 {
-    private const string User = "alertmanager";
-    private const string Password = "relay-test-password";
+    internal const string User = "alertmanager";
+    internal const string Password = "relay-test-password";
     private readonly LogCapture _logs = new();
     private FakeDiscord? _discord;
     private WebServiceHost? _scaler;

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Microsoft.AspNetCore.Http;
+
+/// <summary>A JSON answer serialized first, then written with its Content-Length (see <see cref="SizedResults"/>).</summary>
+public sealed class SizedJsonResult<T>(T value, JsonTypeInfo<T> type, int statusCode, string contentType)
+    : IResult, IStatusCodeHttpResult, IValueHttpResult<T>, IContentTypeHttpResult
+{
+    public int? StatusCode => statusCode;
+
+    public T? Value => value;
+
+    public string ContentType => contentType;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var body = JsonSerializer.SerializeToUtf8Bytes(value, type);
+        var response = httpContext.Response;
+        response.StatusCode = statusCode;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+    }
+}

@@ -16,8 +16,12 @@ public sealed class TargetTrackingOptions
     /// <summary>No change while usage/target is within 1 ± this. Default 0.1.</summary>
     public double Tolerance { get; set; } = 0.1;
 
-    /// <summary>A scale-up takes the lowest recommendation of this window. Default 30 s.</summary>
-    public TimeSpan ScaleUpStabilization { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A scale-up takes the lowest recommendation of this window. Default 20 s: with the evaluator's
+    /// 30 s median window and 10 s interval, sustained overload adds a replica within about 50 s
+    /// (docs/benchmarks.md).
+    /// </summary>
+    public TimeSpan ScaleUpStabilization { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>A scale-down takes the highest recommendation of this window. Default 5 min.</summary>
     public TimeSpan ScaleDownStabilization { get; set; } = TimeSpan.FromMinutes(5);

@@ -117,13 +117,8 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>The default answer ("Healthy", ...) with its Content-Length (see <see cref="SizedResults"/>).</summary>
-    private static Task WriteStatusAsync(HttpContext context, HealthReport report)
-    {
-        var body = Encoding.UTF8.GetBytes(report.Status.ToString());
-        context.Response.ContentType = "text/plain";
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
-    }
+    private static Task WriteStatusAsync(HttpContext context, HealthReport report) =>
+        SizedResults.WriteAsync(context, Encoding.UTF8.GetBytes(report.Status.ToString()), "text/plain");
 
     private static bool IsOperationalPath(PathString path) =>
         path.StartsWithSegments(HealthPath)

@@ -13,14 +13,6 @@ public sealed class SizedJsonResult<T>(T value, JsonTypeInfo<T> type, int status
 
     public string ContentType => contentType;
 
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        var body = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        var response = httpContext.Response;
-        response.StatusCode = statusCode;
-        response.ContentType = contentType;
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
-    }
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        SizedResults.WriteAsync(httpContext, JsonSerializer.SerializeToUtf8Bytes(value, type), contentType, statusCode);
 }

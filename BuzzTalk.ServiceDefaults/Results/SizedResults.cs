@@ -18,4 +18,20 @@ public static class SizedResults
         new SizedJsonResult<ProblemBody>(
             new ProblemBody("about:blank", ReasonPhrases.GetReasonPhrase(statusCode), statusCode, detail),
             ProblemJsonContext.Default.ProblemBody, statusCode, "application/problem+json");
+
+    /// <summary>Writes a whole body with its type and length: the one place the services do so.</summary>
+    public static Task WriteAsync(HttpContext context, byte[] body, string contentType, int? statusCode = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(body);
+        var response = context.Response;
+        if (statusCode is { } status)
+        {
+            response.StatusCode = status;
+        }
+
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
 }

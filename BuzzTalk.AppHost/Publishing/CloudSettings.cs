@@ -27,4 +27,13 @@ public sealed record CloudSettings
 
     /// <summary>Object name of the instance script in the bucket (fetched by the tiny bootstrap).</summary>
     public string InstanceScriptObject { get; init; } = "startup/instance.sh";
+
+    /// <summary>
+    /// Object-name prefix of the desired release the Deployer records (<c>{prefix}/desired.json</c>,
+    /// <c>{prefix}/{release}.tar.gz</c>) and a booting instance runs.
+    /// </summary>
+    public string ReleasePrefix { get; init; } = "releases";
+
+    /// <summary>Secret Manager secret whose versions hold the env files of the recorded releases.</summary>
+    public string EnvSecret { get; init; } = "buzztalk-env";
 }

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using BuzzTalk.Deployer.Bundle;
-using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Deployer.Env;
+using BuzzTalk.Deployer.Releases;
 using BuzzTalk.Deployer.Rollout;
 using BuzzTalk.Fleet.Ssh;
 using Spectre.Console;
@@ -60,8 +61,8 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         }
 
         var request = new RolloutRequest { Services = services, ImageTag = imageTag, EnvFiles = envFiles };
-        var report = await WithProgressAsync(targets, progress => new FleetRollout(options, progress).RunAsync("deploy", targets, release.StackName,
-            parallel, maxFailures, (rollout, ct) => rollout.DeployAsync(release, request, ct), cancellationToken)).ConfigureAwait(false);
+        var report = await WithProgressAsync(targets, progress => RecordedOperations.DeployAsync(new FleetRollout(options, progress), options, targets,
+            release, request, parallel, maxFailures, cancellationToken)).ConfigureAwait(false);
         return Print(report);
     }
 
@@ -73,8 +74,8 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         }
 
         var holder = new RolloutRequest().Holder;
-        var report = await WithProgressAsync(targets, progress => new FleetRollout(options, progress).RunAsync("rollback", targets, DefaultStack,
-            parallel, maxFailures, (rollout, ct) => rollout.RollbackAsync(services, holder, ct), cancellationToken)).ConfigureAwait(false);
+        var report = await WithProgressAsync(targets, progress => RecordedOperations.RollbackAsync(new FleetRollout(options, progress), options, targets,
+            DefaultStack, services, holder, parallel, maxFailures, cancellationToken)).ConfigureAwait(false);
         return Print(report);
     }
 
@@ -126,9 +127,13 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             return DeployerCli.BadInput;
         }
 
-        var statuses = await new FleetRollout(options).ForEachAsync(targets, DefaultStack, parallel: 4, maxFailures: int.MaxValue - 1,
-            (rollout, ct) => rollout.StatusAsync(ct), s => s.Outcome == InstanceOutcome.Inspected,
-            (t, outcome, message, _) => new InstanceStatus(t.Name, t.Host, outcome, message), cancellationToken).ConfigureAwait(false);
+        var (statuses, desired, recordError) = await RecordedOperations.StatusAsync(new FleetRollout(options), options, targets, DefaultStack, cancellationToken)
+            .ConfigureAwait(false);
+        if (recordError is not null)
+        {
+            await stderr.WriteLineAsync($"warning: {recordError}").ConfigureAwait(false);
+        }
+
         if (format == OutputFormat.Json)
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(statuses.ToList(), DeployerJsonContext.Default.ListInstanceStatus)).ConfigureAwait(false);
@@ -155,9 +160,27 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             }
 
             _console.Write(table);
+            if (!leaseOnly && options.Release.Enabled)
+            {
+                _console.MarkupLineInterpolated($"desired release: {desired?.Describe() ?? "none recorded yet"}");
+                foreach (var status in statuses)
+                {
+                    var runs = status.Running?.Describe() ?? "no recorded release";
+                    if (status.Drift is { } drift)
+                    {
+                        _console.MarkupLineInterpolated($"  {status.Instance}: [red]drift[/]: {drift}");
+                    }
+                    else
+                    {
+                        _console.MarkupLineInterpolated($"  {status.Instance}: [green]on the desired release[/] ({runs})");
+                    }
+                }
+            }
         }
 
-        return statuses.All(s => s.Outcome == InstanceOutcome.Inspected) ? DeployerCli.Success : DeployerCli.InstanceFailed;
+        // Drift fails the command like an unreachable instance, so a script or CI step can check it.
+        return statuses.All(s => s.Outcome == InstanceOutcome.Inspected && s.Drift is null) && recordError is null
+            ? DeployerCli.Success : DeployerCli.InstanceFailed;
     }
 
     public async Task<int> ReleaseLeaseAsync(CancellationToken cancellationToken)
@@ -399,6 +422,15 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
 
             _console.Write(table);
             _console.MarkupLineInterpolated($"{report.Operation}: {report.Instances.Count(i => i.Succeeded)} of {report.Instances.Count} instance(s) succeeded in {report.Seconds:0.0} s");
+            if (report.Record is { } record)
+            {
+                _console.MarkupLineInterpolated($"{record}");
+            }
+
+            if (report.RecordError is { } error)
+            {
+                _console.MarkupLineInterpolated($"[red]{error}[/]");
+            }
         }
 
         return report.Succeeded ? DeployerCli.Success : DeployerCli.InstanceFailed;

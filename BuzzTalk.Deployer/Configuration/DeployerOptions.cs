@@ -45,6 +45,9 @@ public sealed class DeployerOptions
 
     public SshHostOptions Ssh { get; set; } = new();
 
+    /// <summary>Where the desired release is recorded for booting instances (off without a bucket).</summary>
+    public ReleaseStoreOptions Release { get; set; } = new();
+
     /// <summary>Static inventory: instances to deploy to.</summary>
     public List<DeployTarget> Instances { get; set; } = [];
 

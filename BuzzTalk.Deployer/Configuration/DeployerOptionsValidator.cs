@@ -48,6 +48,50 @@ public static class DeployerOptionsValidator
             errors.Add("Deployer:KeepReleases must be at least 1.");
         }
 
+        ValidateRelease(options.Release, errors);
         return errors;
+    }
+
+    private static void ValidateRelease(ReleaseStoreOptions release, List<string> errors)
+    {
+        if (!release.Enabled)
+        {
+            return;
+        }
+
+        // Bucket and secret ids as Google allows them; they end up in URLs.
+        if (!System.Text.RegularExpressions.Regex.IsMatch(release.Bucket, "^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$"))
+        {
+            errors.Add($"Deployer:Release:Bucket '{release.Bucket}' is not a bucket name.");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(release.EnvSecret, "^[A-Za-z0-9_-]{1,255}$"))
+        {
+            errors.Add($"Deployer:Release:EnvSecret '{release.EnvSecret}' is not a Secret Manager id.");
+        }
+
+        if (release.Project.Length > 0 && !System.Text.RegularExpressions.Regex.IsMatch(release.Project, "^[a-z0-9.:-]{1,100}$"))
+        {
+            errors.Add($"Deployer:Release:Project '{release.Project}' is not a project id.");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(release.Prefix, "^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"))
+        {
+            errors.Add($"Deployer:Release:Prefix '{release.Prefix}' must be object-name segments of [A-Za-z0-9._-].");
+        }
+
+        foreach (var (name, url) in new[] { ("MetadataUrl", release.MetadataUrl), ("StorageUrl", release.StorageUrl), ("UploadUrl", release.UploadUrl),
+            ("SecretManagerUrl", release.SecretManagerUrl) })
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"Deployer:Release:{name} '{url}' is not an http(s) URL.");
+            }
+        }
+
+        if (release.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add("Deployer:Release:Timeout must be positive.");
+        }
     }
 }

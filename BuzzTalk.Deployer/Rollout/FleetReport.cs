@@ -5,5 +5,11 @@ public sealed record FleetReport(string Operation, IReadOnlyList<InstanceReport>
 {
     public int Failures => Instances.Count(i => !i.Succeeded && i.Outcome != InstanceOutcome.Skipped);
 
-    public bool Succeeded => Instances.Count > 0 && Instances.All(i => i.Succeeded);
+    public bool Succeeded => Instances.Count > 0 && Instances.All(i => i.Succeeded) && RecordError is null;
+
+    /// <summary>What became of the desired release (recorded, unchanged and why); null when none is kept.</summary>
+    public string? Record { get; init; }
+
+    /// <summary>The desired release could not be read or written: the operation counts as failed.</summary>
+    public string? RecordError { get; init; }
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Text.Json;
 using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Deployer.Releases;
 using BuzzTalk.Fleet.Leases;
 using BuzzTalk.Fleet.Ssh;
 using BuzzTalk.Fleet.Swarm;
@@ -59,6 +61,7 @@ public sealed partial class InstanceRollout(
             }
 
             await SwitchCurrentAsync(release.ReleaseId, ct).ConfigureAwait(false);
+            await WriteRunningRecordAsync(request.Record, ct).ConfigureAwait(false);
             return (InstanceOutcome.Deployed, $"release {release.ReleaseId} runs and answers its health check");
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -109,11 +112,39 @@ public sealed partial class InstanceRollout(
         var lease = await _lease.ReadAsync(cancellationToken).ConfigureAwait(false);
         return new InstanceStatus(target.Name, target.Host, InstanceOutcome.Inspected, services.Count == 0 ? $"stack {layout.Stack} is not deployed" : "ok")
         {
+            Stack = layout.Stack,
             Services = services,
             CurrentRelease = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false),
             PreviousRelease = await ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false),
             Lease = lease is null ? null : new LeaseView(lease.Holder, lease.Operation, lease.Expires, lease.IsHeld),
+            Running = await ReadRunningRecordAsync(cancellationToken).ConfigureAwait(false),
         };
+    }
+
+    /// <summary>The release record the instance says it runs; null when there is none or it does not parse.</summary>
+    private async Task<DesiredRelease?> ReadRunningRecordAsync(CancellationToken cancellationToken)
+    {
+        var content = await files.ReadFileAsync(layout.RunningRecord, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return content is null ? null : JsonSerializer.Deserialize(content, ReleaseJsonContext.Default.DesiredRelease);
+        }
+        catch (JsonException)
+        {
+            return null; // Shown as drift: the instance cannot say what it runs.
+        }
+    }
+
+    private async Task WriteRunningRecordAsync(DesiredRelease? record, CancellationToken cancellationToken)
+    {
+        if (record is null)
+        {
+            return;
+        }
+
+        await files.WriteFileAsync(layout.RunningRecord, JsonSerializer.SerializeToUtf8Bytes(record.WithoutHistory(), ReleaseJsonContext.Default.DesiredRelease),
+            PublicFile, cancellationToken).ConfigureAwait(false);
+        Step($"runs {record.Describe()}");
     }
 
     /// <summary>What <see cref="DeployAsync"/> would change; read only.</summary>
@@ -318,6 +349,11 @@ public sealed partial class InstanceRollout(
                 {
                     environment[variable] = tag;
                 }
+            }
+
+            foreach (var (variable, recorded) in request.Tags ?? new Dictionary<string, string>())
+            {
+                environment[variable] = recorded;
             }
 
             Step($"docker stack deploy {layout.Stack} ({release.ReleaseId})");

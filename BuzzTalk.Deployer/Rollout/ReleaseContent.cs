@@ -25,6 +25,28 @@ public sealed partial record ReleaseContent(
     }
 
     /// <summary>
+    /// A recorded release: its archived instance files, and each service's image written as the
+    /// stack file would name it with the recorded tag as the default (<c>repo:${VAR:-tag}</c>).
+    /// </summary>
+    public static ReleaseContent FromRecord(Releases.DesiredRelease record, IReadOnlyDictionary<string, byte[]> files, string stackName)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new ReleaseContent(record.Release, stackName, files, record.Services.ToDictionary(s => s.Key, s =>
+        {
+            var tag = s.Value.Tag;
+            var repository = s.Value.Image.EndsWith(":" + tag, StringComparison.Ordinal) ? s.Value.Image[..^(tag.Length + 1)] : s.Value.Image;
+            return s.Value.TagVariable is { } variable ? $"{repository}:${{{variable}:-{tag}}}" : s.Value.Image;
+        }, StringComparer.Ordinal));
+    }
+
+    /// <summary>The stack variables and tags of a recorded release, passed to <c>docker stack deploy</c>.</summary>
+    public static IReadOnlyDictionary<string, string> TagsOf(Releases.DesiredRelease record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Services.Values.Where(s => s.TagVariable is not null).ToDictionary(s => s.TagVariable!, s => s.Tag, StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// The image of a service with the given tag: the stack names images as
     /// <c>repo:${VAR:-default}</c>; the repository is kept and the tag replaced.
     /// </summary>

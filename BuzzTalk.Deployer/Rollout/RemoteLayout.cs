@@ -12,6 +12,9 @@ public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory
 
     public string Previous => $"{Root}/previous";
 
+    /// <summary>The desired-release record this instance runs, written after each success (by the Deployer or the instance script).</summary>
+    public string RunningRecord => $"{Root}/running.json";
+
     public string Release(string releaseId) => $"{Releases}/{releaseId}";
 
     public string StackFile(string releaseId) => $"{Release(releaseId)}/{ReleaseContent.StackPath}";

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using BuzzTalk.Deployer.Bundle;
-using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
+using BuzzTalk.Deployer.Env;
+using BuzzTalk.Deployer.Releases;
 using BuzzTalk.Deployer.Rollout;
 
 namespace BuzzTalk.Deployer.Service;
@@ -92,15 +93,15 @@ public static class DeployerService
             }
 
             var rollout = new RolloutRequest { Services = request?.Services, ImageTag = request?.ImageTag, Holder = "deployer-service", EnvFiles = envFiles };
-            return Started(operations.TryStart("deploy", options, (fleet, targets, ct) => fleet.RunAsync("deploy", targets, release.StackName,
-                Math.Max(1, request?.Parallel ?? 1), Math.Max(0, request?.MaxFailures ?? 0), (r, c) => r.DeployAsync(release, rollout, c), ct)));
+            return Started(operations.TryStart("deploy", options, (fleet, targets, ct) => RecordedOperations.DeployAsync(fleet, options, targets, release,
+                rollout, Math.Max(1, request?.Parallel ?? 1), Math.Max(0, request?.MaxFailures ?? 0), ct)));
         });
 
         api.MapPost("/rollback", (RollbackRequest? request, DeployerOperations operations, IConfiguration configuration) =>
         {
             var (options, problem) = Options(configuration);
-            return problem ?? Started(operations.TryStart("rollback", options, (fleet, targets, ct) => fleet.RunAsync("rollback", targets, "buzztalk",
-                1, 0, (r, c) => r.RollbackAsync(request?.Services, "deployer-service", c), ct)));
+            return problem ?? Started(operations.TryStart("rollback", options, (fleet, targets, ct) => RecordedOperations.RollbackAsync(fleet, options, targets,
+                "buzztalk", request?.Services, "deployer-service", 1, 0, ct)));
         });
 
         api.MapGet("/operations/{id}", (string id, DeployerOperations operations) =>
@@ -124,8 +125,7 @@ public static class DeployerService
                 return SizedResults.Problem($"inventory: {ex.Message}", StatusCodes.Status503ServiceUnavailable);
             }
 
-            var statuses = await new FleetRollout(options).ForEachAsync(targets, "buzztalk", 4, int.MaxValue - 1, (r, c) => r.StatusAsync(c),
-                s => s.Outcome == InstanceOutcome.Inspected, (t, outcome, message, _) => new InstanceStatus(t.Name, t.Host, outcome, message), ct).ConfigureAwait(false);
+            var (statuses, _, _) = await RecordedOperations.StatusAsync(new FleetRollout(options), options, targets, "buzztalk", ct).ConfigureAwait(false);
             return SizedResults.Json(statuses.ToList(), DeployerJsonContext.Default.ListInstanceStatus);
         });
         return endpoints;

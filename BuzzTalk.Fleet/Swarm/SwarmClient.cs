@@ -118,14 +118,62 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
             return null;
         }
 
-        // Compared as docker prints them: any difference in the task spec makes swarm replace tasks.
+        // Any real difference in the task spec makes swarm replace tasks. A service created by one
+        // stack deploy and re-sent by the next differs only by defaults the update fills in
+        // (StopGracePeriod 10 s, an empty DNSConfig), which start no update: those are ignored.
         using var raw = JsonDocument.Parse(result.Output);
         var inspectedService = raw.RootElement[0];
         var changed = inspectedService.TryGetProperty("PreviousSpec", out var previous)
             && previous.TryGetProperty("TaskTemplate", out var before)
             && inspectedService.GetProperty("Spec").TryGetProperty("TaskTemplate", out var after)
-            && before.GetRawText() != after.GetRawText();
+            && Normalized(before) != Normalized(after);
         return ToRollout(inspected[0]) with { TaskSpecChanged = changed };
+    }
+
+    /// <summary>A task template as text without empty values and without the defaults swarm fills in on update.</summary>
+    public static string Normalized(JsonElement template)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(template.GetRawText());
+        if (node?["ContainerSpec"] is System.Text.Json.Nodes.JsonObject container
+            && container["StopGracePeriod"] is System.Text.Json.Nodes.JsonValue grace && grace.TryGetValue<long>(out var nanoseconds)
+            && nanoseconds == DefaultStopGracePeriodNanoseconds)
+        {
+            container.Remove("StopGracePeriod");
+        }
+
+        Prune(node);
+        return node?.ToJsonString() ?? "";
+    }
+
+    private const long DefaultStopGracePeriodNanoseconds = 10_000_000_000;
+
+    /// <summary>Removes null, empty-object and empty-array members, depth first; true when the node itself is empty.</summary>
+    private static bool Prune(System.Text.Json.Nodes.JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return true;
+            case System.Text.Json.Nodes.JsonObject obj:
+                foreach (var key in obj.Select(p => p.Key).ToList())
+                {
+                    if (Prune(obj[key]))
+                    {
+                        obj.Remove(key);
+                    }
+                }
+
+                return obj.Count == 0;
+            case System.Text.Json.Nodes.JsonArray array:
+                foreach (var item in array)
+                {
+                    Prune(item);
+                }
+
+                return array.Count == 0;
+            default:
+                return false;
+        }
     }
 
     /// <summary>

@@ -95,6 +95,10 @@ internal static partial class ShellTemplate
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$")]
     public static partial Regex ImageTag();
 
+    /// <summary>An object-name prefix: segments of [A-Za-z0-9_-] and inner dots, no empty or dot-only segment.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")]
+    public static partial Regex ObjectPrefix();
+
     [GeneratedRegex(@"^/[A-Za-z0-9._/\-]*$")]
     private static partial Regex PathPattern();
 

@@ -35,6 +35,9 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     public string EnvDirectory => Path.Combine(Root, "rendered");
 
+    /// <summary>The secret values of the operator's .env below: none may show up outside the env files and Secret Manager.</summary>
+    public static IReadOnlyList<string> Secrets { get; } = ["Pw-9f2c71d0a4", "Pw-3e81b7", "Hook-55d1e0"];
+
     public static async Task<DeployerWorld> StartAsync(bool backendOnly = false)
     {
         var world = new DeployerWorld(await SshServer.StartAsync());
@@ -61,7 +64,7 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     /// <summary>Writes the settings file for the given instances (name → SSH port) and returns its path.</summary>
     public string Settings(IReadOnlyList<(string Name, int Port)>? instances = null, string? healthUrl = null, TimeSpan? leaseWait = null,
-        TimeSpan? convergeTimeout = null, TimeSpan? healthTimeout = null)
+        TimeSpan? convergeTimeout = null, TimeSpan? healthTimeout = null, FakeInstanceCloud? cloud = null)
     {
         instances ??= [("local", Ssh.Port)];
         foreach (var (name, _) in instances)
@@ -92,12 +95,25 @@ public sealed class DeployerWorld : IAsyncDisposable
                 },
                 Ssh = new { Ssh.User, PrivateKeyFile = Ssh.ClientKeyFile, KnownHostsFile, ConnectTimeout = "00:00:05" },
                 Instances = instances.Select(i => new { i.Name, Host = "127.0.0.1", SshPort = i.Port }).ToArray(),
+                Release = cloud is null ? null : new
+                {
+                    Bucket = CloudBucket,
+                    MetadataUrl = cloud.MetadataUrl,
+                    StorageUrl = cloud.StorageUrl,
+                    UploadUrl = cloud.UploadUrl,
+                    SecretManagerUrl = cloud.SecretManagerUrl,
+                },
             },
         };
         var path = Path.Combine(Root, $"settings-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(settings));
+        File.WriteAllText(path, JsonSerializer.Serialize(settings, s_settingsJson));
         return path;
     }
+
+    /// <summary>The bundle bucket of the fake cloud, as the instance template names it.</summary>
+    public const string CloudBucket = "acme-buzztalk";
+
+    private static readonly JsonSerializerOptions s_settingsJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     public string HostPath(string instance, params string[] parts) => Path.Combine([Root, "hosts", instance, .. parts]);
 

@@ -86,7 +86,7 @@ public sealed class StartupScriptsTests : IDisposable
 
         var script = StartupScriptsGenerator.Generate(settings).Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content;
 
-        Assert.Contains("STACK_NAME='chat'\n", script, StringComparison.Ordinal);
+        Assert.Contains("default_stack_name='chat'\n", script, StringComparison.Ordinal);
         Assert.Contains("default_bundle_root='/srv/buzz-talk'\n", script, StringComparison.Ordinal);
         Assert.Contains("default_health_url='http://127.0.0.1:8081/healthz'\n", script, StringComparison.Ordinal);
         Assert.Contains("DEFAULT_BACKEND_IMAGE_TAG='v1.2.3'\n", script, StringComparison.Ordinal);
@@ -115,7 +115,7 @@ public sealed class StartupScriptsTests : IDisposable
     [Fact]
     public async Task Bootstrap_fetches_the_instance_script_with_the_metadata_token_and_runs_it()
     {
-        await using var gcp = await FakeGcp.StartAsync();
+        await using var gcp = await FakeInstanceCloud.StartAsync();
         var marker = Path.Combine(_dir.Path, "ran");
         gcp.Attributes[InstanceMetadataKeys.Bucket] = Bucket;
         gcp.Attributes[InstanceMetadataKeys.InstanceScriptObject] = s_settings.Cloud.InstanceScriptObject;
@@ -135,17 +135,17 @@ public sealed class StartupScriptsTests : IDisposable
         var requests = gcp.Requests.ToArray();
         var storage = Assert.Single(requests, r => r.RawTarget.StartsWith("/storage/", StringComparison.Ordinal));
         Assert.Equal($"/storage/v1/b/{Bucket}/o/startup%2Finstance.sh?alt=media", storage.RawTarget);
-        Assert.Equal("Bearer " + FakeGcp.Token, storage.Authorization);
+        Assert.Equal("Bearer " + FakeInstanceCloud.Token, storage.Authorization);
         var metadata = requests.Where(r => r.RawTarget.StartsWith("/computeMetadata/", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, metadata.Length);
         Assert.All(metadata, r => Assert.Equal("Google", r.MetadataFlavor));
-        Assert.DoesNotContain(FakeGcp.Token, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeInstanceCloud.Token, output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Bootstrap_fails_and_runs_nothing_when_the_object_is_missing()
     {
-        await using var gcp = await FakeGcp.StartAsync();
+        await using var gcp = await FakeInstanceCloud.StartAsync();
         var marker = Path.Combine(_dir.Path, "ran");
         gcp.Attributes[InstanceMetadataKeys.Bucket] = Bucket;
         gcp.Attributes[InstanceMetadataKeys.InstanceScriptObject] = "startup/other.sh";
@@ -165,7 +165,7 @@ public sealed class StartupScriptsTests : IDisposable
     [Fact]
     public async Task Instance_script_installs_inits_deploys_and_reports_ready_and_a_second_run_repeats_nothing()
     {
-        await using var gcp = await FakeGcp.StartAsync();
+        await using var gcp = await FakeInstanceCloud.StartAsync();
         var instance = new InstanceFixture(_dir.Path, gcp);
         instance.WriteBackendEnv();
         gcp.HealthFailures = 2;
@@ -174,7 +174,7 @@ public sealed class StartupScriptsTests : IDisposable
 
         Assert.True(exit1 == 0, output1);
         Assert.Equal(["update -q", "install -y -q --no-install-recommends docker.io"], instance.AptLog());
-        Assert.Single(instance.DockerLog(), l => l == $"swarm init --advertise-addr {FakeGcp.PrivateIp}");
+        Assert.Single(instance.DockerLog(), l => l == $"swarm init --advertise-addr {FakeInstanceCloud.PrivateIp}");
         var stackFile = Path.Combine(instance.BundleRoot, "current", StartupScriptsGenerator.StackFile);
         Assert.Single(instance.DockerLog(), l => l == $"stack deploy --with-registry-auth -c {stackFile} {s_settings.Name}");
         Assert.Equal(["BACKEND_IMAGE_TAG=b-42 FRONTEND_IMAGE_TAG=latest"], instance.StackEnv());
@@ -193,19 +193,20 @@ public sealed class StartupScriptsTests : IDisposable
         Assert.Single(instance.DockerLog(), l => l.StartsWith("swarm init", StringComparison.Ordinal));
         Assert.Equal(2, instance.DockerLog().Count(l => l.StartsWith("stack deploy", StringComparison.Ordinal)));
         Assert.Equal("true", gcp.GuestAttributes[StartupScriptsGenerator.ReadyGuestAttribute]);
-        var release = Assert.Single(Directory.GetDirectories(instance.BundleRoot), d => !d.EndsWith("current", StringComparison.Ordinal));
-        Assert.Equal(Path.GetFileName(release), new FileInfo(Path.Combine(instance.BundleRoot, "current")).LinkTarget);
-        Assert.Matches("^[0-9a-f]{64}$", Path.GetFileName(release));
+        var release = Assert.Single(Directory.GetDirectories(Path.Combine(instance.BundleRoot, "releases")));
+        Assert.Equal(release, new FileInfo(Path.Combine(instance.BundleRoot, "current")).LinkTarget);
+        Assert.Matches("^[0-9a-f]{12}$", Path.GetFileName(release));
+        Assert.Equal($"{Path.GetFileName(release)}", gcp.GuestAttributes[StartupScriptsGenerator.ReleaseGuestAttribute]);
         Assert.All(gcp.Requests.Where(r => r.RawTarget.StartsWith("/computeMetadata/", StringComparison.Ordinal)),
             r => Assert.Equal("Google", r.MetadataFlavor));
         Assert.All(gcp.Requests.Where(r => r.RawTarget.StartsWith("/storage/", StringComparison.Ordinal)),
-            r => Assert.Equal("Bearer " + FakeGcp.Token, r.Authorization));
+            r => Assert.Equal("Bearer " + FakeInstanceCloud.Token, r.Authorization));
     }
 
     [Fact]
     public async Task A_new_bundle_is_unpacked_beside_the_old_one_and_current_switches_to_it()
     {
-        await using var gcp = await FakeGcp.StartAsync();
+        await using var gcp = await FakeInstanceCloud.StartAsync();
         var instance = new InstanceFixture(_dir.Path, gcp);
         instance.WriteBackendEnv();
         Assert.Equal(0, (await instance.RunAsync()).ExitCode);
@@ -215,19 +216,110 @@ public sealed class StartupScriptsTests : IDisposable
 
         Assert.True(exit == 0, output);
         Assert.Equal("stack: v2\n", File.ReadAllText(Path.Combine(instance.BundleRoot, "current", StartupScriptsGenerator.StackFile)));
-        Assert.Equal(2, Directory.GetDirectories(instance.BundleRoot).Count(d => !d.EndsWith("current", StringComparison.Ordinal)));
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(instance.BundleRoot, "releases")).Length);
     }
+
+    [Fact]
+    public async Task A_booting_instance_runs_the_desired_release_with_its_tags_bundle_and_env_files_and_prints_no_secret()
+    {
+        await using var gcp = await FakeInstanceCloud.StartAsync();
+        var instance = new InstanceFixture(_dir.Path, gcp);
+        const string secret = "django-S3cr3t-that-must-not-print";
+        var version = gcp.AddSecretVersion("buzztalk-env", EnvPayload(("backend.env", $"SECRET_KEY={secret}\n"), ("extra.env", "A=1\n")));
+        instance.PublishBundle("stack: desired\n", "releases/0123456789ab.tar.gz");
+        gcp.Objects[$"{Bucket}/releases/desired.json"] = DesiredRecord(
+            bundle: "releases/0123456789ab.tar.gz", backendTag: "v2", envVersion: $"projects/{FakeInstanceCloud.ProjectNumber}/secrets/buzztalk-env/versions/{version}");
+
+        var (exit, output) = await instance.RunAsync(xtrace: true);
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(["BACKEND_IMAGE_TAG=v2 FRONTEND_IMAGE_TAG=f3"], instance.StackEnv());
+        Assert.Equal("stack: desired\n", File.ReadAllText(Path.Combine(instance.BundleRoot, "current", StartupScriptsGenerator.StackFile)));
+        Assert.Equal(Path.Combine(instance.BundleRoot, "releases", "0123456789ab"), new FileInfo(Path.Combine(instance.BundleRoot, "current")).LinkTarget);
+        var backendEnv = Path.Combine(instance.EnvDir, "backend.env");
+        Assert.Equal($"SECRET_KEY={secret}\n", File.ReadAllText(backendEnv));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backendEnv));
+        Assert.Equal("A=1\n", File.ReadAllText(Path.Combine(instance.EnvDir, "extra.env")));
+        using var running = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(instance.BundleRoot, StartupScriptsGenerator.RunningRecordFile)));
+        Assert.Equal(7, running.RootElement.GetProperty("revision").GetInt64());
+        Assert.False(running.RootElement.TryGetProperty("previous", out _));
+        Assert.Equal("r7 0123456789ab", gcp.GuestAttributes[StartupScriptsGenerator.ReleaseGuestAttribute]);
+        Assert.Equal("true", gcp.GuestAttributes[StartupScriptsGenerator.ReadyGuestAttribute]);
+        Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(instance.LoggerLog(), l => l.Contains(secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(gcp.Requests, r => r.RawTarget.Contains(Bucket + "/o/bundle", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("tag")]
+    [InlineData("variable")]
+    [InlineData("bundle")]
+    [InlineData("env-name")]
+    [InlineData("release")]
+    public async Task A_hostile_desired_record_is_refused_and_nothing_is_deployed(string which)
+    {
+        await using var gcp = await FakeInstanceCloud.StartAsync();
+        var instance = new InstanceFixture(_dir.Path, gcp);
+        var marker = Path.Combine(_dir.Path, "pwned");
+        var version = gcp.AddSecretVersion("buzztalk-env", which == "env-name"
+            ? EnvPayload(("../../pwned.env", "X=1\n"), ("backend.env", "A=1\n"))
+            : EnvPayload(("backend.env", "A=1\n")));
+        instance.PublishBundle("stack: desired\n", "releases/0123456789ab.tar.gz");
+        var envVersion = $"projects/{FakeInstanceCloud.ProjectNumber}/secrets/buzztalk-env/versions/{version}";
+        gcp.Objects[$"{Bucket}/releases/desired.json"] = which switch
+        {
+            "tag" => DesiredRecord("releases/0123456789ab.tar.gz", $"v2$(touch {marker})", envVersion),
+            "variable" => DesiredRecord("releases/0123456789ab.tar.gz", "v2", envVersion, backendVariable: "PATH"),
+            "bundle" => DesiredRecord("releases/../../etc/passwd", "v2", envVersion),
+            "release" => DesiredRecord("releases/0123456789ab.tar.gz", "v2", envVersion, release: "0123456789ab; reboot"),
+            _ => DesiredRecord("releases/0123456789ab.tar.gz", "v2", envVersion),
+        };
+
+        var (exit, output) = await instance.RunAsync();
+
+        Assert.True(exit != 0, output);
+        Assert.Empty(instance.StackEnv());
+        Assert.False(File.Exists(marker));
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "pwned.env")));
+        Assert.Empty(gcp.GuestAttributes);
+    }
+
+    private static byte[] EnvPayload(params (string Name, string Content)[] files) =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["files"] = files.ToDictionary(f => f.Name, f => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(f.Content))),
+        });
+
+    /// <summary>A record as the Deployer writes it (camelCase, services with their tag variables, the history under "previous").</summary>
+    private static byte[] DesiredRecord(string bundle, string backendTag, string envVersion, string backendVariable = "BACKEND_IMAGE_TAG",
+        string release = "0123456789ab") =>
+        System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["revision"] = 7,
+            ["release"] = release,
+            ["bundleObject"] = bundle,
+            ["services"] = new Dictionary<string, object>
+            {
+                ["backend"] = new Dictionary<string, string> { ["image"] = $"ghcr.io/acme/backend:{backendTag}", ["tagVariable"] = backendVariable, ["tag"] = backendTag },
+                ["frontend"] = new Dictionary<string, string> { ["image"] = "ghcr.io/acme/frontend:f3", ["tagVariable"] = "FRONTEND_IMAGE_TAG", ["tag"] = "f3" },
+            },
+            ["envSecretVersion"] = envVersion,
+            ["envSha256"] = new string('a', 64),
+            ["operation"] = "deploy",
+            ["recordedAt"] = "2026-12-04T10:00:00+00:00",
+            ["previous"] = new Dictionary<string, object> { ["revision"] = 6 },
+        }));
 
     [Fact]
     public async Task Registry_password_reaches_docker_login_only_on_stdin_even_under_xtrace()
     {
-        await using var gcp = await FakeGcp.StartAsync();
+        await using var gcp = await FakeInstanceCloud.StartAsync();
         var instance = new InstanceFixture(_dir.Path, gcp);
         instance.WriteBackendEnv();
         gcp.Attributes[InstanceMetadataKeys.RegistrySecret] = "registry-token";
         gcp.Attributes[InstanceMetadataKeys.RegistryHost] = "ghcr.io";
         gcp.Attributes[InstanceMetadataKeys.RegistryUser] = "buzz-bot";
-        gcp.Secrets["registry-token"] = RegistryPassword;
+        gcp.SetSecret("registry-token", RegistryPassword);
 
         var (exit, output) = await instance.RunAsync(xtrace: true);
 
@@ -238,14 +330,14 @@ public sealed class StartupScriptsTests : IDisposable
         Assert.DoesNotContain(instance.DockerLog(), l => l.Contains(RegistryPassword, StringComparison.Ordinal));
         Assert.DoesNotContain(instance.LoggerLog(), l => l.Contains(RegistryPassword, StringComparison.Ordinal));
         var secret = Assert.Single(gcp.Requests, r => r.RawTarget.StartsWith("/secretmanager/", StringComparison.Ordinal));
-        Assert.Equal($"/secretmanager/v1/projects/{FakeGcp.Project}/secrets/registry-token/versions/latest:access", secret.RawTarget);
-        Assert.Equal("Bearer " + FakeGcp.Token, secret.Authorization);
+        Assert.Equal($"/secretmanager/v1/projects/{FakeInstanceCloud.Project}/secrets/registry-token/versions/latest:access", secret.RawTarget);
+        Assert.Equal("Bearer " + FakeInstanceCloud.Token, secret.Authorization);
     }
 
     [Fact]
     public async Task Without_the_backend_env_file_the_instance_waits_for_the_deployer_and_deploys_nothing()
     {
-        await using var gcp = await FakeGcp.StartAsync();
+        await using var gcp = await FakeInstanceCloud.StartAsync();
         var instance = new InstanceFixture(_dir.Path, gcp);
 
         var (exit, output) = await instance.RunAsync();
@@ -261,7 +353,7 @@ public sealed class StartupScriptsTests : IDisposable
     [Fact]
     public async Task A_stack_that_never_answers_fails_the_run_and_is_not_reported_ready()
     {
-        await using var gcp = await FakeGcp.StartAsync();
+        await using var gcp = await FakeInstanceCloud.StartAsync();
         var instance = new InstanceFixture(_dir.Path, gcp) { HealthTimeoutSeconds = 1 };
         instance.WriteBackendEnv();
         gcp.HealthFailures = int.MaxValue;
@@ -280,10 +372,10 @@ public sealed class StartupScriptsTests : IDisposable
     private sealed class InstanceFixture
     {
         private readonly string _root;
-        private readonly FakeGcp _gcp;
+        private readonly FakeInstanceCloud _gcp;
         private readonly string _script;
 
-        public InstanceFixture(string root, FakeGcp gcp)
+        public InstanceFixture(string root, FakeInstanceCloud gcp)
         {
             _root = root;
             _gcp = gcp;
@@ -324,7 +416,7 @@ public sealed class StartupScriptsTests : IDisposable
             File.WriteAllText(Path.Combine(EnvDir, StartupScriptsGenerator.BackendEnvFile), "SECRET_KEY=x\n");
         }
 
-        public void PublishBundle(string stack)
+        public void PublishBundle(string stack, string? objectName = null)
         {
             var source = Path.Combine(_root, "bundle-source-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Path.Combine(source, "stack"));
@@ -335,7 +427,7 @@ public sealed class StartupScriptsTests : IDisposable
                 TarFile.CreateFromDirectory(source, gzip, includeBaseDirectory: false);
             }
 
-            _gcp.Objects[$"{Bucket}/{s_settings.Cloud.BundleObject}"] = archive.ToArray();
+            _gcp.Objects[$"{Bucket}/{objectName ?? s_settings.Cloud.BundleObject}"] = archive.ToArray();
         }
 
         public Task<(int ExitCode, string Output)> RunAsync(bool xtrace = false) =>

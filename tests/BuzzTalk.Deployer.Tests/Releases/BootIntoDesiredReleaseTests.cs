@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Runtime.Versioning;
+using System.Text;
+using System.Text.Json;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publishing.Startup;
+using BuzzTalk.Deployer.Cli;
+using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.Deployer.Tests.Rollout;
+using BuzzTalk.Testing;
+
+namespace BuzzTalk.Deployer.Tests.Releases;
+
+/// <summary>
+/// The self-healing fleet on the real swarm: every deploy and rollback records the desired
+/// release in the fake bucket and Secret Manager, and an instance replaced afterwards (stack,
+/// releases and env files gone) boots into it through the published instance script, with nobody
+/// calling the Deployer.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class BootIntoDesiredReleaseTests
+{
+    [Fact]
+    public async Task A_replaced_instance_boots_into_the_last_deploy_and_after_a_rollback_into_the_release_it_went_back_to()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: false);
+        await using var cloud = await FakeInstanceCloud.StartAsync();
+        var settings = world.Settings(cloud: cloud);
+        await world.RenderEnvAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        // v1 (the whole stack with its env files), then v2 of the backend.
+        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--output", "json");
+        Assert.True(exit == 0, errors + output);
+        Assert.StartsWith("desired release r1 ", DeployerWorld.Report(output).Record, StringComparison.Ordinal);
+        (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--services", "backend", "--image-tag", "v2", "--output", "json");
+        Assert.True(exit == 0, errors + output);
+        Assert.StartsWith("desired release r2 ", DeployerWorld.Report(output).Record, StringComparison.Ordinal);
+        var status = await StatusAsync(settings);
+        Assert.True(status.Drift is null, status.Drift);
+        Assert.Equal(2, status.DesiredRevision);
+        Assert.Equal(2, status.Running?.Revision);
+
+        // The instance is replaced: a new disk, so no stack, no releases, no env files.
+        await ReplaceAsync(world);
+        status = await StatusAsync(settings, expectDrift: true);
+        Assert.NotNull(status.Drift);
+
+        var boot = await BootAsync(world, cloud);
+        Assert.True(boot.ExitCode == 0, boot.Output);
+        Assert.Equal("v2\n", await world.GetAsync(http, "/backend/version"));
+        Assert.Equal("from-deployer\n", await world.GetAsync(http, "/backend/db"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(world.HostPath("local", "env", "backend.env")));
+        status = await StatusAsync(settings);
+        Assert.True(status.Drift is null, status.Drift);
+        Assert.Equal(2, status.Running?.Revision);
+
+        // Roll back: the recorded v1 is deployed again (the booted stack has no previous spec to
+        // roll back to) and becomes the desired release; the next replacement boots v1.
+        (exit, output, errors) = await DeployerWorld.CliAsync("rollback", "--config", settings, "--output", "json");
+        Assert.True(exit == 0, errors + output);
+        var rollback = DeployerWorld.Report(output);
+        Assert.StartsWith("desired release r3 ", rollback.Record, StringComparison.Ordinal);
+        Assert.Contains("backend v1", rollback.Record, StringComparison.Ordinal);
+        Assert.Equal("v1\n", await world.GetAsync(http, "/backend/version"));
+
+        await ReplaceAsync(world);
+        boot = await BootAsync(world, cloud);
+        Assert.True(boot.ExitCode == 0, boot.Output);
+        Assert.Equal("v1\n", await world.GetAsync(http, "/backend/version"));
+        status = await StatusAsync(settings);
+        Assert.True(status.Drift is null, status.Drift);
+        Assert.Equal(3, status.Running?.Revision);
+
+        // No secret value anywhere but Secret Manager: not in the bucket's objects, the instance's
+        // metadata, the boot's output or its log lines.
+        foreach (var secret in DeployerWorld.Secrets)
+        {
+            Assert.DoesNotContain(cloud.Objects, o => Contains(o.Value, secret));
+            Assert.DoesNotContain(cloud.Attributes.Values, v => v.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(secret, boot.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, boot.Log, StringComparison.Ordinal);
+        }
+
+        // One env version: the same files are not stored twice.
+        Assert.Single(cloud.SecretVersions("buzztalk-env"));
+    }
+
+    private static bool Contains(byte[] content, string secret)
+    {
+        if (Encoding.UTF8.GetString(content).Contains(secret, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        // Release archives are gzip: look inside too.
+        try
+        {
+            return Deployer.Releases.ReleaseArchive.Read(content).Values.Any(f => Encoding.UTF8.GetString(f).Contains(secret, StringComparison.Ordinal));
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<InstanceStatus> StatusAsync(string settings, bool expectDrift = false)
+    {
+        var (exit, output, errors) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
+        Assert.True(exit == (expectDrift ? 1 : 0), errors + output);
+        var statuses = JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!;
+        return Assert.Single(statuses);
+    }
+
+    /// <summary>What a replacement instance starts from: no stack, no releases, no env files.</summary>
+    private static async Task ReplaceAsync(DeployerWorld world)
+    {
+        var stack = $"{world.Name}-local";
+        await DockerCli.RunAsync("stack", "rm", stack);
+        // Swarm removes the stack's network after its tasks are gone; a deploy before that fails.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var (_, networks) = await DockerCli.TryRunAsync("network", "ls", "-q", "--filter", $"label=com.docker.stack.namespace={stack}");
+            var (_, containers) = await DockerCli.TryRunAsync("ps", "-aq", "--filter", $"label=com.docker.stack.namespace={stack}");
+            if (networks.Trim().Length == 0 && containers.Trim().Length == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(250, timeout.Token);
+        }
+
+        Directory.Delete(world.HostPath("local", "opt"), recursive: true);
+        Directory.Delete(world.HostPath("local", "env"), recursive: true);
+    }
+
+    /// <summary>The published instance script as a boot runs it, with the real docker and the fake cloud.</summary>
+    private static async Task<(int ExitCode, string Output, string Log)> BootAsync(DeployerWorld world, FakeInstanceCloud cloud)
+    {
+        cloud.Attributes[InstanceMetadataKeys.Bucket] = DeployerWorld.CloudBucket;
+        var settings = new PublishSettings { Name = world.Name, PublicUrl = "http://127.0.0.1" };
+        var script = Path.Combine(world.Root, "instance.sh");
+        await File.WriteAllTextAsync(script, StartupScriptsGenerator.Generate(settings).Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content);
+        var log = Path.Combine(world.Root, "boot.log");
+        var logger = Path.Combine(world.Root, "logger");
+        await File.WriteAllTextAsync(logger, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{log}'\n");
+        File.SetUnixFileMode(logger, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var (exit, output) = await ToolRun.RunAsync("bash", world.Root, new Dictionary<string, string>
+        {
+            ["BUZZTALK_METADATA_URL"] = cloud.MetadataUrl,
+            ["BUZZTALK_STORAGE_URL"] = cloud.StorageUrl,
+            ["BUZZTALK_SECRETMANAGER_URL"] = cloud.SecretManagerUrl,
+            ["BUZZTALK_LOGGER"] = logger,
+            ["BUZZTALK_USERMOD"] = "true",
+            ["BUZZTALK_STACK_NAME"] = $"{world.Name}-local",
+            ["BUZZTALK_BUNDLE_ROOT"] = world.HostPath("local", "opt"),
+            ["BUZZTALK_ENV_DIR"] = world.HostPath("local", "env"),
+            ["BUZZTALK_LOCK_FILE"] = Path.Combine(world.Root, "instance.lock"),
+            ["BUZZTALK_HEALTH_URL"] = $"http://127.0.0.1:{world.FrontendPort.ToString(CultureInfo.InvariantCulture)}/backend/health",
+            ["BUZZTALK_HEALTH_TIMEOUT_SECONDS"] = "120",
+            ["BUZZTALK_HEALTH_INTERVAL_SECONDS"] = "0.5",
+        }, "-x", script);
+        return (exit, output, File.Exists(log) ? await File.ReadAllTextAsync(log) : "");
+    }
+}

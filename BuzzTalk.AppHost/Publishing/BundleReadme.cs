@@ -46,6 +46,24 @@ public static class BundleReadme
             4. **Secrets** — `buzztalk-deployer render-env --env .env` writes the per-host env and secret files.
             5. **Deploy** — `buzztalk-deployer deploy` rolls `stack/docker-stack.yml` out to every instance, one lease at a time.
 
+            ## A fleet that heals itself
+
+            Every successful `buzztalk-deployer deploy` and `rollback` records the **desired release**: the record
+            `gs://<bundle bucket>/{c.ReleasePrefix}/desired.json` (release id, each service's image and tag, the name of a
+            Secret Manager version) and the release's files `{c.ReleasePrefix}/<release>.tar.gz`; the env files (secrets) are
+            versions of the Secret Manager secret `{c.EnvSecret}`, never in the bucket, the metadata or a log. A rollback
+            deploys the release before the current one again and records it. Every instance, at every boot, runs
+            `startup/instance.sh`, which reads the record and runs that release with its tags and env files: a preempted,
+            autoscaled or replaced instance serves the current release with nobody deploying, and the ops host may be down
+            meanwhile. Before the first deploy there is no record: the template's bundle and image tags are the first release.
+            `buzztalk-deployer status` shows per instance the release it runs against the desired one.
+
+            The group rolls a new template with `max_surge` {Terraform.TerraformGenerator.RollStep(c)} and `max_unavailable` 0: new instances come
+            up (into the desired release) and old ones go only once the new are healthy, so a roll never leaves no serving
+            instance. The health check asks `{Terraform.TerraformGenerator.ReadinessPath}` through nginx: an instance is healthy when a
+            backend of its release answers, not when nginx alone does. Autohealing starts checking
+            {Terraform.TerraformGenerator.AutoHealingInitialDelaySec} s after boot, longer than a boot with image pulls takes.
+
             ## Swarm stack
 
             `stack/docker-stack.yml` is deployed as stack `{settings.Name}`: `backend` (start-first updates, DNS round robin behind

@@ -89,9 +89,9 @@ public static class DeployerOptionsValidator
             }
         }
 
-        if (release.Timeout <= TimeSpan.Zero)
+        if (release.Timeout <= TimeSpan.Zero || release.DriftInterval <= TimeSpan.Zero)
         {
-            errors.Add("Deployer:Release:Timeout must be positive.");
+            errors.Add("Deployer:Release:Timeout and DriftInterval must be positive.");
         }
     }
 }

@@ -30,5 +30,8 @@ public sealed class ReleaseStoreOptions
     /// <summary>Per call to Storage, Secret Manager or the metadata server.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Service mode: how often every instance is compared with the desired release (drift metric).</summary>
+    public TimeSpan DriftInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public bool Enabled => Bucket.Length > 0;
 }

@@ -30,6 +30,8 @@ public static class DeployerService
         builder.AddServiceDefaults();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DeployerJsonContext.Default));
         builder.Services.AddSingleton<DeployerOperations>();
+        builder.Services.AddSingleton<DeployerMetrics>();
+        builder.Services.AddHostedService<DriftMonitor>();
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -15,6 +15,13 @@ public static class AlertRules
     public const string InstanceMemory = "buzztalk:instance_memory_usage:ratio";
     public const string InstanceDisk = "buzztalk:instance_root_disk_usage:ratio";
 
+    public const string DriftAlert = "BuzzTalkInstanceDrift";
+
+    /// <summary>The Deployer's gauge (meter <c>BuzzTalk.Deployer</c>) and its instance label.</summary>
+    public const string DriftMetric = "buzztalk_deployer_instance_drift";
+
+    public const string DriftInstanceLabel = "instance_name";
+
     public static IReadOnlyList<YamlMappingNode> Groups()
     {
         var node = $"job=\"{MonitoringDefaults.NodeExporterJob}\"";
@@ -60,7 +67,12 @@ public static class AlertRules
                     "The Scaler has not answered for 2 minutes: no container scaling and no Discord notifications go out (the relay runs in it)."),
                 Alert("BuzzTalkDiscoveryDown", $"up{{job=\"{MonitoringDefaults.DiscoveryJob}\"}} == 0", "2m", Critical,
                     "BuzzTalk Discovery is down",
-                    "Discovery has not answered for 2 minutes: Prometheus keeps its last target list, and the DB probes fail."))));
+                    "Discovery has not answered for 2 minutes: Prometheus keeps its last target list, and the DB probes fail."),
+                // The Deployer compares every instance with the desired release each minute; a boot
+                // into it takes well under 5 minutes, so longer means stuck or drifted.
+                Alert(DriftAlert, $"max by ({DriftInstanceLabel}) ({DriftMetric}{{job=\"{MonitoringDefaults.DeployerJob}\"}}) > 0", "5m", Warning,
+                    "Instance {{ $labels.instance_name }} does not run the desired release",
+                    "{{ $labels.instance_name }} has run another release (or waited for its first boot) for 5 minutes: see buzztalk-deployer status."))));
 
         return [instances, ops];
     }

@@ -25,8 +25,18 @@ public static partial class TerraformGenerator
     /// pulled on a shared-core e2-micro before nginx answers, so a short delay would recreate it in a loop.</summary>
     public const int AutoHealingInitialDelaySec = 600;
 
+    /// <summary>The load balancer's and autohealing's health check path: a backend's health through the instance's nginx.</summary>
+    public const string ReadinessPath = "/backend/health";
+
     /// <summary>Instances the group may add and remove at once while rolling to a new template (the seed's 3).</summary>
     public const int SeedRollStep = 3;
+
+    /// <summary>Instances a template roll adds at a time: the seed's 3, or the zone count the API requires if larger.</summary>
+    public static int RollStep(CloudSettings cloud)
+    {
+        ArgumentNullException.ThrowIfNull(cloud);
+        return Math.Max(SeedRollStep, cloud.ZoneSuffixes.Count);
+    }
 
     // Google's load-balancer health-check source ranges.
     private static readonly string[] HealthCheckSourceRanges = ["130.211.0.0/22", "35.191.0.0/16"];
@@ -304,7 +314,7 @@ public static partial class TerraformGenerator
         var zones = Strings(cloud.ZoneSuffixes.Select(suffix => Var("region") + "-" + suffix));
 
         // The seed's 3; a regional group rejects a fixed surge/unavailable between 1 and its zone count.
-        var rollStep = Math.Max(SeedRollStep, cloud.ZoneSuffixes.Count);
+        var rollStep = RollStep(cloud);
         var document = ResourceDocument(
             (Type(InstanceScript), Label(InstanceScript), new JsonObject
             {
@@ -331,8 +341,11 @@ public static partial class TerraformGenerator
                 {
                     ["type"] = "PROACTIVE",
                     ["minimal_action"] = "REPLACE",
+                    // New instances first, old ones removed only once the new are healthy: a template
+                    // roll never leaves the group without a serving instance (0 is allowed for a
+                    // regional group; a fixed value above 0 must be at least the zone count).
                     ["max_surge_fixed"] = rollStep,
-                    ["max_unavailable_fixed"] = rollStep,
+                    ["max_unavailable_fixed"] = 0,
                     ["instance_redistribution_type"] = "PROACTIVE",
                 }),
                 ["named_port"] = Blocks(new JsonObject
@@ -442,7 +455,10 @@ public static partial class TerraformGenerator
                 ["http_health_check"] = Blocks(new JsonObject
                 {
                     ["port"] = settings.FrontendPort,
-                    ["request_path"] = "/",
+                    // Through nginx to a backend of the release: an instance counts as healthy (for the
+                    // balancer, the roll and autohealing) only once its release serves, not when nginx
+                    // alone answers.
+                    ["request_path"] = ReadinessPath,
                 }),
             }),
             (Type(BackendService), Label(BackendService), new JsonObject

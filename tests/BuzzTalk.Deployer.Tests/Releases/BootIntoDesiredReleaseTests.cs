@@ -43,10 +43,19 @@ public sealed class BootIntoDesiredReleaseTests
         Assert.Equal(2, status.DesiredRevision);
         Assert.Equal(2, status.Running?.Revision);
 
+        // The service's drift monitor publishes the same comparison as a metric.
+        var port = ServerProcess.FreePort();
+        using var stop = new CancellationTokenSource();
+        var service = DeployerCli.RunAsync(["serve", "--config", settings, "--urls", $"http://127.0.0.1:{port}",
+            "--Deployer:Release:DriftInterval=00:00:01"], cancellationToken: stop.Token);
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        await DriftMetricAsync(metrics, expected: 0);
+
         // The instance is replaced: a new disk, so no stack, no releases, no env files.
         await ReplaceAsync(world);
         status = await StatusAsync(settings, expectDrift: true);
         Assert.NotNull(status.Drift);
+        await DriftMetricAsync(metrics, expected: 1);
 
         var boot = await BootAsync(world, cloud);
         Assert.True(boot.ExitCode == 0, boot.Output);
@@ -56,6 +65,9 @@ public sealed class BootIntoDesiredReleaseTests
         status = await StatusAsync(settings);
         Assert.True(status.Drift is null, status.Drift);
         Assert.Equal(2, status.Running?.Revision);
+        await DriftMetricAsync(metrics, expected: 0);
+        await stop.CancelAsync();
+        Assert.Equal(0, await service.WaitAsync(TimeSpan.FromSeconds(30)));
 
         // Roll back: the recorded v1 is deployed again (the booted stack has no previous spec to
         // roll back to) and becomes the desired release; the next replacement boots v1.
@@ -86,6 +98,36 @@ public sealed class BootIntoDesiredReleaseTests
 
         // One env version: the same files are not stored twice.
         Assert.Single(cloud.SecretVersions("buzztalk-env"));
+    }
+
+    /// <summary>Waits until the service's <c>/metrics</c> shows the instance's drift gauge at the value.</summary>
+    private static async Task DriftMetricAsync(HttpClient http, int expected)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var last = "";
+        while (true)
+        {
+            try
+            {
+                last = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), timeout.Token);
+                var match = System.Text.RegularExpressions.Regex.Match(last, @"^buzztalk_deployer_instance_drift\{[^}]*instance_name=""local""[^}]*\} (\d+)",
+                    System.Text.RegularExpressions.RegexOptions.Multiline);
+                if (match.Success && match.Groups[1].Value == expected.ToString(CultureInfo.InvariantCulture))
+                {
+                    return;
+                }
+
+                await Task.Delay(200, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                Assert.Fail($"the drift gauge never showed {expected}:\n{last}");
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200, timeout.Token); // the service is still starting
+            }
+        }
     }
 
     private static bool Contains(byte[] content, string secret)

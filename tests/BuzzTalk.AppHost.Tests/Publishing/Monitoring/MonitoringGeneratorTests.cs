@@ -317,6 +317,44 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
 
     // --- helpers ---
 
+    [Fact]
+    public async Task An_instance_off_the_desired_release_for_5_minutes_raises_the_drift_alert_and_one_back_on_it_does_not()
+    {
+        WriteBundle();
+        var rules = Path.Combine(_dir.Path, MonitoringGenerator.AlertRulesPath);
+        var test = $$"""
+            rule_files:
+              - {{rules}}
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: '{{AlertRules.DriftMetric}}{job="buzztalk-deployer", instance="127.0.0.1:9300", instance_name="app-x1"}'
+                    values: '1x10'
+                  - series: '{{AlertRules.DriftMetric}}{job="buzztalk-deployer", instance="127.0.0.1:9300", instance_name="app-x2"}'
+                    values: '1 1 0x8'
+                alert_rule_test:
+                  - eval_time: 3m
+                    alertname: {{AlertRules.DriftAlert}}
+                    exp_alerts: []
+                  - eval_time: 8m
+                    alertname: {{AlertRules.DriftAlert}}
+                    exp_alerts:
+                      - exp_labels:
+                          severity: warning
+                          instance_name: app-x1
+                        exp_annotations:
+                          summary: "Instance app-x1 does not run the desired release"
+                          description: "app-x1 has run another release (or waited for its first boot) for 5 minutes: see buzztalk-deployer status."
+            """;
+        var testPath = Path.Combine(_dir.Path, "drift-test.yml");
+        await File.WriteAllTextAsync(testPath, test);
+
+        var (exit, output) = await ToolRun.RunAsync("promtool", _dir.Path, "test", "rules", testPath);
+
+        Assert.True(exit == 0, output);
+    }
+
     private void WriteBundle()
     {
         foreach (var file in MonitoringGenerator.Generate(Settings))

@@ -303,7 +303,7 @@ public sealed class TerraformGeneratorTests
         Assert.Equal("PROACTIVE", Str(policy["type"]));
         Assert.Equal("REPLACE", Str(policy["minimal_action"]));
         Assert.Equal(3, policy["max_surge_fixed"]!.GetValue<int>());
-        Assert.Equal(3, policy["max_unavailable_fixed"]!.GetValue<int>());
+        Assert.Equal(0, policy["max_unavailable_fixed"]!.GetValue<int>());
         Assert.Equal("PROACTIVE", Str(policy["instance_redistribution_type"]));
         Assert.Equal("http", Str(port["name"]));
         Assert.Equal(80, port["port"]!.GetValue<int>());
@@ -331,7 +331,7 @@ public sealed class TerraformGeneratorTests
         var policy = Block(Resource("google_compute_region_instance_group_manager", "app", settings), "update_policy");
 
         Assert.Equal(4, policy["max_surge_fixed"]!.GetValue<int>());
-        Assert.Equal(4, policy["max_unavailable_fixed"]!.GetValue<int>());
+        Assert.Equal(0, policy["max_unavailable_fixed"]!.GetValue<int>());
     }
 
     [Fact]
@@ -364,7 +364,7 @@ public sealed class TerraformGeneratorTests
     }
 
     [Fact]
-    public void Health_check_probes_http_root_on_port_80_every_5_seconds()
+    public void Health_check_probes_a_backend_through_nginx_on_port_80_every_5_seconds()
     {
         var check = Resource("google_compute_health_check", "http");
         var http = Block(check, "http_health_check");
@@ -374,7 +374,7 @@ public sealed class TerraformGeneratorTests
         Assert.Equal(2, check["healthy_threshold"]!.GetValue<int>());
         Assert.Equal(2, check["unhealthy_threshold"]!.GetValue<int>());
         Assert.Equal(80, http["port"]!.GetValue<int>());
-        Assert.Equal("/", Str(http["request_path"]));
+        Assert.Equal("/backend/health", Str(http["request_path"]));
     }
 
     [Fact]

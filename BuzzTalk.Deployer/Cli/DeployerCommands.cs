@@ -415,7 +415,7 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             var table = new Table().AddColumns("instance", "host", "outcome", "seconds", "detail");
             foreach (var i in report.Instances)
             {
-                var color = i.Succeeded ? "green" : i.Outcome == InstanceOutcome.Skipped ? "grey" : "red";
+                var color = i.Succeeded ? "green" : i.Outcome is InstanceOutcome.Skipped or InstanceOutcome.Gone ? "grey" : "red";
                 table.AddRow(Markup.Escape(i.Instance), Markup.Escape(i.Host), $"[{color}]{i.Outcome}[/]",
                     i.Seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(i.Message));
             }

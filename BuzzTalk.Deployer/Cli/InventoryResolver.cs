@@ -48,4 +48,28 @@ public static class InventoryResolver
 
         return targets.Count > 0 ? targets : throw new ArgumentException("The inventory is empty.");
     }
+
+    /// <summary>
+    /// Whether Discovery still lists an instance by name: false when it answered without it, null
+    /// when that cannot be told (no <c>Deployer:DiscoveryUrl</c>, or Discovery did not answer).
+    /// </summary>
+    public static async Task<bool?> IsListedAsync(DeployerOptions options, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Uri.TryCreate(options.DiscoveryUrl, UriKind.Absolute, out var discovery))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+            using var inventory = new HttpSdInventory(http, discovery, TimeSpan.Zero);
+            return (await inventory.GetAsync(cancellationToken).ConfigureAwait(false)).Any(i => (i.Name.Length > 0 ? i.Name : i.PublicIp) == name);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or InvalidDataException or TaskCanceledException)
+        {
+            return null; // Unknown: the instance stays reported as it failed.
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Fleet.Ssh;
 
@@ -16,16 +17,32 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
         Func<InstanceRollout, CancellationToken, Task<InstanceReport>> action, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var reports = await ForEachAsync(targets, bundleStack, parallel, maxFailures, action, r => r.Succeeded,
+        var reports = await ForEachAsync(targets, bundleStack, parallel, maxFailures, action, r => r.Succeeded || r.Outcome == InstanceOutcome.Gone,
             (target, outcome, message, seconds) => new InstanceReport(target.Name, target.Host, outcome, message, [], seconds),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, GoneIfUnlistedAsync).ConfigureAwait(false);
         return new FleetReport(operation, reports, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>
+    /// An instance that failed or stopped answering and is no longer in Discovery's inventory was
+    /// preempted or deleted meanwhile: reported gone, not failed, so it spends no failure budget.
+    /// </summary>
+    private async Task<InstanceReport> GoneIfUnlistedAsync(DeployTarget target, InstanceReport report, CancellationToken cancellationToken)
+    {
+        if (report.Outcome is not (InstanceOutcome.Failed or InstanceOutcome.Unreachable)
+            || await InventoryResolver.IsListedAsync(options, target.Name, cancellationToken).ConfigureAwait(false) != false)
+        {
+            return report;
+        }
+
+        progress?.Invoke(target, "gone: no longer in the inventory");
+        return report with { Outcome = InstanceOutcome.Gone, Message = $"left the inventory during the operation (preempted or deleted); last error: {report.Message}" };
     }
 
     /// <summary>Any per-instance operation; <paramref name="failed"/> builds the result of an instance that could not be reached or was skipped.</summary>
     public async Task<IReadOnlyList<T>> ForEachAsync<T>(IReadOnlyList<DeployTarget> targets, string bundleStack, int parallel, int maxFailures,
         Func<InstanceRollout, CancellationToken, Task<T>> action, Func<T, bool> succeeded, Func<DeployTarget, InstanceOutcome, string, double, T> failed,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<DeployTarget, T, CancellationToken, Task<T>>? review = null)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(action);
@@ -54,6 +71,11 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
                 try
                 {
                     var result = await RunOneAsync(targets[index], bundleStack, action, failed, cancellationToken).ConfigureAwait(false);
+                    if (review is not null)
+                    {
+                        result = await review(targets[index], result, cancellationToken).ConfigureAwait(false);
+                    }
+
                     results[index] = result;
                     if (!succeeded(result))
                     {

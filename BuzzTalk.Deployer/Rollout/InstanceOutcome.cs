@@ -23,4 +23,10 @@ public enum InstanceOutcome
 
     /// <summary>A read-only command (status, plan) answered.</summary>
     Inspected,
+
+    /// <summary>
+    /// The instance stopped answering and left the inventory during the operation (preempted or
+    /// deleted): not a failure; a replacement boots into the desired release by itself.
+    /// </summary>
+    Gone,
 }

@@ -64,7 +64,7 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     /// <summary>Writes the settings file for the given instances (name → SSH port) and returns its path.</summary>
     public string Settings(IReadOnlyList<(string Name, int Port)>? instances = null, string? healthUrl = null, TimeSpan? leaseWait = null,
-        TimeSpan? convergeTimeout = null, TimeSpan? healthTimeout = null, FakeInstanceCloud? cloud = null)
+        TimeSpan? convergeTimeout = null, TimeSpan? healthTimeout = null, FakeInstanceCloud? cloud = null, Uri? discoveryUrl = null)
     {
         instances ??= [("local", Ssh.Port)];
         foreach (var (name, _) in instances)
@@ -95,6 +95,7 @@ public sealed class DeployerWorld : IAsyncDisposable
                 },
                 Ssh = new { Ssh.User, PrivateKeyFile = Ssh.ClientKeyFile, KnownHostsFile, ConnectTimeout = "00:00:05" },
                 Instances = instances.Select(i => new { i.Name, Host = "127.0.0.1", SshPort = i.Port }).ToArray(),
+                DiscoveryUrl = discoveryUrl?.AbsoluteUri,
                 Release = cloud is null ? null : new
                 {
                     Bucket = CloudBucket,
@@ -118,12 +119,27 @@ public sealed class DeployerWorld : IAsyncDisposable
     public string HostPath(string instance, params string[] parts) => Path.Combine([Root, "hosts", instance, .. parts]);
 
     /// <summary>Runs the CLI in process; returns the exit code, stdout and stderr.</summary>
-    public static async Task<(int Exit, string Out, string Err)> CliAsync(params string[] args)
+    public static Task<(int Exit, string Out, string Err)> CliAsync(params string[] args) => CliAsync(null, args);
+
+    /// <summary>Runs the CLI in process, handing each progress line (stderr) to <paramref name="onProgress"/> as it is written.</summary>
+    public static async Task<(int Exit, string Out, string Err)> CliAsync(Action<string>? onProgress, params string[] args)
     {
         using var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        using var stderr = new ProgressWriter(onProgress);
         var exit = await DeployerCli.RunAsync(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private sealed class ProgressWriter(Action<string>? onLine) : StringWriter(CultureInfo.InvariantCulture)
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value is not null)
+            {
+                onLine?.Invoke(value);
+            }
+        }
     }
 
     public static FleetReport Report(string json) =>

@@ -5,6 +5,8 @@ using System.Text.Json;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Rollout;
 using BuzzTalk.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace BuzzTalk.Deployer.Tests.Rollout;
 
@@ -41,6 +43,60 @@ public sealed class FleetRolloutTests
         {
             Assert.True(File.Exists(world.HostPath(name, "opt", "current", "stack", "docker-stack.yml")), $"{name} has no current release");
         }
+    }
+
+    [Fact]
+    public async Task An_instance_that_vanishes_mid_rollout_is_reported_gone_and_the_others_are_deployed_with_their_leases_free()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        await using var doomed = await SshServer.StartAsync();
+        await File.AppendAllTextAsync(world.KnownHostsFile, doomed.KnownHostsLine + "\n");
+        await File.AppendAllTextAsync(Path.Combine(doomed.Directory, "authorized_keys"), await File.ReadAllTextAsync(world.Ssh.ClientKeyFile + ".pub"));
+        // Discovery's http_sd answer: both instances, until "b" is preempted.
+        var listed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal) { ["a"] = true, ["b"] = true };
+        await using var discovery = await WebServiceHost.StartAsync(new Dictionary<string, string?>(), _ => { }, app => app.Run(context =>
+        {
+            var groups = listed.Keys.Order(StringComparer.Ordinal).Select(name => new Dictionary<string, object>
+            {
+                ["targets"] = new[] { $"127.0.0.1:9100" },
+                ["labels"] = new Dictionary<string, string> { ["instance_name"] = name, ["public_ip"] = "127.0.0.1" },
+            });
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(JsonSerializer.Serialize(groups));
+        }));
+        await world.RenderEnvAsync();
+        var settings = world.Settings([("a", world.Ssh.Port), ("b", doomed.Port)], healthUrl: "", discoveryUrl: new Uri(discovery.Address, "sd/targets"));
+
+        // "b" is preempted while its release is uploaded: its sshd and sessions die, and it leaves the inventory.
+        Task? preemption = null;
+        var (exit, output, errors) = await DeployerWorld.CliAsync(line =>
+        {
+            if (line.StartsWith("[b] upload release", StringComparison.Ordinal) && preemption is null)
+            {
+                listed.TryRemove("b", out _);
+                preemption = doomed.StopAsync();
+            }
+        }, "deploy", "--config", settings, "--bundle", world.BundleDirectory, "--env-dir", world.EnvDirectory,
+            "--parallel", "2", "--max-failures", "0", "--output", "json");
+        Assert.NotNull(preemption);
+        await preemption;
+        var report = DeployerWorld.Report(output);
+
+        Assert.True(exit == 0, errors + output);
+        Assert.True(report.Succeeded);
+        Assert.Equal(0, report.Failures);
+        var a = report.Instances.Single(i => i.Instance == "a");
+        Assert.True(a.Outcome == InstanceOutcome.Deployed, $"{a.Outcome}: {a.Message}");
+        var b = report.Instances.Single(i => i.Instance == "b");
+        Assert.True(b.Outcome == InstanceOutcome.Gone, $"{b.Outcome}: {b.Message}");
+        Assert.False(File.Exists(world.HostPath("a", "lease", "deploy.lease")));
+
+        // An instance that merely stopped answering, still listed, stays a failure.
+        listed["b"] = true;
+        (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--instance", "b", "--output", "json");
+        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.Equal(InstanceOutcome.Unreachable, Assert.Single(DeployerWorld.Report(output).Instances).Outcome);
     }
 
     [Fact]

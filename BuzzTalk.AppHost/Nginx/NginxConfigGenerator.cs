@@ -83,20 +83,19 @@ public static partial class NginxConfigGenerator
         w.Line("try_files $uri $uri/ /index.html;");
         w.Close();
 
-        // The trailing slash strips /backend: /backend/health reaches the backend as /health.
-        w.Open("location /backend/");
-        if (site.Resolver is null)
+        if (site.DrainFile is { } drain)
         {
-            w.Line("proxy_pass http://backend/;");
-        }
-        else
-        {
-            // With a variable, proxy_pass passes the URI unchanged, so strip /backend here.
-            w.Line("rewrite ^/backend/(.*)$ /$1 break;");
-            w.Line("proxy_pass http://$backend_upstream;");
+            // The load balancer's health path: a leaving instance fails it first.
+            w.Open($"location = {DrainedHealthPath}");
+            w.Open($"if (-f {drain})");
+            w.Line("return 503 \"draining\\n\";");
+            w.Close();
+            BackendProxy(w, site, DrainedHealthPath["/backend".Length..]);
+            w.Close();
         }
 
-        ProxyHeaders(w);
+        w.Open("location /backend/");
+        BackendProxy(w, site);
         w.Close();
 
         // The seed forgot Upgrade/Connection, so websockets never worked through its nginx.
@@ -110,6 +109,28 @@ public static partial class NginxConfigGenerator
         w.Close(); // server
         w.Close(); // http
         return w.ToString();
+    }
+
+    /// <summary>The path that answers 503 while the drain file exists.</summary>
+    public const string DrainedHealthPath = "/backend/health";
+
+    /// <summary>Proxies to the backends, without the <c>/backend</c> prefix; <paramref name="exactPath"/> for an exact-match location.</summary>
+    private static void BackendProxy(ConfigWriter w, NginxSite site, string exactPath = "/")
+    {
+        // The trailing slash strips /backend: /backend/health reaches the backend as /health (an
+        // exact-match location names the whole path instead).
+        if (site.Resolver is null)
+        {
+            w.Line($"proxy_pass http://backend{exactPath};");
+        }
+        else
+        {
+            // With a variable, proxy_pass passes the URI unchanged, so strip /backend here.
+            w.Line("rewrite ^/backend/(.*)$ /$1 break;");
+            w.Line("proxy_pass http://$backend_upstream;");
+        }
+
+        ProxyHeaders(w);
     }
 
     private static void ProxyHeaders(ConfigWriter w)
@@ -156,7 +177,7 @@ public static partial class NginxConfigGenerator
             throw new ArgumentException("With a resolver, nginx takes exactly one backend: the service name and port.", nameof(site));
         }
 
-        foreach (var path in new[] { site.SpaRoot, site.RuntimeDirectory, site.MimeTypesPath })
+        foreach (var path in new[] { site.SpaRoot, site.RuntimeDirectory, site.MimeTypesPath, site.DrainFile })
         {
             if (path is not null && !SafePathPattern().IsMatch(path))
             {

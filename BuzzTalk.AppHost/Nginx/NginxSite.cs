@@ -33,4 +33,11 @@ public sealed record NginxSite
     /// traffic. Needs exactly one backend: the service name.
     /// </summary>
     public string? Resolver { get; init; }
+
+    /// <summary>
+    /// While this file exists, the health path (<c>/backend/health</c>) answers 503 and everything
+    /// else is served as usual: an instance that is leaving (preemption notice) fails its load
+    /// balancer check first, so new connections go elsewhere before its backends stop.
+    /// </summary>
+    public string? DrainFile { get; init; }
 }

@@ -64,6 +64,13 @@ public static class BundleReadme
             backend of its release answers, not when nginx alone does. Autohealing starts checking
             {Terraform.TerraformGenerator.AutoHealingInitialDelaySec} s after boot, longer than a boot with image pulls takes.
 
+            At a preemption notice (about 30 s) GCE runs the template's shutdown-script, `startup/shutdown.sh`: it writes the
+            drain flag (`{Stack.StackFileGenerator.DefaultRunDirectory}/{Stack.StackFileGenerator.DrainFileName}`, mounted into the frontend), so
+            `{Terraform.TerraformGenerator.ReadinessPath}` answers 503 while the site keeps serving; waits {Startup.StartupScriptsGenerator.DrainSeconds} s, the
+            balancer's check interval times its unhealthy threshold plus one, so no new connection arrives; then stops the
+            backends (at most {Startup.StartupScriptsGenerator.BackendStopSeconds} s), which close their websockets with 1001 (going away) and finish
+            their requests. Clients reconnect through the balancer to an instance that stays.
+
             ## Swarm stack
 
             `stack/docker-stack.yml` is deployed as stack `{settings.Name}`: `backend` (start-first updates, DNS round robin behind

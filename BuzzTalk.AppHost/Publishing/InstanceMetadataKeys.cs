@@ -31,6 +31,7 @@ public static class InstanceMetadataKeys
 
     /// <summary>GCE's own keys.</summary>
     public const string StartupScript = "startup-script";
+    public const string ShutdownScript = "shutdown-script";
 
     public const string SshKeys = "ssh-keys";
 

@@ -25,6 +25,12 @@ public sealed class DeployerOptions
     /// <summary>Env files the stack reads (mode 0600); passed to the stack as <c>BUZZTALK_ENV_DIR</c>.</summary>
     public string EnvDirectory { get; set; } = "/etc/buzztalk/env";
 
+    /// <summary>
+    /// The instance's run directory (the shutdown script's drain flag), mounted into the frontend;
+    /// passed to the stack as <c>BUZZTALK_RUN_DIR</c>. The instance script creates it at boot.
+    /// </summary>
+    public string RunDirectory { get; set; } = "/run/buzztalk";
+
     /// <summary>Directory of the deploy lease file on the host (the Scaler reads the same one).</summary>
     public string LeaseDirectory { get; set; } = BuzzTalk.Fleet.Leases.DeployLease.DefaultDirectory;
 

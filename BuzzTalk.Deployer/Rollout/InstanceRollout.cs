@@ -342,7 +342,15 @@ public sealed partial class InstanceRollout(
     {
         if (request.Services is null)
         {
-            var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["BUZZTALK_ENV_DIR"] = layout.EnvDirectory };
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["BUZZTALK_ENV_DIR"] = layout.EnvDirectory,
+                ["BUZZTALK_RUN_DIR"] = layout.RunDirectory,
+            };
+
+            // The frontend mounts it: a missing bind source fails the task. Created at boot by the
+            // instance script (as root); here only where the deploy user may.
+            await runner.RunAsync("mkdir", ["-p", "--", layout.RunDirectory], cancellationToken: cancellationToken).ConfigureAwait(false);
             if (request.ImageTag is { } tag)
             {
                 foreach (var variable in release.ServiceImages.Keys.Select(release.TagVariable).OfType<string>())

@@ -4,7 +4,7 @@ using BuzzTalk.Fleet.Swarm;
 namespace BuzzTalk.Deployer.Rollout;
 
 /// <summary>The paths and names of one instance, with <c>{instance}</c> replaced and every value checked.</summary>
-public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory, string LeaseDirectory)
+public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory, string LeaseDirectory, string RunDirectory)
 {
     public string Releases => $"{Root}/releases";
 
@@ -28,6 +28,7 @@ public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory
             SwarmNames.RequireStackName(Expand(options.Stack.Length > 0 ? options.Stack : bundleStack)),
             SwarmNames.RequireRemotePath(Expand(options.RemoteRoot).TrimEnd('/')),
             SwarmNames.RequireRemotePath(Expand(options.EnvDirectory).TrimEnd('/')),
-            SwarmNames.RequireRemotePath(Expand(options.LeaseDirectory).TrimEnd('/')));
+            SwarmNames.RequireRemotePath(Expand(options.LeaseDirectory).TrimEnd('/')),
+            SwarmNames.RequireRemotePath(Expand(options.RunDirectory).TrimEnd('/')));
     }
 }

@@ -39,6 +39,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id, to signal exactly this process.</summary>
+    public int ProcessId => _process.Id;
+
     public static ServerProcess Start(string command, string directory, int port, params string[] args) =>
         Start(command, directory, port, environment: null, args);
 

@@ -41,7 +41,18 @@ public static class StackFileGenerator
         SpaRoot = Resources.FrontendResources.ContainerSpaRoot,
         Backends = [$"backend:{Port(settings.BackendPort)}"],
         Resolver = SwarmDns,
+        DrainFile = $"{ContainerRunDirectory}/{DrainFileName}",
     };
+
+    /// <summary>Host directory of the drain flag, mounted read-only into the frontend; the stack reads it from this variable.</summary>
+    public const string RunDirectoryVariable = "BUZZTALK_RUN_DIR";
+
+    public const string DefaultRunDirectory = "/run/buzztalk";
+
+    /// <summary>Written by the shutdown script when the instance is leaving; the frontend then fails its health path.</summary>
+    public const string DrainFileName = "draining";
+
+    private const string ContainerRunDirectory = "/run/buzztalk";
 
     private static string Stack(PublishSettings s, string nginxConfig)
     {
@@ -93,6 +104,7 @@ public static class StackFileGenerator
             ("source", Str("nginx_conf")),
             ("target", Str("/etc/nginx/nginx.conf")),
             ("mode", Plain("0444"))))),
+        ("volumes", StrSeq($"${{{RunDirectoryVariable}:-{DefaultRunDirectory}}}:{ContainerRunDirectory}:ro")),
         ("healthcheck", HealthCheck(
             ["CMD", "wget", "-q", "-O", "-", $"http://127.0.0.1:{Port(s.FrontendPort)}{Resources.FrontendResources.HealthPath}"],
             startPeriod: "10s")),

@@ -25,8 +25,12 @@ public static partial class TerraformGenerator
     /// pulled on a shared-core e2-micro before nginx answers, so a short delay would recreate it in a loop.</summary>
     public const int AutoHealingInitialDelaySec = 600;
 
+    public const int HealthCheckIntervalSec = 5;
+
+    public const int HealthCheckUnhealthyThreshold = 2;
+
     /// <summary>The load balancer's and autohealing's health check path: a backend's health through the instance's nginx.</summary>
-    public const string ReadinessPath = "/backend/health";
+    public const string ReadinessPath = Nginx.NginxConfigGenerator.DrainedHealthPath;
 
     /// <summary>Instances the group may add and remove at once while rolling to a new template (the seed's 3).</summary>
     public const int SeedRollStep = 3;
@@ -48,6 +52,7 @@ public static partial class TerraformGenerator
     // Paths of the scripts another part of the bundle writes, relative to this module.
     private const string BootstrapScriptPath = "${path.module}/../" + Startup.StartupScriptsGenerator.BootstrapPath;
     private const string InstanceScriptPath = "${path.module}/../" + Startup.StartupScriptsGenerator.InstanceScriptPath;
+    private const string ShutdownScriptPath = "${path.module}/../" + Startup.StartupScriptsGenerator.ShutdownScriptPath;
 
     // Resource addresses (type.label); labels are fixed, GCP names derive from settings.Name.
     private const string Network = "google_compute_network.vpc";
@@ -427,6 +432,8 @@ public static partial class TerraformGenerator
             ["metadata"] = new JsonObject
             {
                 [InstanceMetadataKeys.StartupScript] = "${file(\"" + BootstrapScriptPath + "\")}",
+                // Run by GCE at a preemption notice (about 30 s) or any stop: drain, then stop the backends.
+                [InstanceMetadataKeys.ShutdownScript] = "${file(\"" + ShutdownScriptPath + "\")}",
                 [InstanceMetadataKeys.SshKeys] = $"{cloud.SshUser}:{Var("deploy_ssh_public_key")}",
                 [InstanceMetadataKeys.Bucket] = Var("bucket"),
                 [InstanceMetadataKeys.InstanceScriptObject] = cloud.InstanceScriptObject,
@@ -448,10 +455,10 @@ public static partial class TerraformGenerator
             (Type(HealthCheck), Label(HealthCheck), new JsonObject
             {
                 ["name"] = $"{name}-http-health-check",
-                ["check_interval_sec"] = 5,
+                ["check_interval_sec"] = HealthCheckIntervalSec,
                 ["timeout_sec"] = 5,
                 ["healthy_threshold"] = 2,
-                ["unhealthy_threshold"] = 2,
+                ["unhealthy_threshold"] = HealthCheckUnhealthyThreshold,
                 ["http_health_check"] = Blocks(new JsonObject
                 {
                     ["port"] = settings.FrontendPort,

@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buzzchat.settings")
 # Sets Django up; must run before anything that imports models.
 django_application = get_asgi_application()
 
+from rooms import going_away  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
 # No origin check on websockets: no cookie or other ambient credential
@@ -19,3 +20,6 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
+
+# Open websockets are closed with 1001 when daphne stops (SIGTERM).
+going_away.install()

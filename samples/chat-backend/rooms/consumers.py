@@ -3,7 +3,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import chat
+from . import chat, going_away
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -19,8 +19,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.group = chat.group_name(room)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        going_away.track(self)
 
     async def disconnect(self, code):
+        going_away.forget(self)
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

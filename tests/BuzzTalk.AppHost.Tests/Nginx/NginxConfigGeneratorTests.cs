@@ -2,6 +2,8 @@ using System.Diagnostics;
 using BuzzTalk.AppHost.Nginx;
 using BuzzTalk.AppHost.Resources;
 using BuzzTalk.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace BuzzTalk.AppHost.Tests.Nginx;
 
@@ -103,6 +105,42 @@ public sealed class NginxConfigGeneratorTests : IDisposable
         };
 
         Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(site));
+    }
+
+    [Fact]
+    public async Task While_the_drain_file_exists_only_the_health_path_answers_503_and_the_site_keeps_serving()
+    {
+        await using var backend = await WebServiceHost.StartAsync(new Dictionary<string, string?>(), _ => { },
+            app => app.Run(context => context.Response.WriteAsync($"backend {context.Request.Path}")));
+        var drain = Path.Combine(_dir.Path, "run", "draining");
+        Directory.CreateDirectory(Path.GetDirectoryName(drain)!);
+        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "index.html"), "chat page");
+        var port = ServerProcess.FreePort();
+        var config = Path.Combine(_dir.Path, "nginx.conf");
+        await File.WriteAllTextAsync(config, NginxConfigGenerator.Generate(LocalSite($"127.0.0.1:{backend.Address.Port}") with
+        {
+            Listen = $"127.0.0.1:{port}",
+            DrainFile = drain,
+        }));
+        await using var nginx = ServerProcess.Start("nginx", _dir.Path, port, "-p", _dir.Path + "/", "-c", config, "-e", "stderr", "-g", "daemon off;");
+        await nginx.WaitForPortAsync(TimeSpan.FromSeconds(30));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+
+        using (var healthy = await http.GetAsync(new Uri(NginxConfigGenerator.DrainedHealthPath, UriKind.Relative)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, healthy.StatusCode);
+            Assert.Equal("backend /health", await healthy.Content.ReadAsStringAsync());
+        }
+
+        await File.WriteAllTextAsync(drain, "");
+
+        using (var draining = await http.GetAsync(new Uri(NginxConfigGenerator.DrainedHealthPath, UriKind.Relative)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, draining.StatusCode);
+        }
+
+        Assert.Equal("backend /messages", await http.GetStringAsync(new Uri("/backend/messages", UriKind.Relative)));
+        Assert.Equal("chat page", await http.GetStringAsync(new Uri("/", UriKind.Relative)));
     }
 
     [Fact]

@@ -200,6 +200,7 @@ public sealed class BootIntoDesiredReleaseTests
             ["BUZZTALK_STACK_NAME"] = $"{world.Name}-local",
             ["BUZZTALK_BUNDLE_ROOT"] = world.HostPath("local", "opt"),
             ["BUZZTALK_ENV_DIR"] = world.HostPath("local", "env"),
+            ["BUZZTALK_RUN_DIR"] = world.HostPath("local", "run"),
             ["BUZZTALK_LOCK_FILE"] = Path.Combine(world.Root, "instance.lock"),
             ["BUZZTALK_HEALTH_URL"] = $"http://127.0.0.1:{world.FrontendPort.ToString(CultureInfo.InvariantCulture)}/backend/health",
             ["BUZZTALK_HEALTH_TIMEOUT_SECONDS"] = "120",

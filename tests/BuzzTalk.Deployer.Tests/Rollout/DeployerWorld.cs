@@ -84,6 +84,7 @@ public sealed class DeployerWorld : IAsyncDisposable
                 RemoteRoot = Path.Combine(Root, "hosts", "{instance}", "opt"),
                 EnvDirectory = Path.Combine(Root, "hosts", "{instance}", "env"),
                 LeaseDirectory = Path.Combine(Root, "hosts", "{instance}", "lease"),
+                RunDirectory = Path.Combine(Root, "hosts", "{instance}", "run"),
                 LeaseTtl = "00:00:30",
                 LeaseWait = (leaseWait ?? TimeSpan.Zero).ToString("c", CultureInfo.InvariantCulture),
                 ConvergeTimeout = (convergeTimeout ?? TimeSpan.FromMinutes(2)).ToString("c", CultureInfo.InvariantCulture),

@@ -24,6 +24,9 @@ public sealed class LocalStackDeployment : IAsyncDisposable
 
     public string EnvDirectory => Path.Combine(_scratch.Path, "env");
 
+    /// <summary>The instance's run directory (the drain flag), mounted into the frontend.</summary>
+    public string RunDirectory => Path.Combine(_scratch.Path, "run");
+
     public static async Task<LocalStackDeployment> DeployAsync(Func<PublishSettings, PublishSettings>? adjust = null)
     {
         var deployment = new LocalStackDeployment("bt" + Guid.NewGuid().ToString("N")[..6]);
@@ -36,9 +39,14 @@ public sealed class LocalStackDeployment : IAsyncDisposable
             await File.WriteAllTextAsync(stackFile, deployment.WithTestImages(await File.ReadAllTextAsync(stackFile)));
 
             Directory.CreateDirectory(deployment.EnvDirectory);
+            Directory.CreateDirectory(deployment.RunDirectory);
             await File.WriteAllTextAsync(Path.Combine(deployment.EnvDirectory, "backend.env"), "MYSQL_DB_NAME=from-env-file\n");
             var (exit, output) = await ToolRun.RunAsync("docker", deployment.BundleDirectory,
-                new Dictionary<string, string> { [StackFileGenerator.EnvDirectoryVariable] = deployment.EnvDirectory },
+                new Dictionary<string, string>
+                {
+                    [StackFileGenerator.EnvDirectoryVariable] = deployment.EnvDirectory,
+                    [StackFileGenerator.RunDirectoryVariable] = deployment.RunDirectory,
+                },
                 "stack", "deploy", "-c", StackFileGenerator.StackPath, deployment.Name);
             if (exit != 0)
             {

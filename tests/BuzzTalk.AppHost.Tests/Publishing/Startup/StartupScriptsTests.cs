@@ -32,6 +32,7 @@ public sealed class StartupScriptsTests : IDisposable
     [Theory]
     [InlineData(StartupScriptsGenerator.BootstrapPath)]
     [InlineData(StartupScriptsGenerator.InstanceScriptPath)]
+    [InlineData(StartupScriptsGenerator.ShutdownScriptPath)]
     public async Task Each_script_passes_bash_syntax_check_and_shellcheck_at_style_level(string path)
     {
         var script = WriteScript(path);
@@ -61,7 +62,8 @@ public sealed class StartupScriptsTests : IDisposable
         var second = StartupScriptsGenerator.Generate(s_settings with { });
 
         Assert.Equal(first, second);
-        Assert.Equal([StartupScriptsGenerator.BootstrapPath, StartupScriptsGenerator.InstanceScriptPath], first.Select(f => f.Path));
+        Assert.Equal([StartupScriptsGenerator.BootstrapPath, StartupScriptsGenerator.InstanceScriptPath, StartupScriptsGenerator.ShutdownScriptPath],
+            first.Select(f => f.Path));
         Assert.All(first, f =>
         {
             Assert.True(f.Executable);
@@ -69,7 +71,8 @@ public sealed class StartupScriptsTests : IDisposable
             Assert.EndsWith("\n", f.Content, StringComparison.Ordinal);
             Assert.False(f.Content.EndsWith("\n\n", StringComparison.Ordinal));
             Assert.StartsWith("#!/usr/bin/env bash\n", f.Content, StringComparison.Ordinal);
-            Assert.Contains("set -euo pipefail\n", f.Content, StringComparison.Ordinal);
+            // The shutdown script tries every step within the notice, so it alone does not stop at an error.
+            Assert.Contains(f.Path == StartupScriptsGenerator.ShutdownScriptPath ? "set -uo pipefail\n" : "set -euo pipefail\n", f.Content, StringComparison.Ordinal);
         });
     }
 
@@ -348,6 +351,42 @@ public sealed class StartupScriptsTests : IDisposable
         Assert.Empty(gcp.GuestAttributes);
         Assert.Empty(Directory.GetFileSystemEntries(instance.EnvDir));
         Assert.True(File.Exists(Path.Combine(instance.BundleRoot, "current", StartupScriptsGenerator.StackFile)));
+    }
+
+    [Fact]
+    public async Task At_a_preemption_notice_the_instance_fails_its_health_check_first_and_only_then_stops_its_backends()
+    {
+        await using var gcp = await FakeInstanceCloud.StartAsync();
+        gcp.InstanceValues["instance/preempted"] = "TRUE";
+        var run = Path.Combine(_dir.Path, "run");
+        var log = Path.Combine(_dir.Path, "docker.log");
+        var docker = Path.Combine(_dir.Path, "docker");
+        // The fake docker notes, with each call, whether the drain flag was already there.
+        await File.WriteAllTextAsync(docker, $"#!/bin/sh\nprintf '%s drained=%s\\n' \"$*\" \"$([ -f '{run}/draining' ] && echo yes || echo no)\" >> '{log}'\n");
+        File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var (exit, output) = await ScriptRun.RunAsync(WriteScript(StartupScriptsGenerator.ShutdownScriptPath), _dir.Path, new Dictionary<string, string>
+        {
+            ["BUZZTALK_METADATA_URL"] = gcp.MetadataUrl,
+            ["BUZZTALK_DOCKER"] = docker,
+            ["BUZZTALK_LOGGER"] = "true",
+            ["BUZZTALK_RUN_DIR"] = run,
+            ["BUZZTALK_DRAIN_SECONDS"] = "0.2",
+        });
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("preempted: TRUE", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(run, "draining")));
+        Assert.Equal("false", gcp.GuestAttributes[StartupScriptsGenerator.ReadyGuestAttribute]);
+        Assert.Equal([$"service scale --detach=false {s_settings.Name}_backend=0 drained=yes"], File.ReadAllLines(log));
+    }
+
+    [Fact]
+    public void The_drain_outlasts_the_balancers_check_and_the_whole_leave_fits_the_preemption_notice()
+    {
+        Assert.True(StartupScriptsGenerator.DrainSeconds > BuzzTalk.AppHost.Publishing.Terraform.TerraformGenerator.HealthCheckIntervalSec
+            * BuzzTalk.AppHost.Publishing.Terraform.TerraformGenerator.HealthCheckUnhealthyThreshold);
+        Assert.True(StartupScriptsGenerator.DrainSeconds + StartupScriptsGenerator.BackendStopSeconds < 30);
     }
 
     [Fact]

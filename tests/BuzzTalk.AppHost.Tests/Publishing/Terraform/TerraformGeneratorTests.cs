@@ -215,6 +215,7 @@ public sealed class TerraformGeneratorTests
         var expected = new Dictionary<string, string>
         {
             [InstanceMetadataKeys.StartupScript] = "${file(\"${path.module}/../startup/bootstrap.sh\")}",
+            [InstanceMetadataKeys.ShutdownScript] = "${file(\"${path.module}/../startup/shutdown.sh\")}",
             [InstanceMetadataKeys.SshKeys] = "deploy:${var.deploy_ssh_public_key}",
             [InstanceMetadataKeys.Bucket] = "${var.bucket}",
             [InstanceMetadataKeys.InstanceScriptObject] = "startup/instance.sh",

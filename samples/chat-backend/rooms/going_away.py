@@ -1,0 +1,65 @@
+"""Closes every open websocket with 1001 (going away) when daphne shuts down.
+
+A replica being replaced, or an instance leaving at a preemption notice, gets SIGTERM.
+Without this, daphne cancels the consumers and the sockets drop without a close frame
+(1006), so clients wait on a dead connection; with it they get 1001 and reconnect at
+once, through nginx or the load balancer, to a replica that stays.
+"""
+import asyncio
+import logging
+import weakref
+
+logger = logging.getLogger(__name__)
+
+_open = weakref.WeakSet()
+
+# Time for the close frames to reach the sockets before daphne cancels everything.
+FLUSH_SECONDS = 0.25
+
+
+def track(consumer):
+    _open.add(consumer)
+
+
+def forget(consumer):
+    _open.discard(consumer)
+
+
+def install():
+    """Runs before daphne's own shutdown trigger, which cancels the application instances."""
+    try:
+        from twisted.internet import reactor
+    except ImportError:  # not under daphne (tests of the Django parts, management commands)
+        return
+    reactor.addSystemEventTrigger("before", "shutdown", _close_all)
+
+
+def _close_all():
+    consumers = list(_open)
+    if not consumers:
+        return None
+    logger.info("shutting down: closing %d websocket(s) with 1001", len(consumers))
+    for consumer in consumers:
+        protocol = _daphne_protocol(consumer)
+        try:
+            if protocol is not None:
+                # Autobahn's public close() allows only 1000 and 3000-4999 from a server;
+                # its close-frame call sends 1001 and runs the closing handshake as usual.
+                protocol.sendCloseFrame(code=1001, reasonUtf8=b"going away")
+            else:
+                asyncio.ensure_future(consumer.close(code=1000))
+        except Exception:  # one broken socket must not keep the others open
+            logger.exception("could not close a websocket")
+    from twisted.internet import defer, reactor
+
+    # Runs before daphne cancels the consumers; the wait lets the frames go out and the
+    # clients answer the closing handshake.
+    return defer.Deferred.fromFuture(asyncio.ensure_future(asyncio.sleep(FLUSH_SECONDS))) if reactor.running else None
+
+
+def _daphne_protocol(consumer):
+    """The daphne protocol behind a consumer: its send is functools.partial(server.handle_reply, protocol)."""
+    send = getattr(consumer, "base_send", None)
+    args = getattr(send, "args", ())
+    protocol = args[0] if args else None
+    return protocol if hasattr(protocol, "sendCloseFrame") else None

@@ -43,7 +43,9 @@ public static class BundleReadme
                likewise `buzztalk-discovery` and `buzztalk-deployer`), then `sudo ops-host/install.sh` installs them, the systemd
                units and drop-ins (Prometheus, Alertmanager, Grafana, exporters, Scaler, Discovery, Deployer) and the `monitoring/`
                files; every unit restarts on failure. Run it again after any change: it only touches what changed.
-            4. **Secrets** — `buzztalk-deployer render-env --env .env` writes the per-host env and secret files.
+            4. **Secrets** — `buzztalk-deployer render-env --env .env` writes the per-host env and secret files; with
+               `BUNDLE_BUCKET=<bundle bucket>` in `.env` the ops host's Deployer records the desired release there (its account,
+               `-var deployer_service_account=<email>` at step 1, gets write access to the bucket and the `{c.EnvSecret}` secret).
             5. **Deploy** — `buzztalk-deployer deploy` rolls `stack/docker-stack.yml` out to every instance, one lease at a time.
 
             ## A fleet that heals itself

@@ -13,6 +13,9 @@ public static class EnvRenderer
 {
     public const string InstanceBackendEnv = "instance/env/backend.env";
     public const string OpsHostScalerEnv = "ops-host/env/buzztalk-scaler.env";
+
+    /// <summary>The ops host's Deployer settings: where it records the desired release (from <c>BUNDLE_BUCKET</c>).</summary>
+    public const string OpsHostDeployerEnv = "ops-host/env/buzztalk-deployer.env";
     public const string OpsHostWebhookPassword = "ops-host/secrets/scaler-webhook-password";
     public const string OpsHostDiscordWebhookUrl = "ops-host/secrets/discord-webhook-url";
     public const string OpsHostGrafanaAdminPassword = "ops-host/secrets/grafana-admin-password";
@@ -92,6 +95,9 @@ public static class EnvRenderer
         AddIfSet(env, "SCALER_WEBHOOK_PASSWORD", "Scaler__Webhooks__Password", scaler);
         AddIfSet(env, "DISCORD_WEBHOOK_URL", "Scaler__Discord__WebhookUrl", scaler);
 
+        Check(env, "BUNDLE_BUCKET", v => System.Text.RegularExpressions.Regex.IsMatch(v, "^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$"),
+            "must be a Cloud Storage bucket name", problems);
+
         // Both env-file formats take one line per variable, and secret files are read whole and often trimmed.
         foreach (var entry in env.Entries.Where(e => Rendered(e.Key) && e.Value.AsSpan().IndexOfAny('\n', '\r') >= 0))
         {
@@ -117,6 +123,14 @@ public static class EnvRenderer
         if (env.Values.TryGetValue("GRAFANA_ADMIN_PASSWORD", out var grafana) && grafana.Length > 0)
         {
             files.Add(new(OpsHostGrafanaAdminPassword, grafana));
+        }
+
+        // The bundle bucket turns on the desired release: every deploy records what booting instances run.
+        var deployer = new List<(string Key, string Value)>();
+        AddIfSet(env, "BUNDLE_BUCKET", "Deployer__Release__Bucket", deployer);
+        if (deployer.Count > 0)
+        {
+            files.Add(new(OpsHostDeployerEnv, SystemdEnvFile(deployer)));
         }
 
         return files;
@@ -219,7 +233,7 @@ public static class EnvRenderer
 
     private static bool Rendered(string key) =>
         BackendKeys.Contains(key, StringComparer.Ordinal) || key.StartsWith(BackendPrefix, StringComparison.Ordinal)
-        || key is "SCALER_WEBHOOK_PASSWORD" or "SCALER_WEBHOOK_USER" or "DISCORD_WEBHOOK_URL" or "GRAFANA_ADMIN_PASSWORD";
+        || key is "SCALER_WEBHOOK_PASSWORD" or "SCALER_WEBHOOK_USER" or "DISCORD_WEBHOOK_URL" or "GRAFANA_ADMIN_PASSWORD" or "BUNDLE_BUCKET";
 
     private static void Check(EnvFile env, string key, Func<string, bool> valid, string rule, List<string> problems)
     {

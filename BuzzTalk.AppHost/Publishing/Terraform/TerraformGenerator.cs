@@ -66,6 +66,7 @@ public static partial class TerraformGenerator
     private const string UrlMap = "google_compute_url_map.app";
     private const string Proxy = "google_compute_target_http_proxy.app";
     private const string InstanceScript = "google_storage_bucket_object.instance_script";
+    private const string EnvSecret = "google_secret_manager_secret.env";
     private const string InstanceSa = "google_service_account.instance";
     private const string DiscoverySa = "google_service_account.prometheus_discovery";
     private const string ExporterSa = "google_service_account.stackdriver_exporter";
@@ -175,6 +176,8 @@ public static partial class TerraformGenerator
             ["registry_secret"] = Variable("string", "Secret Manager secret (name) holding the registry token; empty for public images.", ""),
             ["registry_host"] = Variable("string", "Container registry host to log in to.", "ghcr.io"),
             ["registry_user"] = Variable("string", "Registry user the token belongs to.", ""),
+            ["deployer_service_account"] = Variable("string",
+                "Email of the account the Deployer runs as (the ops host's): it records the desired release in the bucket and the env secret. Empty: grant it yourself.", ""),
         };
 
         // An empty list would close SSH entirely and an open range would undo the fix; refuse both at plan time.
@@ -272,6 +275,19 @@ public static partial class TerraformGenerator
                 ["member"] = Member(InstanceSa),
             }),
             ProjectRole("instance_secret_accessor", "roles/secretmanager.secretAccessor", InstanceSa),
+            // The desired release's env files: one secret, a version per distinct set; the Deployer
+            // (its account, when given) adds versions and reads them back for a rollback, and
+            // writes the release record and archives to the bucket.
+            (Type(EnvSecret), Label(EnvSecret), new JsonObject
+            {
+                ["secret_id"] = settings.Cloud.EnvSecret,
+                ["replication"] = Blocks(new JsonObject { ["auto"] = Blocks(new JsonObject()) }),
+            }),
+            DeployerRole("google_secret_manager_secret_iam_member", "deployer_env_version_adder", "roles/secretmanager.secretVersionAdder",
+                ("secret_id", Ref(EnvSecret, "secret_id"))),
+            DeployerRole("google_secret_manager_secret_iam_member", "deployer_env_accessor", "roles/secretmanager.secretAccessor",
+                ("secret_id", Ref(EnvSecret, "secret_id"))),
+            DeployerRole("google_storage_bucket_iam_member", "deployer_object_admin", "roles/storage.objectAdmin", ("bucket", Var("bucket"))),
             ProjectRole("instance_log_writer", "roles/logging.logWriter", InstanceSa),
             ProjectRole("instance_metric_writer", "roles/monitoring.metricWriter", InstanceSa),
             ProjectRole("prometheus_discovery_compute_viewer", "roles/compute.viewer", DiscoverySa),
@@ -284,6 +300,16 @@ public static partial class TerraformGenerator
         ["display_name"] = accountId,
         ["description"] = description,
     };
+
+    /// <summary>A role for the Deployer's account on one resource; none when <c>deployer_service_account</c> is empty.</summary>
+    private static (string, string, JsonObject) DeployerRole(string type, string label, string role, (string Key, string Value) on) =>
+        (type, label, new JsonObject
+        {
+            ["count"] = "${var.deployer_service_account == \"\" ? 0 : 1}",
+            [on.Key] = on.Value,
+            ["role"] = role,
+            ["member"] = "serviceAccount:${var.deployer_service_account}",
+        });
 
     private static (string, string, JsonObject) ProjectRole(string label, string role, string serviceAccount) =>
         ("google_project_iam_member", label, new JsonObject

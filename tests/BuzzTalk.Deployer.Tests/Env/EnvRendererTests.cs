@@ -75,6 +75,19 @@ public sealed class EnvRendererTests
     }
 
     [Fact]
+    public void The_bundle_bucket_turns_on_the_ops_host_deployers_desired_release_and_is_left_out_when_unset()
+    {
+        var files = Render(Minimal + "\nBUNDLE_BUCKET=acme-buzztalk\n");
+
+        Assert.Equal("""
+            # Written by buzztalk-deployer from the operator's .env. Do not edit: render again.
+            Deployer__Release__Bucket='acme-buzztalk'
+
+            """.Replace("\r", "", StringComparison.Ordinal), files[EnvRenderer.OpsHostDeployerEnv].Content);
+        Assert.DoesNotContain(EnvRenderer.OpsHostDeployerEnv, Render(Minimal).Keys);
+    }
+
+    [Fact]
     public void Optional_ops_host_secrets_are_left_out_when_unset()
     {
         var files = Render(Minimal);
@@ -109,6 +122,7 @@ public sealed class EnvRendererTests
     [InlineData("MYSQL_DB_HOST", "db host", "MYSQL_DB_HOST must be a host name or IP address")]
     [InlineData("MYSQL_DB_HOST", "pw-secret/x", "MYSQL_DB_HOST must be a host name or IP address")]
     [InlineData("DISCORD_WEBHOOK_URL", "http://pw-secret.example/hook", "DISCORD_WEBHOOK_URL must be an absolute https URL")]
+    [InlineData("BUNDLE_BUCKET", "gs://pw-secret", "BUNDLE_BUCKET must be a Cloud Storage bucket name")]
     public void Invalid_values_are_refused_by_key_never_by_value(string key, string value, string expected)
     {
         var lines = Minimal.Split('\n').Where(l => !l.StartsWith(key + "=", StringComparison.Ordinal)).Append($"{key}='{value}'");

@@ -431,10 +431,28 @@ public sealed class TerraformGeneratorTests
             ],
             projectRoles);
 
-        var bucketReader = Assert.Single(iam["google_storage_bucket_iam_member"]!.AsObject()).Value!;
+        var bucketReader = iam["google_storage_bucket_iam_member"]!["instance_object_viewer"]!;
         Assert.Equal("${var.bucket}", Str(bucketReader["bucket"]));
         Assert.Equal("roles/storage.objectViewer", Str(bucketReader["role"]));
         Assert.Equal("serviceAccount:${google_service_account.instance.email}", Str(bucketReader["member"]));
+
+        // The Deployer's account writes the desired release: bucket objects, and versions of the env secret it may read back.
+        var env = iam["google_secret_manager_secret"]!["env"]!;
+        Assert.Equal("buzztalk-env", Str(env["secret_id"]));
+        var deployerGrants = new[]
+        {
+            iam["google_storage_bucket_iam_member"]!["deployer_object_admin"]!,
+            iam["google_secret_manager_secret_iam_member"]!["deployer_env_version_adder"]!,
+            iam["google_secret_manager_secret_iam_member"]!["deployer_env_accessor"]!,
+        };
+        Assert.Equal(["roles/storage.objectAdmin", "roles/secretmanager.secretVersionAdder", "roles/secretmanager.secretAccessor"],
+            deployerGrants.Select(g => Str(g["role"])));
+        Assert.All(deployerGrants, g =>
+        {
+            Assert.Equal("serviceAccount:${var.deployer_service_account}", Str(g["member"]));
+            Assert.Equal("${var.deployer_service_account == \"\" ? 0 : 1}", Str(g["count"]));
+        });
+        Assert.Equal(2, iam["google_storage_bucket_iam_member"]!.AsObject().Count);
 
         var accounts = iam["google_service_account"]!.AsObject().ToDictionary(p => p.Key, p => Str(p.Value!["account_id"]), StringComparer.Ordinal);
         Assert.Equal("buzztalk-prometheus-discovery", accounts["prometheus_discovery"]);

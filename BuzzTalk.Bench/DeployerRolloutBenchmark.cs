@@ -96,7 +96,7 @@ public static class DeployerRolloutBenchmark
         }
     }
 
-    private static async Task<string> BundleAsync(string appHost, string directory, int frontendPort, bool backendOnly)
+    internal static async Task<string> BundleAsync(string appHost, string directory, int frontendPort, bool backendOnly)
     {
         await CliAsync(appHost, "--operation", "publish", "--step", "publish", "--output-path", directory,
             "--Parameters:public-url=http://127.0.0.1", "--BuzzTalk:Images:Backend:Image=buzztalk/testapp", "--BuzzTalk:Images:Backend:Tag=v1");
@@ -116,7 +116,8 @@ public static class DeployerRolloutBenchmark
         return directory;
     }
 
-    private static string Settings(string root, string name, SshServer ssh, string knownHosts, List<string> instances, string health, List<string> stacks)
+    internal static string Settings(string root, string name, SshServer ssh, string knownHosts, List<string> instances, string health, List<string> stacks,
+        IReadOnlyDictionary<string, object>? extra = null)
     {
         stacks.AddRange(instances.Select(i => $"{name}-{i}").Where(s => !stacks.Contains(s)));
         var settings = new Dictionary<string, object>
@@ -131,14 +132,20 @@ public static class DeployerRolloutBenchmark
                 ["Health"] = new Dictionary<string, string> { ["Url"] = health, ["Timeout"] = "00:00:30" },
                 ["Ssh"] = new Dictionary<string, string> { ["User"] = ssh.User, ["PrivateKeyFile"] = ssh.ClientKeyFile, ["KnownHostsFile"] = knownHosts },
                 ["Instances"] = instances.Select(i => new Dictionary<string, object> { ["Name"] = i, ["Host"] = "127.0.0.1", ["SshPort"] = ssh.Port }).ToList(),
+                ["RunDirectory"] = Path.Combine(root, "hosts", "{instance}", "run"),
             },
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, object>())
+        {
+            ((Dictionary<string, object>)settings["Deployer"])[key] = value;
+        }
+
         var path = Path.Combine(root, $"settings-{instances.Count}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(settings));
         return path;
     }
 
-    private static async Task CliAsync(string assembly, params string[] args)
+    internal static async Task CliAsync(string assembly, params string[] args)
     {
         var (exit, log) = await ToolRun.RunAsync("dotnet", Path.GetTempPath(), [assembly, .. args]);
         if (exit != 0)

@@ -53,7 +53,14 @@ var rollout = new Command("deployer-rollout", "Deployer rollout time (1 instance
 rollout.SetAction((result, ct) => DeployerRolloutBenchmark.RunAsync(RepositoryRoot(), result.GetValue(rolloutRuns), result.GetValue(rolloutInstances),
     result.GetValue(rolloutParallel), Console.Out, ct));
 
-var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator, publish, rollout };
+var bootRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
+var boot = new Command("replacement-boot", "A replaced instance booting into the desired release: instance script start to healthy through nginx.") { bootRuns };
+boot.SetAction((result, ct) => ReplacementBootBenchmark.RunAsync(RepositoryRoot(), result.GetValue(bootRuns), Console.Out, ct));
+
+var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
+{
+    startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot,
+};
 return await root.Parse(args).InvokeAsync();
 
 static string RepositoryRoot()

@@ -95,27 +95,44 @@ public static class DeployerCommands
                 return CommandResults.Failure(Problem(body, response.StatusCode));
             }
 
-            var text = new StringBuilder();
-            foreach (var instance in JsonNode.Parse(body)?.AsArray() ?? [])
-            {
-                text.Append(CultureInfo.InvariantCulture, $"{instance?["instance"]}: {instance?["message"]}");
-                foreach (var s in instance?["services"]?.AsArray() ?? [])
-                {
-                    if (s?["name"]?.GetValue<string>().EndsWith($"_{service}", StringComparison.Ordinal) == true)
-                    {
-                        text.Append(CultureInfo.InvariantCulture, $"; {s["image"]} {s["running"]}/{s["desired"]}");
-                    }
-                }
-
-                text.Append('\n');
-            }
-
-            return CommandResults.Success(text.Length > 0 ? text.ToString().TrimEnd() : "no instances");
+            return CommandResults.Success(StatusText(JsonNode.Parse(body), service));
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException)
         {
             return CommandResults.Failure($"deployer: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// One line per instance of the Deployer's <c>/api/status</c>: the service's image and replicas,
+    /// and the release the instance runs against the desired one (drift says why not).
+    /// </summary>
+    public static string StatusText(JsonNode? statuses, string service)
+    {
+        var text = new StringBuilder();
+        foreach (var instance in statuses?.AsArray() ?? [])
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{instance?["instance"]}: {instance?["message"]}");
+            foreach (var s in instance?["services"]?.AsArray() ?? [])
+            {
+                if (s?["name"]?.GetValue<string>().EndsWith($"_{service}", StringComparison.Ordinal) == true)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"; {s["image"]} {s["running"]}/{s["desired"]}");
+                }
+            }
+
+            if (instance?["desiredRevision"] is { } desired)
+            {
+                var running = instance["running"] is { } record ? $"r{record["revision"]} {record["release"]}" : "no recorded release";
+                text.Append(instance["drift"]?.GetValue<string>() is { } drift
+                    ? $"; DRIFT from desired r{desired}: {drift}"
+                    : $"; runs {running}, the desired release");
+            }
+
+            text.Append('\n');
+        }
+
+        return text.Length > 0 ? text.ToString().TrimEnd() : "no instances";
     }
 
     private static async Task<HttpClient> ClientAsync(EndpointReference endpoint, IResourceBuilder<ParameterResource> password, CancellationToken cancellationToken)

@@ -83,7 +83,7 @@ public static class ReplacementBootBenchmark
             var seconds = new List<double>();
             for (var run = 0; run < runs; run++)
             {
-                await ReplaceAsync(stack, host, cancellationToken);
+                await ReplaceAsync(stack, host);
                 var started = Stopwatch.GetTimestamp();
                 var (exit, log) = await ToolRun.RunAsync("bash", scratch.Path, environment, script);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -115,23 +115,9 @@ public static class ReplacementBootBenchmark
     }
 
     /// <summary>A new disk: no stack (and its network gone), no releases, no env files.</summary>
-    private static async Task ReplaceAsync(string stack, string host, CancellationToken cancellationToken)
+    private static async Task ReplaceAsync(string stack, string host)
     {
-        await ToolRun.RunAsync("docker", Path.GetTempPath(), "stack", "rm", stack);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        while (true)
-        {
-            var (_, networks) = await ToolRun.RunAsync("docker", Path.GetTempPath(), "network", "ls", "-q", "--filter", $"label=com.docker.stack.namespace={stack}");
-            var (_, containers) = await ToolRun.RunAsync("docker", Path.GetTempPath(), "ps", "-aq", "--filter", $"label=com.docker.stack.namespace={stack}");
-            if (networks.Trim().Length == 0 && containers.Trim().Length == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(250, timeout.Token);
-        }
-
+        await DockerCli.RemoveStackAsync(stack, TimeSpan.FromMinutes(2));
         foreach (var directory in new[] { "opt", "env" })
         {
             var path = Path.Combine(host, directory);

@@ -60,7 +60,7 @@ public static class DeployerOptionsValidator
         }
 
         // Bucket and secret ids as Google allows them; they end up in URLs.
-        if (!System.Text.RegularExpressions.Regex.IsMatch(release.Bucket, "^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$"))
+        if (!GoogleNames.IsBucket(release.Bucket))
         {
             errors.Add($"Deployer:Release:Bucket '{release.Bucket}' is not a bucket name.");
         }

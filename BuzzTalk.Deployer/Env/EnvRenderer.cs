@@ -95,7 +95,7 @@ public static class EnvRenderer
         AddIfSet(env, "SCALER_WEBHOOK_PASSWORD", "Scaler__Webhooks__Password", scaler);
         AddIfSet(env, "DISCORD_WEBHOOK_URL", "Scaler__Discord__WebhookUrl", scaler);
 
-        Check(env, "BUNDLE_BUCKET", v => System.Text.RegularExpressions.Regex.IsMatch(v, "^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$"),
+        Check(env, "BUNDLE_BUCKET", Configuration.GoogleNames.IsBucket,
             "must be a Cloud Storage bucket name", problems);
 
         // Both env-file formats take one line per variable, and secret files are read whole and often trimmed.

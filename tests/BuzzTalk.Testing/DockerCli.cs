@@ -20,4 +20,25 @@ public static class DockerCli
         var exit = await docker.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (exit, docker.Output);
     }
+
+    /// <summary>
+    /// Removes a stack and waits until its containers and network are gone: swarm removes the
+    /// network after the tasks, and a deploy of the same stack before that fails.
+    /// </summary>
+    public static async Task RemoveStackAsync(string stack, TimeSpan timeout)
+    {
+        await TryRunAsync("stack", "rm", stack);
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var (_, networks) = await TryRunAsync("network", "ls", "-q", "--filter", $"label=com.docker.stack.namespace={stack}");
+            var (_, containers) = await TryRunAsync("ps", "-aq", "--filter", $"label=com.docker.stack.namespace={stack}");
+            if (networks.Trim().Length == 0 && containers.Trim().Length == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(250, deadline.Token);
+        }
+    }
 }

@@ -159,22 +159,7 @@ public sealed class BootIntoDesiredReleaseTests
     /// <summary>What a replacement instance starts from: no stack, no releases, no env files.</summary>
     private static async Task ReplaceAsync(DeployerWorld world)
     {
-        var stack = $"{world.Name}-local";
-        await DockerCli.RunAsync("stack", "rm", stack);
-        // Swarm removes the stack's network after its tasks are gone; a deploy before that fails.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (true)
-        {
-            var (_, networks) = await DockerCli.TryRunAsync("network", "ls", "-q", "--filter", $"label=com.docker.stack.namespace={stack}");
-            var (_, containers) = await DockerCli.TryRunAsync("ps", "-aq", "--filter", $"label=com.docker.stack.namespace={stack}");
-            if (networks.Trim().Length == 0 && containers.Trim().Length == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(250, timeout.Token);
-        }
-
+        await DockerCli.RemoveStackAsync($"{world.Name}-local", TimeSpan.FromMinutes(2));
         Directory.Delete(world.HostPath("local", "opt"), recursive: true);
         Directory.Delete(world.HostPath("local", "env"), recursive: true);
     }

@@ -11,4 +11,10 @@ internal static partial class ScalerLog
 
     [LoggerMessage(3, LogLevel.Information, "Discord rate-limited a {Kind} notification; retrying once in {Seconds} s")]
     public static partial void DiscordRateLimited(ILogger logger, string kind, double seconds);
+
+    [LoggerMessage(4, LogLevel.Warning, "Scaler:Services is empty: no service will be scaled")]
+    public static partial void NoServices(ILogger logger);
+
+    [LoggerMessage(5, LogLevel.Information, "Scaling only {Services}")]
+    public static partial void Services(ILogger logger, string services);
 }

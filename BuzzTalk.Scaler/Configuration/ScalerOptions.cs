@@ -12,12 +12,12 @@ public sealed class ScalerOptions
     /// <summary><c>TargetTracking</c> (default) or <c>Seed</c> for alerts that do not carry their own count.</summary>
     public DecisionMode Mode { get; set; } = DecisionMode.TargetTracking;
 
-    /// <summary>Only these services are ever scaled, each within its bounds.</summary>
-    public Dictionary<string, ServiceBounds> Services { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["backend"] = new() { Min = 1, Max = 4 },
-        ["frontend"] = new() { Min = 1, Max = 2 },
-    };
+    /// <summary>
+    /// Only these services are ever scaled, each within its bounds (e.g. <c>Scaler:Services:buzztalk_backend:Max</c>).
+    /// Empty by default, so nothing is scaled until configured: configuration binding adds to a
+    /// dictionary the class fills itself, so any default here would be scaled as well.
+    /// </summary>
+    public Dictionary<string, ServiceBounds> Services { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Memory kept for the OS and docker when computing capacity (the seed: 106,000,000 bytes).</summary>
     public long InfraReservationBytes { get; set; } = 106_000_000;

@@ -28,6 +28,16 @@ public sealed class ScaleEvaluator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Said once at start, whether or not the evaluator runs: what the webhooks may scale too.
+        if (options.Value.Services.Count == 0)
+        {
+            ScalerLog.NoServices(logger);
+        }
+        else
+        {
+            ScalerLog.Services(logger, string.Join(", ", options.Value.Services.Select(s => $"{s.Key} ({s.Value.Min}-{s.Value.Max})")));
+        }
+
         var evaluator = options.Value.Evaluator;
         if (!evaluator.Enabled)
         {

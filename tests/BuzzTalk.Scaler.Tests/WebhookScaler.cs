@@ -24,6 +24,11 @@ public sealed class WebhookScaler : IAsyncDisposable
 
     public HttpClient Http => _scaler!.Http;
 
+    public Uri Address => _scaler!.Address;
+
+    /// <summary>The running Scaler's services (its options, decision log...).</summary>
+    public IServiceProvider ScalerServices => _scaler!.App.Services;
+
     /// <summary>Posts seed-rule alerts to this Scaler with its credentials.</summary>
     public GrafanaAlerts Alerts => new(Http, User, Password);
 

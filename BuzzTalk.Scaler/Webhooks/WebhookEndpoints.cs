@@ -13,10 +13,13 @@ public static class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapScalerEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/webhooks/grafana", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Grafana, context, ct));
-        endpoints.MapPost("/api/webhooks/alertmanager", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Alertmanager, context, ct));
-        endpoints.MapPost("/api/notify/discord", DiscordRelay.HandleAsync);
-        endpoints.MapGet("/api/decisions", (DecisionLog log) => SizedResults.Json(log.Recent(), ScalerJsonContext.Default.IReadOnlyListScaleOutcome));
+        endpoints.MapPost("/api/webhooks/grafana", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Grafana, context, ct))
+            .RequireExactMethod();
+        endpoints.MapPost("/api/webhooks/alertmanager", (HttpContext context, CancellationToken ct) => CountedAsync(AlertSource.Alertmanager, context, ct))
+            .RequireExactMethod();
+        endpoints.MapPost("/api/notify/discord", DiscordRelay.HandleAsync).RequireExactMethod();
+        endpoints.MapGet("/api/decisions", (DecisionLog log) => SizedResults.Json(log.Recent(), ScalerJsonContext.Default.IReadOnlyListScaleOutcome))
+            .RequireExactMethod();
         return endpoints;
     }
 

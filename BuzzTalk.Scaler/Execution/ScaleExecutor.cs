@@ -101,6 +101,15 @@ public sealed class ScaleExecutor(
         string reason;
         if (request.TargetReplicas is { } target)
         {
+            // The seed's rule says the direction twice, as its scaling label and as its two counts
+            // (checked against each other by the parser). Its active count can be older than what
+            // runs now: an `up` alert never lowers the count, a `down` alert never raises it.
+            if ((request.SeedScaling == "up" && target < current) || (request.SeedScaling == "down" && target > current))
+            {
+                return outcome(ScaleOutcome.Unchanged, current, current,
+                    $"alert says {request.SeedScaling} to {target}, but {current} are set now; not scaling {(target < current ? "down" : "up")} on it");
+            }
+
             desired = target;
             reason = $"alert asks for {target}";
         }

@@ -62,6 +62,6 @@ public static class WebhookEndpoints
 
         var executor = services.GetRequiredService<ScaleExecutor>();
         var outcomes = await Task.WhenAll(parsed.Requests.Select(r => executor.ExecuteAsync(r, cancellationToken))).ConfigureAwait(false);
-        return SizedResults.Json(new WebhookAnswer(outcomes, parsed.Ignored), ScalerJsonContext.Default.WebhookAnswer);
+        return SizedResults.Json(new WebhookAnswer(outcomes, parsed.Ignored, parsed.Invalid), ScalerJsonContext.Default.WebhookAnswer);
     }
 }

@@ -17,4 +17,8 @@ internal static partial class ScalerLog
 
     [LoggerMessage(5, LogLevel.Information, "Scaling only {Services}")]
     public static partial void Services(ILogger logger, string services);
+
+    // The client's fault (a broken or stalled body, a dropped connection): answered 400, not an error of ours.
+    [LoggerMessage(6, LogLevel.Debug, "Request body for {Path} could not be read: {Reason}")]
+    public static partial void BodyUnreadable(ILogger logger, string path, string reason);
 }

@@ -26,9 +26,10 @@ public sealed class ScaleEvaluator(
     /// <summary>Completed evaluation rounds, for the health check and tests.</summary>
     public int Rounds { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        // Said once at start, whether or not the evaluator runs: what the webhooks may scale too.
+        // Said once at start (before the host is up; ExecuteAsync runs in the background), whether or
+        // not the evaluator runs: what the webhooks may scale too.
         if (options.Value.Services.Count == 0)
         {
             ScalerLog.NoServices(logger);
@@ -38,6 +39,11 @@ public sealed class ScaleEvaluator(
             ScalerLog.Services(logger, string.Join(", ", options.Value.Services.Select(s => $"{s.Key} ({s.Value.Min}-{s.Value.Max})")));
         }
 
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         var evaluator = options.Value.Evaluator;
         if (!evaluator.Enabled)
         {

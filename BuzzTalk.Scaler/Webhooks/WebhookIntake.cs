@@ -28,7 +28,22 @@ public static class WebhookIntake
             return (null, SizedResults.Problem("Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
         }
 
-        var body = await ReadLimitedAsync(request, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        byte[]? body;
+        try
+        {
+            body = await ReadLimitedAsync(request, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException
+                                   || (ex is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            // Bad chunking, a body stalled under Kestrel's minimum rate, one shorter than its length,
+            // or the client gone: the client's error, not an unhandled exception of ours.
+            var reason = ex is OperationCanceledException ? "the client closed the connection" : ex.Message;
+            ScalerLog.BodyUnreadable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookIntake).FullName!),
+                request.Path.Value ?? "", reason);
+            return (null, SizedResults.Problem($"The request body could not be read: {reason}", StatusCodes.Status400BadRequest));
+        }
+
         return body is null
             ? (null, SizedResults.Problem($"The body exceeds {options.MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge))
             : (body, null);

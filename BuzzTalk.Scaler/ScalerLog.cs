@@ -21,4 +21,10 @@ internal static partial class ScalerLog
     // The client's fault (a broken or stalled body, a dropped connection): answered 400, not an error of ours.
     [LoggerMessage(6, LogLevel.Debug, "Request body for {Path} could not be read: {Reason}")]
     public static partial void BodyUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(7, LogLevel.Warning, "Scale of {Service} on {Host} from {From} to {To} did not converge: {Problem}")]
+    public static partial void NotConverged(ILogger logger, string service, string host, int from, int to, string problem);
+
+    [LoggerMessage(8, LogLevel.Warning, "Scale of {Service} on {Host} failed ({Kind}): {Reason}")]
+    public static partial void ScaleFailed(ILogger logger, string service, string host, string kind, string reason);
 }

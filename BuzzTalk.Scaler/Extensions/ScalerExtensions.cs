@@ -57,6 +57,7 @@ public static class ScalerExtensions
         services.AddSingleton<ScalerMetrics>();
         services.AddSingleton<DecisionLog>();
         services.AddDiscord();
+        services.AddSingleton<ConvergenceTracker>();
         services.AddSingleton<ScaleExecutor>();
         services.AddSingleton<ScaleEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<ScaleEvaluator>());

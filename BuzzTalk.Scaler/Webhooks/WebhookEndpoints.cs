@@ -62,6 +62,26 @@ public static class WebhookEndpoints
 
         var executor = services.GetRequiredService<ScaleExecutor>();
         var outcomes = await Task.WhenAll(parsed.Requests.Select(r => executor.ExecuteAsync(r, cancellationToken))).ConfigureAwait(false);
-        return SizedResults.Json(new WebhookAnswer(outcomes, parsed.Ignored, parsed.Invalid), ScalerJsonContext.Default.WebhookAnswer);
+        var status = AnswerStatus(outcomes);
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+        }
+
+        return SizedResults.Json(new WebhookAnswer(outcomes, parsed.Ignored, parsed.Invalid), ScalerJsonContext.Default.WebhookAnswer, status);
     }
+
+    /// <summary>
+    /// 503 when an alert failed for a reason a retry can cure (Alertmanager retries a 5xx at once,
+    /// with backoff; the others are idempotent, so retrying the whole body is safe); 422 when one
+    /// failed for good (a changed host key: no retry now, but the sender does not mark the group
+    /// notified and sends it again at its next group interval); else 200, with each outcome.
+    /// </summary>
+    public static int AnswerStatus(IReadOnlyCollection<ScaleOutcome> outcomes) =>
+        outcomes.Any(o => o.Result == ScaleOutcome.Failed && o.Transient) ? StatusCodes.Status503ServiceUnavailable
+        : outcomes.Any(o => o.Result == ScaleOutcome.Failed) ? StatusCodes.Status422UnprocessableEntity
+        : StatusCodes.Status200OK;
+
+    // Alertmanager ignores it (its backoff starts at 0.5 s); for any other sender, about a reconnect's time.
+    private const string RetryAfterSeconds = "10";
 }

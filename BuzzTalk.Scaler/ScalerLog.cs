@@ -27,4 +27,19 @@ internal static partial class ScalerLog
 
     [LoggerMessage(8, LogLevel.Warning, "Scale of {Service} on {Host} failed ({Kind}): {Reason}")]
     public static partial void ScaleFailed(ILogger logger, string service, string host, string kind, string reason);
+
+    [LoggerMessage(9, LogLevel.Information, "Decision state loaded from {Path} (saved {SavedAt:u}): {Cooldowns} cooldowns, {Windows} stabilization windows, {Samples} sample windows")]
+    public static partial void StateLoaded(ILogger logger, string path, DateTimeOffset savedAt, int cooldowns, int windows, int samples);
+
+    [LoggerMessage(10, LogLevel.Information, "No decision state at {Path} yet; starting fresh")]
+    public static partial void StateMissing(ILogger logger, string path);
+
+    [LoggerMessage(11, LogLevel.Warning, "Decision state at {Path} is unreadable ({Reason}); starting fresh, it is rewritten at the next change")]
+    public static partial void StateUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(12, LogLevel.Warning, "Decision state could not be saved to {Path}: {Reason}")]
+    public static partial void StateNotSaved(ILogger logger, string path, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "No state directory (Scaler:StateDirectory, or systemd's STATE_DIRECTORY): decision state is kept in memory only")]
+    public static partial void StateInMemory(ILogger logger);
 }

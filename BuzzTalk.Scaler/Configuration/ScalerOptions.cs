@@ -43,6 +43,19 @@ public sealed class ScalerOptions
     /// <summary>Append-only JSON-lines audit of every decision; unset keeps only the in-memory view.</summary>
     public string? AuditFile { get; set; }
 
+    /// <summary>
+    /// Where the decision state (cooldowns, stabilization windows, recent samples) is kept across
+    /// restarts, in <c>decision-state.json</c>. Default: systemd's <c>STATE_DIRECTORY</c> (the
+    /// published unit's <c>StateDirectory=</c>) when set; without either, the state is kept in memory only.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary><see cref="StateDirectory"/>, or the first of systemd's <c>STATE_DIRECTORY</c> paths, or null.</summary>
+    public string? ResolvedStateDirectory() =>
+        !string.IsNullOrWhiteSpace(StateDirectory) ? StateDirectory
+        : Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } systemd ? systemd.Split(':')[0]
+        : null;
+
     public SshHostOptions Ssh { get; set; } = new();
 
     /// <summary>Discovery's http_sd URL (e.g. <c>http://discovery/sd/targets</c>); unset uses <see cref="Instances"/>.</summary>

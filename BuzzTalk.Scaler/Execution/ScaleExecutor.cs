@@ -32,6 +32,28 @@ public sealed class ScaleExecutor(
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAction = new(StringComparer.Ordinal);
+    private long _version;
+
+    /// <summary>Changes whenever a cooldown starts (the state store saves then).</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>When each (host, service) was last acted on, while its cooldown lasts.</summary>
+    public Dictionary<string, DateTimeOffset> ExportLastActions()
+    {
+        var now = time.GetUtcNow();
+        return _lastAction.Where(a => now - a.Value < options.Value.Cooldown).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>Takes back saved last actions (at start), those whose cooldown still lasts.</summary>
+    public void RestoreLastActions(IReadOnlyDictionary<string, DateTimeOffset> saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        var now = time.GetUtcNow();
+        foreach (var (key, at) in saved.Where(a => now - a.Value < options.Value.Cooldown && a.Value <= now))
+        {
+            _lastAction[key] = at;
+        }
+    }
 
     /// <summary>
     /// Decides and, when the count changes, issues the scale; returns once the engine took the new
@@ -199,6 +221,7 @@ public sealed class ScaleExecutor(
 
         figures.Scaled(request.Host, service.Name, desired);
         _lastAction[key] = time.GetUtcNow();
+        Interlocked.Increment(ref _version);
         var scaled = outcome(ScaleOutcome.Scaled, current, desired, reason);
         return scaled with { IssuedMs = scaled.DurationMs, Convergence = ScaleOutcome.Pending };
     }

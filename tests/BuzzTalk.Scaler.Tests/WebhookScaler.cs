@@ -1,4 +1,5 @@
 using BuzzTalk.Testing;
+using Microsoft.AspNetCore.Builder;
 
 namespace BuzzTalk.Scaler.Tests;
 
@@ -11,6 +12,7 @@ public sealed class WebhookScaler : IAsyncDisposable
     public const string User = "alertmanager";
 
     private WebServiceHost? _scaler;
+    private Dictionary<string, string?> _configuration = [];
 
     private WebhookScaler(LocalSwarmService host, string password)
     {
@@ -45,6 +47,7 @@ public sealed class WebhookScaler : IAsyncDisposable
             // Only the webhooks act here; the evaluator has its own tests.
             configuration["Scaler:Evaluator:Enabled"] = "false";
             configure?.Invoke(configuration, host);
+            world._configuration = configuration;
             world._scaler = await ScalerHost.StartAsync(configuration);
             return world;
         }
@@ -53,6 +56,22 @@ public sealed class WebhookScaler : IAsyncDisposable
             await world.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops this Scaler (as a restart does, letting it finish), runs <paramref name="whileStopped"/>,
+    /// and starts a new one with the same configuration.
+    /// </summary>
+    public async Task RestartScalerAsync(Action<WebApplicationBuilder>? configure = null, Func<Task>? whileStopped = null)
+    {
+        await _scaler!.DisposeAsync();
+        _scaler = null;
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        _scaler = await ScalerHost.StartAsync(_configuration, configure);
     }
 
     public async ValueTask DisposeAsync()

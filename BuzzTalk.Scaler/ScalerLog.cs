@@ -42,4 +42,7 @@ internal static partial class ScalerLog
 
     [LoggerMessage(13, LogLevel.Information, "No state directory (Scaler:StateDirectory, or systemd's STATE_DIRECTORY): decision state is kept in memory only")]
     public static partial void StateInMemory(ILogger logger);
+
+    [LoggerMessage(14, LogLevel.Debug, "Burst of {AllocatedMb} MB over: collected, working set {BeforeMb} MB -> {AfterMb} MB")]
+    public static partial void MemoryTrimmed(ILogger logger, long allocatedMb, long beforeMb, long afterMb);
 }

@@ -65,6 +65,8 @@ public static class ScalerExtensions
         services.AddSingleton<DecisionStateStore>();
         services.AddHostedService(sp => sp.GetRequiredService<DecisionStateStore>());
         services.AddHostedService(sp => sp.GetRequiredService<ScaleEvaluator>());
+        services.AddSingleton<MemoryTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
         services.AddHttpClient(nameof(HttpSdInventory));
         services.AddSingleton<IInventory>(sp =>
         {

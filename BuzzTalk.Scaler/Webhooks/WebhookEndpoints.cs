@@ -40,24 +40,27 @@ public static class WebhookEndpoints
         }
 
         var services = context.RequestServices;
-        var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
-        var authenticator = services.GetRequiredService<WebhookAuthenticator>();
-        var request = context.Request;
-
-        if (source == AlertSource.Grafana && authenticator.CheckGrafanaSignature(body, request.Headers[options.GrafanaSignatureHeader],
-                options.GrafanaTimestampHeader is { } header ? request.Headers[header].ToString() : null) is { } signatureError)
-        {
-            return SizedResults.Problem(signatureError, StatusCodes.Status401Unauthorized);
-        }
-
         ParsedWebhook parsed;
-        try
+        using (body)
         {
-            parsed = WebhookParser.Parse(source, body, options);
-        }
-        catch (WebhookRejectedException ex)
-        {
-            return SizedResults.Problem(ex.Message, ex.StatusCode);
+            var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+            var authenticator = services.GetRequiredService<WebhookAuthenticator>();
+            var request = context.Request;
+
+            if (source == AlertSource.Grafana && authenticator.CheckGrafanaSignature(body.Span, request.Headers[options.GrafanaSignatureHeader],
+                    options.GrafanaTimestampHeader is { } header ? request.Headers[header].ToString() : null) is { } signatureError)
+            {
+                return SizedResults.Problem(signatureError, StatusCodes.Status401Unauthorized);
+            }
+
+            try
+            {
+                parsed = WebhookParser.Parse(source, body.Span, options);
+            }
+            catch (WebhookRejectedException ex)
+            {
+                return SizedResults.Problem(ex.Message, ex.StatusCode);
+            }
         }
 
         var executor = services.GetRequiredService<ScaleExecutor>();

@@ -34,7 +34,9 @@ public static class ControlServiceResources
         var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler, fleetPorts?.ScalerPort)
             .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
-            .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
+            .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword)
+            // Cooldowns, stabilization windows and samples survive a restart of the resource.
+            .WithEnvironment("Scaler__StateDirectory", stack.State.Directory("scaler"));
         // One binary, CLI and service: `serve` is the service. Its API takes basic auth; the
         // dashboard commands on the backend and frontend call it.
         var deployer = stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer, fleetPorts?.DeployerPort)

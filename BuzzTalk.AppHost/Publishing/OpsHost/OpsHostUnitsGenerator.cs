@@ -10,7 +10,7 @@ namespace BuzzTalk.AppHost.Publishing.OpsHost;
 /// Deployer, drop-ins over the distribution's monitoring units, a <c>buzztalk.target</c> grouping
 /// them, and an idempotent <c>install.sh</c>. systemd restarts what dies (the seed's cron watchdog).
 /// </summary>
-public static class OpsHostUnitsGenerator
+public static partial class OpsHostUnitsGenerator
 {
     public const string InstallScriptPath = "ops-host/install.sh";
 
@@ -72,7 +72,7 @@ public static class OpsHostUnitsGenerator
         var ops = settings.OpsHost;
         var install = ShellTemplate.RequirePath(ops.InstallDirectory, nameof(ops.InstallDirectory));
         var fileSd = ShellTemplate.RequirePath(ops.FileSdDirectory, nameof(ops.FileSdDirectory));
-        var services = Services(ops);
+        var services = Services(settings);
 
         var files = new List<BundleFile>();
         foreach (var service in services)
@@ -90,10 +90,26 @@ public static class OpsHostUnitsGenerator
         return files;
     }
 
-    private static BuzzTalkService[] Services(OpsHostSettings ops) =>
+    /// <summary>The backend replicas the Scaler may set on an instance (the seed's bounds).</summary>
+    public const int BackendMinReplicas = 1;
+
+    public const int BackendMaxReplicas = 4;
+
+    private static BuzzTalkService[] Services(PublishSettings settings) => Services(settings.OpsHost, Monitoring.ScalingRules.BackendService(settings));
+
+    private static BuzzTalkService[] Services(OpsHostSettings ops, string backendService) =>
     [
+        // Only the configured services are ever scaled: the backend. The frontend holds the host
+        // port, one task per node, so it is not a scaling target.
         new("buzztalk-scaler", "BuzzTalk Scaler: alert webhooks and its evaluator scale swarm services over SSH",
-            ShellTemplate.RequirePort(ops.ScalerPort, nameof(ops.ScalerPort)), WritesFileSd: false),
+            ShellTemplate.RequirePort(ops.ScalerPort, nameof(ops.ScalerPort)), WritesFileSd: false)
+        {
+            Settings =
+            [
+                ($"Scaler__Services__{backendService}__Min", BackendMinReplicas.ToString(CultureInfo.InvariantCulture)),
+                ($"Scaler__Services__{backendService}__Max", BackendMaxReplicas.ToString(CultureInfo.InvariantCulture)),
+            ],
+        },
         new("buzztalk-discovery", "BuzzTalk Discovery: instance inventory for Prometheus, the Scaler and the Deployer",
             ShellTemplate.RequirePort(ops.DiscoveryPort, nameof(ops.DiscoveryPort)), WritesFileSd: true),
         new("buzztalk-deployer", "BuzzTalk Deployer: rollouts to the instances",
@@ -119,6 +135,11 @@ public static class OpsHostUnitsGenerator
         Line(u, "# Configuration and secrets come from a root-only (0600) file on this host; none live in this unit.");
         Line(u, $"EnvironmentFile=-{StartupScriptsGenerator.EnvDirectory}/{service.Name}.env");
         Line(u, "Environment=ASPNETCORE_ENVIRONMENT=Production");
+        foreach (var (key, value) in service.Settings)
+        {
+            Line(u, $"Environment={ShellTemplate.RequireMatch(key, SettingKey(), "setting")}={ShellTemplate.RequireMatch(value, SettingKey(), "setting")}");
+        }
+
         Line(u, $"StateDirectory={state}");
         Line(u, "StateDirectoryMode=0750");
         Line(u, $"WorkingDirectory=/var/lib/{state}");
@@ -430,4 +451,8 @@ public static class OpsHostUnitsGenerator
         "$SYSTEMCTL" enable --now "$TARGET" "${units[@]}"
         log "done: ${units[*]}"
         """;
+
+    /// <summary>Unit settings are plain names and numbers: nothing systemd would expand or split.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_.-]{1,200}$")]
+    private static partial System.Text.RegularExpressions.Regex SettingKey();
 }

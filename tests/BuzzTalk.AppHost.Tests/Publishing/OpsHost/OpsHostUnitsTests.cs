@@ -151,6 +151,9 @@ public sealed class OpsHostUnitsTests : IDisposable
         string Get(string path) => files.Single(f => f.Path == $"{OpsHostUnitsGenerator.SystemdDirectory}/{path}").Content;
 
         Assert.Contains("ExecStart=/srv/buzz/bin/buzztalk-scaler --urls http://127.0.0.1:19789\n", Get("buzztalk-scaler.service"), StringComparison.Ordinal);
+        // Only the configured services are scaled: the published Scaler knows the stack's backend and its bounds.
+        Assert.Contains("Environment=Scaler__Services__buzztalk_backend__Min=1\n", Get("buzztalk-scaler.service"), StringComparison.Ordinal);
+        Assert.Contains("Environment=Scaler__Services__buzztalk_backend__Max=4\n", Get("buzztalk-scaler.service"), StringComparison.Ordinal);
         Assert.Contains("ReadWritePaths=/srv/sd\n", Get("buzztalk-discovery.service"), StringComparison.Ordinal);
         Assert.Contains("--web.listen-address=127.0.0.1:19090", Get("prometheus.service.d/buzztalk.conf"), StringComparison.Ordinal);
         Assert.Contains("GF_SERVER_HTTP_PORT=13000\n", Get("grafana-server.service.d/buzztalk.conf"), StringComparison.Ordinal);

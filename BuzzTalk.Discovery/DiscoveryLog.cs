@@ -9,7 +9,8 @@ internal static partial class DiscoveryLog
     [LoggerMessage(2, LogLevel.Warning, "Refresh from {Provider} failed ({Failures} in a row); still serving the last good {Count} instances")]
     public static partial void RefreshFailed(ILogger logger, Exception exception, string provider, int failures, int count);
 
-    [LoggerMessage(3, LogLevel.Information, "Wrote {Path} ({Count} target groups)")]
+    // Debug: with spot churn the inventory can change on every refresh.
+    [LoggerMessage(3, LogLevel.Debug, "Wrote {Path} ({Count} target groups)")]
     public static partial void FileWritten(ILogger logger, string path, int count);
 
     [LoggerMessage(4, LogLevel.Warning, "Probe {Kind}/{Name} failed: {Reason}")]

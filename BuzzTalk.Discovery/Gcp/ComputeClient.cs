@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -10,10 +11,16 @@ namespace BuzzTalk.Discovery.Gcp;
 /// <summary>
 /// The few Compute Engine v1 calls Discovery makes, over plain HTTP (no Compute SDK package is
 /// available). Retries, backoff and per-attempt timeouts come from the HttpClient's resilience
-/// handler (see <c>AddDiscovery</c>).
+/// handler, gzip from its primary handler (see <c>AddDiscovery</c>).
 /// </summary>
 public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IOptions<DiscoveryOptions> options)
 {
+    /// <summary>
+    /// Google compresses an answer only when the request accepts gzip and its User-Agent contains "gzip"
+    /// (Google APIs performance tips); the handler sends <c>Accept-Encoding</c> and decompresses.
+    /// </summary>
+    public const string UserAgent = "BuzzTalk.Discovery (gzip)";
+
     private GcpOptions Gcp => options.Value.Gcp;
 
     /// <summary>Every instance of the project, all pages of <c>instances.aggregatedList</c>.</summary>
@@ -65,35 +72,55 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
         SendAsync(HttpMethod.Get, $"projects/{Segment(project)}/zones/{Segment(zone)}/instances/{Segment(name)}",
             DiscoveryJsonContext.Default.ComputeInstance, cancellationToken);
 
+    /// <summary>
+    /// One call. A 401 means the cached token was revoked or rotated before its expiry: it is discarded and
+    /// the call made once more with a new one; a second 401 fails the call.
+    /// </summary>
     private async Task<T> SendAsync<T>(HttpMethod method, string relative, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(Gcp.ApiBaseUrl, relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false));
-        if (method == HttpMethod.Post)
+        var uri = new Uri(Gcp.ApiBaseUrl, relative);
+        for (var attempt = 1; ; attempt++)
         {
-            request.Content = new ByteArrayContent([]);
-        }
-
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            ComputeError? error = null;
-            try
+            var token = await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(method, uri);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (method == HttpMethod.Post)
             {
-                error = (await JsonSerializer.DeserializeAsync(body, DiscoveryJsonContext.Default.ComputeErrorResponse, cancellationToken).ConfigureAwait(false))?.Error;
-            }
-            catch (JsonException)
-            {
-                // Not Google's error shape (a proxy's page, say): the status alone tells enough.
+                request.Content = new ByteArrayContent([]);
             }
 
-            throw new ComputeApiException(response.StatusCode, error?.Errors?.FirstOrDefault()?.Reason ?? error?.Status,
-                error?.Message ?? response.ReasonPhrase ?? "no error body");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 1)
+            {
+                tokens.Invalidate(token);
+                continue;
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, body, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"Compute API answered null for {relative}.");
+        }
+    }
+
+    private static async Task<ComputeApiException> ErrorAsync(HttpResponseMessage response, Stream body, CancellationToken cancellationToken)
+    {
+        ComputeError? error = null;
+        try
+        {
+            error = (await JsonSerializer.DeserializeAsync(body, DiscoveryJsonContext.Default.ComputeErrorResponse, cancellationToken).ConfigureAwait(false))?.Error;
+        }
+        catch (JsonException)
+        {
+            // Not Google's error shape (a proxy's page, say): the status alone tells enough.
         }
 
-        return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidDataException($"Compute API answered null for {relative}.");
+        return new ComputeApiException(response.StatusCode, error?.Errors?.FirstOrDefault()?.Reason ?? error?.Status,
+            error?.Message ?? response.ReasonPhrase ?? "no error body");
     }
 
     private static string Segment(string value) => Uri.EscapeDataString(value);

@@ -13,6 +13,12 @@ public sealed class DiscoveryOptions
     /// <summary>How often the provider is asked; instances appearing or vanishing show within one interval. Default 30 s.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Longest a refresh may list instances before it fails (a hanging or crawling API), whatever the per-call
+    /// timeouts and retries add up to. Default 20 s; a refresh longer than the interval delays the next one.
+    /// </summary>
+    public TimeSpan RefreshTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Consecutive failed refreshes after which the health check turns unhealthy. Default 3.</summary>
     public int UnhealthyAfterFailures { get; set; } = 3;
 

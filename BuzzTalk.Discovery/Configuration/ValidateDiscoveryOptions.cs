@@ -14,6 +14,7 @@ public sealed partial class ValidateDiscoveryOptions : IValidateOptions<Discover
         var errors = new List<string>();
         Range(errors, "Discovery:RefreshInterval", options.RefreshInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Range(errors, "Discovery:UnhealthyAfterFailures", options.UnhealthyAfterFailures, 1, 1000);
+        Range(errors, "Discovery:RefreshTimeout", options.RefreshTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         switch (options.Provider)
         {
             case InstanceProviderKind.File when string.IsNullOrWhiteSpace(options.InstancesFile):

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using BuzzTalk.Discovery.Configuration;
 using BuzzTalk.Discovery.Outputs;
 using BuzzTalk.Discovery.Providers;
+using BuzzTalk.Fleet.Inventory;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Discovery.Refresh;
 
 /// <summary>
-/// Refreshes now, then every interval. A failure is logged and counted and changes nothing
-/// else: the last good inventory keeps being served and the file_sd files keep their content.
+/// Refreshes now, then every interval. A refresh has a deadline (<see cref="DiscoveryOptions.RefreshTimeout"/>).
+/// A failure is logged and counted and changes nothing else: the last good inventory keeps being
+/// served and the file_sd files keep their content.
 /// </summary>
 public sealed class DiscoveryRefresher(
     IInstanceProvider provider,
@@ -42,7 +44,7 @@ public sealed class DiscoveryRefresher(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var instances = await provider.ListAsync(cancellationToken).ConfigureAwait(false);
+            var instances = await ListAsync(options.CurrentValue.RefreshTimeout, cancellationToken).ConfigureAwait(false);
             await files.WriteAsync(instances, cancellationToken).ConfigureAwait(false);
             store.Succeeded(instances, time.GetUtcNow());
             metrics.RefreshTook(Stopwatch.GetElapsedTime(started), provider.Name, success: true);
@@ -56,6 +58,21 @@ public sealed class DiscoveryRefresher(
             metrics.RefreshTook(Stopwatch.GetElapsedTime(started), provider.Name, success: false);
             DiscoveryLog.RefreshFailed(logger, ex, provider.Name, store.Current.ConsecutiveFailures, store.Current.Instances.Count);
             return false;
+        }
+    }
+
+    private async Task<IReadOnlyList<FleetInstance>> ListAsync(TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(deadline, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await provider.ListAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"Listing instances from {provider.Name} passed the refresh deadline of {deadline.TotalSeconds:0.###} s (Discovery:RefreshTimeout).", ex);
         }
     }
 }

@@ -15,4 +15,8 @@ internal static partial class DiscoveryLog
 
     [LoggerMessage(4, LogLevel.Warning, "Probe {Kind}/{Name} failed: {Reason}")]
     public static partial void ProbeFailed(ILogger logger, string kind, string name, string reason);
+
+    // Once per instance and reason while it lasts (it is counted on every refresh).
+    [LoggerMessage(5, LogLevel.Warning, "Left out instance {Name} in zone '{Zone}' from {Provider}: {Reason} ({Detail}); the rest is published")]
+    public static partial void InstanceDropped(ILogger logger, string provider, string zone, string name, string reason, string detail);
 }

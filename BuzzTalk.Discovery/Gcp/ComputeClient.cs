@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using BuzzTalk.Discovery.Configuration;
@@ -11,7 +12,8 @@ namespace BuzzTalk.Discovery.Gcp;
 /// <summary>
 /// The few Compute Engine v1 calls Discovery makes, over plain HTTP (no Compute SDK package is
 /// available). Retries, backoff and per-attempt timeouts come from the HttpClient's resilience
-/// handler, gzip from its primary handler (see <c>AddDiscovery</c>).
+/// handler, gzip from its primary handler (see <c>AddDiscovery</c>). List answers are read page by
+/// page and handed out as they come: a refresh never holds every page's JSON model at once.
 /// </summary>
 public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IOptions<DiscoveryOptions> options)
 {
@@ -23,10 +25,9 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
 
     private GcpOptions Gcp => options.Value.Gcp;
 
-    /// <summary>Every instance of the project, all pages of <c>instances.aggregatedList</c>.</summary>
-    public async Task<List<ComputeInstance>> ListAllInstancesAsync(string project, CancellationToken cancellationToken)
+    /// <summary>Every instance of the project, all pages of <c>instances.aggregatedList</c>, one page at a time.</summary>
+    public async IAsyncEnumerable<ComputeInstance> ListAllInstancesAsync(string project, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var instances = new List<ComputeInstance>();
         string? pageToken = null;
         do
         {
@@ -38,14 +39,15 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
             // Scopes without instances on this page carry a NO_RESULTS_ON_PAGE warning instead.
             foreach (var scope in page.Items?.Values ?? Enumerable.Empty<InstancesScopedList>())
             {
-                instances.AddRange(scope.Instances ?? []);
+                foreach (var instance in scope.Instances ?? [])
+                {
+                    yield return instance;
+                }
             }
 
             pageToken = page.NextPageToken;
         }
         while (!string.IsNullOrEmpty(pageToken));
-
-        return instances;
     }
 
     /// <summary>Members of a regional managed instance group, all pages (a PAGELESS group answers once).</summary>

@@ -15,11 +15,16 @@ public sealed record ComputeInstance(
     string? Name,
     string? Status,
     string? Zone,
+    string? MachineType,
     List<NetworkInterface>? NetworkInterfaces,
     InstanceScheduling? Scheduling,
-    InstanceMetadata? Metadata);
+    InstanceMetadata? Metadata,
+    Dictionary<string, string>? Labels,
+    InstanceTags? Tags);
 
-public sealed record NetworkInterface(string? NetworkIP, List<AccessConfig>? AccessConfigs);
+public sealed record NetworkInterface(string? Network, string? Subnetwork, string? NetworkIP, List<AccessConfig>? AccessConfigs);
+
+public sealed record InstanceTags(List<string>? Items);
 
 public sealed record AccessConfig(string? Type, string? NatIP);
 

@@ -1,16 +1,16 @@
-using System.Diagnostics;
 using BuzzTalk.Discovery.Configuration;
 using BuzzTalk.Discovery.Outputs;
 using BuzzTalk.Discovery.Providers;
-using BuzzTalk.Fleet.Inventory;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Discovery.Refresh;
 
 /// <summary>
-/// Refreshes now, then every interval. A refresh has a deadline (<see cref="DiscoveryOptions.RefreshTimeout"/>).
-/// A failure is logged and counted and changes nothing else: the last good inventory keeps being
-/// served and the file_sd files keep their content.
+/// Refreshes now and every interval. A
+/// refresh has a deadline (<see cref="DiscoveryOptions.RefreshTimeout"/>). A failure is logged and
+/// counted and changes nothing else: the last good inventory keeps being served and the file_sd
+/// files keep their content. Instances the provider left out are counted on every refresh and
+/// logged once while they last.
 /// </summary>
 public sealed class DiscoveryRefresher(
     IInstanceProvider provider,
@@ -21,6 +21,8 @@ public sealed class DiscoveryRefresher(
     TimeProvider time,
     ILogger<DiscoveryRefresher> logger) : BackgroundService
 {
+    private HashSet<DroppedInstance> _reported = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.CurrentValue.RefreshInterval, time);
@@ -41,27 +43,30 @@ public sealed class DiscoveryRefresher(
     /// <summary>One refresh; returns whether it succeeded.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
+        var deadline = options.CurrentValue.RefreshTimeout;
         try
         {
-            var instances = await ListAsync(options.CurrentValue.RefreshTimeout, cancellationToken).ConfigureAwait(false);
-            await files.WriteAsync(instances, cancellationToken).ConfigureAwait(false);
-            store.Succeeded(instances, time.GetUtcNow());
-            metrics.RefreshTook(Stopwatch.GetElapsedTime(started), provider.Name, success: true);
-            DiscoveryLog.Refreshed(logger, provider.Name, instances.Count);
+            var list = await ListAsync(deadline, cancellationToken).ConfigureAwait(false);
+            var fingerprint = await InventoryFingerprint.OfAsync(list.Instances, cancellationToken).ConfigureAwait(false);
+            await files.WriteAsync(list.Instances, fingerprint, cancellationToken).ConfigureAwait(false);
+            store.Succeeded(list.Instances, time.GetUtcNow(), list.Dropped.Count);
+            Report(list.Dropped);
+            metrics.RefreshTook(time.GetElapsedTime(started), provider.Name, success: true);
+            DiscoveryLog.Refreshed(logger, provider.Name, list.Instances.Count);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             store.Failed(ex.Message);
             metrics.RefreshFailed(provider.Name);
-            metrics.RefreshTook(Stopwatch.GetElapsedTime(started), provider.Name, success: false);
+            metrics.RefreshTook(time.GetElapsedTime(started), provider.Name, success: false);
             DiscoveryLog.RefreshFailed(logger, ex, provider.Name, store.Current.ConsecutiveFailures, store.Current.Instances.Count);
             return false;
         }
     }
 
-    private async Task<IReadOnlyList<FleetInstance>> ListAsync(TimeSpan deadline, CancellationToken cancellationToken)
+    private async Task<InstanceList> ListAsync(TimeSpan deadline, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(deadline, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -74,5 +79,20 @@ public sealed class DiscoveryRefresher(
             throw new TimeoutException(
                 $"Listing instances from {provider.Name} passed the refresh deadline of {deadline.TotalSeconds:0.###} s (Discovery:RefreshTimeout).", ex);
         }
+    }
+
+    private void Report(IReadOnlyList<DroppedInstance> dropped)
+    {
+        var reported = new HashSet<DroppedInstance>();
+        foreach (var instance in dropped)
+        {
+            metrics.Dropped(provider.Name, instance.Reason);
+            if (reported.Add(instance) && !_reported.Contains(instance))
+            {
+                DiscoveryLog.InstanceDropped(logger, provider.Name, instance.Zone, instance.Name, instance.Reason, instance.Detail);
+            }
+        }
+
+        _reported = reported;
     }
 }

@@ -1,13 +1,19 @@
-using BuzzTalk.Fleet.Inventory;
+using BuzzTalk.Discovery.Providers;
 
 namespace BuzzTalk.Discovery.Refresh;
 
 /// <summary>The last good instance list and how the refreshes are going.</summary>
+/// <param name="Instances">In publication order (name, then zone).</param>
+/// <param name="LastSuccess">When the instances were last confirmed by a refresh.</param>
+/// <param name="ConsecutiveFailures">Failed refreshes since the last success (or since start).</param>
+/// <param name="LastError">The last failure's message.</param>
+/// <param name="Dropped">Instances left out of the last successful refresh because of invalid data.</param>
 public sealed record InventorySnapshot(
-    IReadOnlyList<FleetInstance> Instances,
+    IReadOnlyList<DiscoveredInstance> Instances,
     DateTimeOffset? LastSuccess,
     int ConsecutiveFailures,
-    string? LastError)
+    string? LastError,
+    int Dropped = 0)
 {
     public static InventorySnapshot Empty { get; } = new([], null, 0, null);
 

@@ -1,4 +1,4 @@
-using BuzzTalk.Fleet.Inventory;
+using BuzzTalk.Discovery.Providers;
 
 namespace BuzzTalk.Discovery.Refresh;
 
@@ -12,8 +12,8 @@ public sealed class InventoryStore
 
     public InventorySnapshot Current => Volatile.Read(ref _current);
 
-    public void Succeeded(IReadOnlyList<FleetInstance> instances, DateTimeOffset at) =>
-        Volatile.Write(ref _current, new InventorySnapshot(instances, at, 0, null));
+    public void Succeeded(IReadOnlyList<DiscoveredInstance> instances, DateTimeOffset at, int dropped = 0) =>
+        Volatile.Write(ref _current, new InventorySnapshot(instances, at, 0, null, dropped));
 
     public void Failed(string error)
     {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using BuzzTalk.Discovery.Tests.Fakes;
+using BuzzTalk.Fleet.Inventory;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Gcp;
@@ -56,6 +58,27 @@ public sealed class ComputeClientHardeningTests : IAsyncLifetime
         Assert.Contains("401", host.Store.Current.LastError, StringComparison.Ordinal);
         Assert.Equal(2, Gcp.TokenRequests);
         Assert.Equal(2, Gcp.ComputeRequests);
+    }
+
+    [Fact]
+    public async Task The_same_name_in_two_zones_is_two_instances()
+    {
+        Gcp.SetInstances(Project,
+        [
+            Vm("web", "us-central1-a", "127.0.0.11", "10.0.0.11"),
+            Vm("web", "us-central1-b", "127.0.0.12", "10.0.0.12"),
+            Vm("db", "us-central1-b", "127.0.0.13", "10.0.0.13"),
+        ]);
+
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+
+        Assert.True(host.Store.Current.IsLoaded, host.Store.Current.LastError);
+        var groups = JsonSerializer.Deserialize(await host.Http.GetStringAsync("/sd/targets"), TargetGroupJsonContext.Default.ListTargetGroup)!;
+        Assert.Equal(
+            ["127.0.0.11 us-central1-a", "127.0.0.12 us-central1-b"],
+            groups.Where(g => g.Labels[InventoryLabels.InstanceName] == "web")
+                .Select(g => $"{g.Targets.Single()} {g.Labels[InventoryLabels.Zone]}").Order(StringComparer.Ordinal));
+        Assert.Equal(3, groups.Count);
     }
 
     [Fact]

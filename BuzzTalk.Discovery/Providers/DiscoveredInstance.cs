@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+using BuzzTalk.Fleet.Inventory;
+
+namespace BuzzTalk.Discovery.Providers;
+
+/// <summary>
+/// One published instance, kept compact for inventories of tens of thousands: the values many instances share
+/// (zone, project, group, machine type, network, labels) are one string each, interned per refresh (see
+/// <see cref="StringPool"/>). The fleet fields are those of <see cref="FleetInstance"/>; the GCE ones are set by the
+/// GCP provider only and become Prometheus gce_sd's <c>__meta_gce_*</c> labels.
+/// </summary>
+public sealed class DiscoveredInstance
+{
+    public required string Name { get; init; }
+
+    public string Id { get; init; } = "";
+
+    /// <summary>Canonical text of the address the fleet is reached at (GCP: the NAT IP).</summary>
+    public required string PublicIp { get; init; }
+
+    public string PrivateIp { get; init; } = "";
+
+    public string Zone { get; init; } = "";
+
+    public string ProjectId { get; init; } = "";
+
+    public string ManagedGroup { get; init; } = "";
+
+    public string ProvisioningModel { get; init; } = ProvisioningModels.Standard;
+
+    /// <summary>GCE details; null for the static and file providers.</summary>
+    public GceDetails? Gce { get; init; }
+
+    [JsonIgnore]
+    public bool PublicIpIsV6 => PublicIp.Contains(':', StringComparison.Ordinal);
+
+    /// <summary>Publication order: by name, then zone (names are unique only within a zone).</summary>
+    public static int Compare(DiscoveredInstance? x, DiscoveredInstance? y)
+    {
+        if (ReferenceEquals(x, y))
+        {
+            return 0;
+        }
+
+        if (x is null || y is null)
+        {
+            return x is null ? -1 : 1;
+        }
+
+        var byName = string.CompareOrdinal(x.Name, y.Name);
+        return byName != 0 ? byName : string.CompareOrdinal(x.Zone, y.Zone);
+    }
+}

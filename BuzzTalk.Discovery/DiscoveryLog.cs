@@ -19,4 +19,13 @@ internal static partial class DiscoveryLog
     // Once per instance and reason while it lasts (it is counted on every refresh).
     [LoggerMessage(5, LogLevel.Warning, "Left out instance {Name} in zone '{Zone}' from {Provider}: {Reason} ({Detail}); the rest is published")]
     public static partial void InstanceDropped(ILogger logger, string provider, string zone, string name, string reason, string detail);
+
+    [LoggerMessage(6, LogLevel.Information, "Serving {Count} instances saved at {SavedAt:O} until a refresh succeeds")]
+    public static partial void InventoryRestored(ILogger logger, int count, DateTimeOffset savedAt);
+
+    [LoggerMessage(7, LogLevel.Warning, "Could not read the saved inventory {Path}; starting without it")]
+    public static partial void RestoreFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(8, LogLevel.Warning, "Could not save the inventory to {Path}")]
+    public static partial void SaveFailed(ILogger logger, Exception exception, string path);
 }

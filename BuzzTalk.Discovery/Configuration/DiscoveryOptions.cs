@@ -19,6 +19,12 @@ public sealed class DiscoveryOptions
     /// </summary>
     public TimeSpan RefreshTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Where the last good inventory is kept across restarts (<c>inventory.json</c>). Default: systemd's
+    /// <c>STATE_DIRECTORY</c> (the unit's <c>StateDirectory=</c>); unset, nothing is kept.
+    /// </summary>
+    public string? StateDirectory { get; set; } = DefaultStateDirectory();
+
     /// <summary>Consecutive failed refreshes after which the health check turns unhealthy. Default 3.</summary>
     public int UnhealthyAfterFailures { get; set; } = 3;
 
@@ -42,4 +48,8 @@ public sealed class DiscoveryOptions
     public string? InstancesFile { get; set; }
 
     public GcpOptions Gcp { get; set; } = new();
+
+    /// <summary>systemd passes <c>StateDirectory=</c> as an absolute path (several separated by colons).</summary>
+    private static string? DefaultStateDirectory() =>
+        Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } directories ? directories.Split(':')[0] : null;
 }

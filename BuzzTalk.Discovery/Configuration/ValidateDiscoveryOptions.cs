@@ -16,6 +16,10 @@ public sealed partial class ValidateDiscoveryOptions : IValidateOptions<Discover
         Range(errors, "Discovery:RefreshInterval", options.RefreshInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Range(errors, "Discovery:UnhealthyAfterFailures", options.UnhealthyAfterFailures, 1, 1000);
         Range(errors, "Discovery:RefreshTimeout", options.RefreshTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        if (options.StateDirectory is { Length: > 0 } state && !Path.IsPathFullyQualified(state))
+        {
+            errors.Add($"Discovery:StateDirectory: '{state}' must be an absolute path.");
+        }
 
         switch (options.Provider)
         {

@@ -51,6 +51,7 @@ public static class DiscoveryExtensions
         services.AddSingleton<InventoryStore>();
         services.AddSingleton<DiscoveryMetrics>();
         services.AddSingleton<FileSdWriter>();
+        services.AddSingleton<InventoryStateFile>();
         services.AddSingleton<DiscoveryRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryRefresher>());
         services.AddHealthChecks().AddCheck<DiscoveryHealthCheck>(HealthCheckName);

@@ -34,6 +34,30 @@ public sealed class DiscoveredInstance
     [JsonIgnore]
     public bool PublicIpIsV6 => PublicIp.Contains(':', StringComparison.Ordinal);
 
+    /// <summary>A copy whose shared values come from <paramref name="pool"/> (an inventory read back from disk).</summary>
+    public DiscoveredInstance Interned(StringPool pool) => new()
+    {
+        Name = Name,
+        Id = Id,
+        PublicIp = PublicIp,
+        PrivateIp = PrivateIp,
+        Zone = pool.Intern(Zone),
+        ProjectId = pool.Intern(ProjectId),
+        ManagedGroup = pool.Intern(ManagedGroup),
+        ProvisioningModel = pool.Intern(ProvisioningModel),
+        Gce = Gce is not { } gce ? null : new GceDetails
+        {
+            Status = pool.Intern(gce.Status),
+            ZoneUrl = pool.Intern(gce.ZoneUrl),
+            MachineType = pool.Intern(gce.MachineType),
+            Network = pool.Intern(gce.Network),
+            Subnetwork = pool.Intern(gce.Subnetwork),
+            Tags = pool.Intern(gce.Tags),
+            Labels = [.. gce.Labels.Select(l => new KeyValuePair<string, string>(pool.Intern(l.Key), pool.Intern(l.Value)))],
+            Metadata = [.. gce.Metadata.Select(l => new KeyValuePair<string, string>(pool.Intern(l.Key), pool.Intern(l.Value)))],
+        },
+    };
+
     /// <summary>Publication order: by name, then zone (names are unique only within a zone).</summary>
     public static int Compare(DiscoveredInstance? x, DiscoveredInstance? y)
     {

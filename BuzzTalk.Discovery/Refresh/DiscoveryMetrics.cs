@@ -18,9 +18,11 @@ public sealed class DiscoveryMetrics : IDisposable
         _meter.CreateObservableGauge("buzztalk.discovery.targets", () => store.Current.Instances.Count,
             "{instance}", "Instances in the last good inventory.");
         _meter.CreateObservableGauge("buzztalk.discovery.last_success", () => LastSuccess(store),
-            "s", "Unix time of the last successful refresh (0 before the first).");
+            "s", "Unix time of the last successful refresh (0 before the first; for a restored inventory, its refresh before the restart).");
         _meter.CreateObservableGauge("buzztalk.discovery.consecutive_failures", () => store.Current.ConsecutiveFailures,
             "{refresh}", "Failed refreshes since the last success.");
+        _meter.CreateObservableGauge("buzztalk.discovery.stale", () => store.Current.Restored ? 1 : 0,
+            null, "1 while serving the inventory saved before a restart (no refresh has succeeded since start), else 0.");
         _meter.CreateObservableGauge("buzztalk.discovery.instances.invalid", () => store.Current.Dropped,
             "{instance}", "Instances left out of the last successful refresh because of invalid data (see instances.dropped).");
         _failures = _meter.CreateCounter<long>("buzztalk.discovery.refresh.failures", "{refresh}", "Failed refreshes.");

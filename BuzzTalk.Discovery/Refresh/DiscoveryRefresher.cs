@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace BuzzTalk.Discovery.Refresh;
 
 /// <summary>
-/// Refreshes now and every interval. A
+/// Serves the inventory saved before a restart (if any), then refreshes now and every interval. A
 /// refresh has a deadline (<see cref="DiscoveryOptions.RefreshTimeout"/>). A failure is logged and
 /// counted and changes nothing else: the last good inventory keeps being served and the file_sd
 /// files keep their content. Instances the provider left out are counted on every refresh and
@@ -16,6 +16,7 @@ public sealed class DiscoveryRefresher(
     IInstanceProvider provider,
     InventoryStore store,
     FileSdWriter files,
+    InventoryStateFile state,
     DiscoveryMetrics metrics,
     IOptionsMonitor<DiscoveryOptions> options,
     TimeProvider time,
@@ -28,6 +29,7 @@ public sealed class DiscoveryRefresher(
         using var timer = new PeriodicTimer(options.CurrentValue.RefreshInterval, time);
         try
         {
+            await RestoreAsync(stoppingToken).ConfigureAwait(false);
             do
             {
                 await RefreshAsync(stoppingToken).ConfigureAwait(false);
@@ -37,6 +39,16 @@ public sealed class DiscoveryRefresher(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    /// <summary>Serves the saved inventory until a refresh succeeds.</summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        if (await state.RestoreAsync(provider.Source, cancellationToken).ConfigureAwait(false) is { } saved)
+        {
+            store.Restore(saved.Instances, saved.RefreshedAt);
+            DiscoveryLog.InventoryRestored(logger, saved.Instances.Count, saved.RefreshedAt);
         }
     }
 
@@ -50,6 +62,7 @@ public sealed class DiscoveryRefresher(
             var list = await ListAsync(deadline, cancellationToken).ConfigureAwait(false);
             var fingerprint = await InventoryFingerprint.OfAsync(list.Instances, cancellationToken).ConfigureAwait(false);
             await files.WriteAsync(list.Instances, fingerprint, cancellationToken).ConfigureAwait(false);
+            await state.SaveAsync(provider.Source, list.Instances, fingerprint, cancellationToken).ConfigureAwait(false);
             store.Succeeded(list.Instances, time.GetUtcNow(), list.Dropped.Count);
             Report(list.Dropped);
             metrics.RefreshTook(time.GetElapsedTime(started), provider.Name, success: true);

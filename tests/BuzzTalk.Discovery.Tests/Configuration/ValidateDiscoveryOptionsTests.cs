@@ -68,6 +68,14 @@ public sealed class ValidateDiscoveryOptionsTests
     }
 
     [Fact]
+    public void A_relative_state_directory_is_refused()
+    {
+        var errors = Errors(new DiscoveryOptions { StateDirectory = "state" });
+
+        Assert.Contains(errors, e => e.Contains("StateDirectory", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_service_refuses_to_start_with_invalid_options()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => DiscoveryHost.StartAsync(new Dictionary<string, string?>

@@ -5,14 +5,16 @@ namespace BuzzTalk.Discovery.Gcp;
 
 /// <summary>
 /// Compute instances of one refresh to <see cref="DiscoveredInstance"/>s: checks each instance's addresses
-/// strictly, keeps one instance per zone and name, and interns the values instances share.
+/// strictly, keeps one instance per zone and name, and interns the values instances share. An instance that
+/// has not changed since <paramref name="previous"/> (the last refresh's list, in publication order) is that
+/// same object: a steady inventory then allocates nothing that outlives the refresh, and the GC's oldest
+/// generation does not fill with copies of it.
 /// </summary>
-internal sealed class GceInstanceMapper(string projectId, string? managedGroup, IReadOnlyList<string> metadataKeys)
+internal sealed class GceInstanceMapper(string projectId, string? managedGroup, IReadOnlyList<string> metadataKeys, IReadOnlyList<DiscoveredInstance> previous)
 {
     private readonly StringPool _pool = new();
     private readonly Dictionary<(string Prefix, string Key), string> _labelNames = [];
-    private readonly HashSet<(string Zone, string Name)> _seen = [];
-    private readonly List<DiscoveredInstance> _instances = [];
+    private readonly List<DiscoveredInstance> _instances = new(previous.Count);
     private readonly List<DroppedInstance> _dropped = [];
     private readonly HashSet<string> _metadataKeys = new(metadataKeys.Where(k => !GceLabelNames.IsSecretMetadataKey(k)), StringComparer.Ordinal);
 
@@ -47,12 +49,6 @@ internal sealed class GceInstanceMapper(string projectId, string? managedGroup, 
             return;
         }
 
-        if (!_seen.Add((zone, name)))
-        {
-            Drop(zone, name, DropReasons.Duplicate, "listed twice");
-            return;
-        }
-
         var spot = instance.Scheduling?.ProvisioningModel == "SPOT" || instance.Scheduling?.Preemptible == true;
         _instances.Add(new DiscoveredInstance
         {
@@ -82,9 +78,29 @@ internal sealed class GceInstanceMapper(string projectId, string? managedGroup, 
 
     public InstanceList ToList()
     {
-        var instances = _instances.ToArray();
-        Array.Sort(instances, DiscoveredInstance.Compare);
-        return new InstanceList(instances, _dropped);
+        _instances.Sort(DiscoveredInstance.Compare);
+        var kept = 0;
+        var old = 0;
+        for (var i = 0; i < _instances.Count; i++)
+        {
+            var instance = _instances[i];
+            if (kept > 0 && DiscoveredInstance.Compare(_instances[kept - 1], instance) == 0)
+            {
+                Drop(instance.Zone, instance.Name, DropReasons.Duplicate, "listed twice");
+                continue;
+            }
+
+            // Both lists are in publication order: walk the previous one alongside.
+            while (old < previous.Count && DiscoveredInstance.Compare(previous[old], instance) < 0)
+            {
+                old++;
+            }
+
+            _instances[kept++] = old < previous.Count && previous[old].SameAs(instance) ? previous[old] : instance;
+        }
+
+        _instances.RemoveRange(kept, _instances.Count - kept);
+        return new InstanceList(_instances, _dropped);
     }
 
     private void Drop(string zone, string name, string reason, string detail) =>

@@ -16,6 +16,8 @@ public sealed class GcpInstanceProvider(ComputeClient compute, IOptions<Discover
 {
     private const string Running = "RUNNING";
 
+    private IReadOnlyList<DiscoveredInstance> _previous = [];
+
     public string Name => "gcp";
 
     public string Source
@@ -30,7 +32,7 @@ public sealed class GcpInstanceProvider(ComputeClient compute, IOptions<Discover
     public async Task<InstanceList> ListAsync(CancellationToken cancellationToken)
     {
         var gcp = options.Value.Gcp;
-        var mapper = new GceInstanceMapper(gcp.ProjectId, gcp.ManagedInstanceGroup, gcp.MetadataKeys);
+        var mapper = new GceInstanceMapper(gcp.ProjectId, gcp.ManagedInstanceGroup, gcp.MetadataKeys, Volatile.Read(ref _previous));
         if (gcp.ManagedInstanceGroup is not { } group)
         {
             await foreach (var instance in compute.ListAllInstancesAsync(gcp.ProjectId, cancellationToken).ConfigureAwait(false))
@@ -52,7 +54,9 @@ public sealed class GcpInstanceProvider(ComputeClient compute, IOptions<Discover
             }
         }
 
-        return mapper.ToList();
+        var list = mapper.ToList();
+        Volatile.Write(ref _previous, list.Instances);
+        return list;
     }
 
     private async Task<IEnumerable<ComputeInstance>> ListGroupAsync(GcpOptions gcp, string group, CancellationToken cancellationToken)

@@ -58,6 +58,12 @@ public sealed class DiscoveredInstance
         },
     };
 
+    /// <summary>Every field equal (ordinal): the same published target group.</summary>
+    public bool SameAs(DiscoveredInstance other) =>
+        Name == other.Name && Id == other.Id && PublicIp == other.PublicIp && PrivateIp == other.PrivateIp && Zone == other.Zone
+        && ProjectId == other.ProjectId && ManagedGroup == other.ManagedGroup && ProvisioningModel == other.ProvisioningModel
+        && (Gce is null ? other.Gce is null : other.Gce is not null && Gce.SameAs(other.Gce));
+
     /// <summary>Publication order: by name, then zone (names are unique only within a zone).</summary>
     public static int Compare(DiscoveredInstance? x, DiscoveredInstance? y)
     {

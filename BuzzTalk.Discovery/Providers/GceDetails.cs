@@ -24,4 +24,26 @@ public sealed class GceDetails
 
     /// <summary>Only the metadata items named in <c>Discovery:Gcp:MetadataKeys</c>.</summary>
     public KeyValuePair<string, string>[] Metadata { get; init; } = [];
+
+    public bool SameAs(GceDetails other) =>
+        Status == other.Status && ZoneUrl == other.ZoneUrl && MachineType == other.MachineType && Network == other.Network
+        && Subnetwork == other.Subnetwork && Tags == other.Tags && Same(Labels, other.Labels) && Same(Metadata, other.Metadata);
+
+    private static bool Same(KeyValuePair<string, string>[] x, KeyValuePair<string, string>[] y)
+    {
+        if (x.Length != y.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (x[i].Key != y[i].Key || x[i].Value != y[i].Value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

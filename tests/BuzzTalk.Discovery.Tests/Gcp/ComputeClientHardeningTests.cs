@@ -94,4 +94,20 @@ public sealed class ComputeClientHardeningTests : IAsyncLifetime
         Assert.True(Gcp.ComputeWireBytes * 10 < Gcp.ComputeBodyBytes,
             $"{Gcp.ComputeWireBytes} bytes on the wire for {Gcp.ComputeBodyBytes} bytes of JSON");
     }
+
+    [Fact]
+    public async Task An_unchanged_instance_is_kept_as_the_same_object_across_refreshes()
+    {
+        Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11"), Vm("b1", "us-central1-b", "127.0.0.12")]);
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+        var before = host.Store.Current.Instances;
+
+        Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11"), Vm("b1", "us-central1-b", "127.0.0.99")]);
+        Assert.True(await host.Refresher.RefreshAsync(CancellationToken.None));
+
+        var after = host.Store.Current.Instances;
+        Assert.Same(before[0], after[0]); // nothing new for the GC's oldest generation to hold
+        Assert.NotSame(before[1], after[1]);
+        Assert.Equal("127.0.0.99", after[1].PublicIp);
+    }
 }

@@ -19,6 +19,17 @@ var refresh = new Command("discovery-refresh", "One full GCP refresh against the
 refresh.SetAction((result, ct) => DiscoveryRefreshBenchmark.RunAsync(result.GetValue(instances), result.GetValue(zones), result.GetValue(pageSize),
     result.GetValue(runs), Console.Out, ct));
 
+var sizes = new Option<int[]>("--instances") { Description = "Inventory sizes to measure.", DefaultValueFactory = _ => [5000, 50000], AllowMultipleArgumentsPerToken = true };
+var inventoryRefreshes = new Option<int>("--refreshes") { DefaultValueFactory = _ => 10 };
+var interval = new Option<int>("--interval-seconds") { Description = "Discovery:RefreshInterval.", DefaultValueFactory = _ => 10 };
+var published = new Option<string?>("--published") { Description = "A directory with Discovery already published (Native AOT); default: publish it." };
+var inventoryRss = new Command("discovery-rss", "Discovery (Native AOT, default log levels, file_sd and state file) over large inventories: RSS and bytes per refresh.")
+{
+    sizes, inventoryRefreshes, interval, published,
+};
+inventoryRss.SetAction((result, ct) => DiscoveryInventoryRssBenchmark.RunAsync(RepositoryRoot(), result.GetValue(sizes)!, result.GetValue(inventoryRefreshes),
+    TimeSpan.FromSeconds(result.GetValue(interval)), result.GetValue(published), Console.Out, ct));
+
 var dir = new Option<string>("--dir") { Required = true };
 var serveFake = new Command("serve-fake-gcp", "Serves the Compute API fake (used by the other benchmarks).") { instances, zones, dir };
 serveFake.Hidden = true;
@@ -53,7 +64,7 @@ var rollout = new Command("deployer-rollout", "Deployer rollout time (1 instance
 rollout.SetAction((result, ct) => DeployerRolloutBenchmark.RunAsync(RepositoryRoot(), result.GetValue(rolloutRuns), result.GetValue(rolloutInstances),
     result.GetValue(rolloutParallel), Console.Out, ct));
 
-var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator, publish, rollout };
+var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.") { startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout };
 return await root.Parse(args).InvokeAsync();
 
 static string RepositoryRoot()

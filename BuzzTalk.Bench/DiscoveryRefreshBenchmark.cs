@@ -45,9 +45,9 @@ public static class DiscoveryRefreshBenchmark
             watch.Stop();
             allocations.Add((GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1024.0 / 1024.0);
             times.Add(watch.Elapsed.TotalMilliseconds);
-            if (listed.Count != instances)
+            if (listed.Instances.Count != instances)
             {
-                throw new InvalidOperationException($"listed {listed.Count} of {instances} instances");
+                throw new InvalidOperationException($"listed {listed.Instances.Count} of {instances} instances");
             }
         }
 

@@ -24,6 +24,9 @@ public sealed class FakeGcpProcess : IAsyncDisposable
 
     public string KeyFile { get; }
 
+    /// <summary>The fake's counters (Compute calls, bytes sent) as JSON.</summary>
+    public Uri StatsUri => new(ComputeBaseUrl, "/_fake/stats");
+
     public static async Task<FakeGcpProcess> StartAsync(int instances, int zones, string directory, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };

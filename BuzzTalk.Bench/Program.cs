@@ -19,6 +19,17 @@ var refresh = new Command("discovery-refresh", "One full GCP refresh against the
 refresh.SetAction((result, ct) => DiscoveryRefreshBenchmark.RunAsync(result.GetValue(instances), result.GetValue(zones), result.GetValue(pageSize),
     result.GetValue(runs), Console.Out, ct));
 
+var sizes = new Option<int[]>("--instances") { Description = "Inventory sizes to measure.", DefaultValueFactory = _ => [5000, 50000], AllowMultipleArgumentsPerToken = true };
+var inventoryRefreshes = new Option<int>("--refreshes") { DefaultValueFactory = _ => 10 };
+var interval = new Option<int>("--interval-seconds") { Description = "Discovery:RefreshInterval.", DefaultValueFactory = _ => 10 };
+var published = new Option<string?>("--published") { Description = "A directory with Discovery already published (Native AOT); default: publish it." };
+var inventoryRss = new Command("discovery-rss", "Discovery (Native AOT, default log levels, file_sd and state file) over large inventories: RSS and bytes per refresh.")
+{
+    sizes, inventoryRefreshes, interval, published,
+};
+inventoryRss.SetAction((result, ct) => DiscoveryInventoryRssBenchmark.RunAsync(RepositoryRoot(), result.GetValue(sizes)!, result.GetValue(inventoryRefreshes),
+    TimeSpan.FromSeconds(result.GetValue(interval)), result.GetValue(published), Console.Out, ct));
+
 var dir = new Option<string>("--dir") { Required = true };
 var serveFake = new Command("serve-fake-gcp", "Serves the Compute API fake (used by the other benchmarks).") { instances, zones, dir };
 serveFake.Hidden = true;
@@ -59,7 +70,7 @@ boot.SetAction((result, ct) => ReplacementBootBenchmark.RunAsync(RepositoryRoot(
 
 var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
 {
-    startup, rss, refresh, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot,
+    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot,
 };
 return await root.Parse(args).InvokeAsync();
 

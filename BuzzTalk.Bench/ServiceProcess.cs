@@ -27,7 +27,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     public static async Task<ServiceProcess> StartAsync(string executable, IReadOnlyDictionary<string, string?> configuration, string readyPath,
-        IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+        IReadOnlyList<string> arguments, CancellationToken cancellationToken, TimeSpan? readyTimeout = null)
     {
         var port = LoopbackPort.Find();
         var start = new ProcessStartInfo(executable)
@@ -54,7 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
         try
         {
-            await service.WaitOkAsync(readyPath, cancellationToken);
+            await service.WaitOkAsync(readyPath, readyTimeout ?? TimeSpan.FromSeconds(30), cancellationToken);
             return service;
         }
         catch
@@ -76,10 +76,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitOkAsync(string path, CancellationToken cancellationToken)
+    private async Task WaitOkAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(TimeSpan.FromSeconds(30));
+        cts.CancelAfter(timeout);
         while (true)
         {
             if (_process.HasExited)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using BuzzTalk.Discovery.Gcp;
+using BuzzTalk.Discovery.Refresh;
 using BuzzTalk.Fleet.Inventory;
 
 namespace BuzzTalk.Discovery;
@@ -14,4 +15,5 @@ namespace BuzzTalk.Discovery;
 [JsonSerializable(typeof(GoogleCredentialFile))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(TokenErrorResponse))]
+[JsonSerializable(typeof(SavedInventory))]
 public sealed partial class DiscoveryJsonContext : JsonSerializerContext;

@@ -13,6 +13,18 @@ public sealed class DiscoveryOptions
     /// <summary>How often the provider is asked; instances appearing or vanishing show within one interval. Default 30 s.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Longest a refresh may list instances before it fails (a hanging or crawling API), whatever the per-call
+    /// timeouts and retries add up to. Default 20 s; a refresh longer than the interval delays the next one.
+    /// </summary>
+    public TimeSpan RefreshTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Where the last good inventory is kept across restarts (<c>inventory.json</c>). Default: systemd's
+    /// <c>STATE_DIRECTORY</c> (the unit's <c>StateDirectory=</c>); unset, nothing is kept.
+    /// </summary>
+    public string? StateDirectory { get; set; } = DefaultStateDirectory();
+
     /// <summary>Consecutive failed refreshes after which the health check turns unhealthy. Default 3.</summary>
     public int UnhealthyAfterFailures { get; set; } = 3;
 
@@ -36,4 +48,8 @@ public sealed class DiscoveryOptions
     public string? InstancesFile { get; set; }
 
     public GcpOptions Gcp { get; set; } = new();
+
+    /// <summary>systemd passes <c>StateDirectory=</c> as an absolute path (several separated by colons).</summary>
+    private static string? DefaultStateDirectory() =>
+        Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } directories ? directories.Split(':')[0] : null;
 }

@@ -42,6 +42,13 @@ public sealed class GcpOptions
     /// <summary>First retry delay; later ones grow exponentially. Default 1 s.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Instance metadata keys published as <c>__meta_gce_metadata_&lt;key&gt;</c> labels (e.g. <c>prometheus-port</c>).
+    /// Empty by default: unlike Prometheus' gce_sd, no metadata is published unless named here, and
+    /// <c>startup-script</c>, <c>ssh-keys</c> and the other keys that hold scripts or keys are refused.
+    /// </summary>
+    public List<string> MetadataKeys { get; set; } = [];
+
     /// <summary>Instance details fetched at once for a managed group. Default 8.</summary>
     public int MaxParallelCalls { get; set; } = 8;
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BuzzTalk.Discovery.Gcp;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Discovery.Configuration;
@@ -14,6 +15,12 @@ public sealed partial class ValidateDiscoveryOptions : IValidateOptions<Discover
         var errors = new List<string>();
         Range(errors, "Discovery:RefreshInterval", options.RefreshInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Range(errors, "Discovery:UnhealthyAfterFailures", options.UnhealthyAfterFailures, 1, 1000);
+        Range(errors, "Discovery:RefreshTimeout", options.RefreshTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        if (options.StateDirectory is { Length: > 0 } state && !Path.IsPathFullyQualified(state))
+        {
+            errors.Add($"Discovery:StateDirectory: '{state}' must be an absolute path.");
+        }
+
         switch (options.Provider)
         {
             case InstanceProviderKind.File when string.IsNullOrWhiteSpace(options.InstancesFile):
@@ -78,6 +85,18 @@ public sealed partial class ValidateDiscoveryOptions : IValidateOptions<Discover
         Range(errors, "Discovery:Gcp:MaxRetries", gcp.MaxRetries, 0, 10);
         Range(errors, "Discovery:Gcp:RetryDelay", gcp.RetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
         Range(errors, "Discovery:Gcp:MaxParallelCalls", gcp.MaxParallelCalls, 1, 64);
+        foreach (var key in gcp.MetadataKeys)
+        {
+            if (!MetadataKey().IsMatch(key ?? ""))
+            {
+                errors.Add($"Discovery:Gcp:MetadataKeys: '{key}' is not a metadata key (1-128 of [A-Za-z0-9_-]).");
+            }
+            else if (GceLabelNames.IsSecretMetadataKey(key!))
+            {
+                errors.Add($"Discovery:Gcp:MetadataKeys: '{key}' holds scripts or keys and is never published.");
+            }
+        }
+
         if (!gcp.ApiBaseUrl.IsAbsoluteUri || !gcp.ApiBaseUrl.AbsolutePath.EndsWith('/'))
         {
             errors.Add("Discovery:Gcp:ApiBaseUrl must be an absolute URL ending with '/'.");
@@ -101,4 +120,7 @@ public sealed partial class ValidateDiscoveryOptions : IValidateOptions<Discover
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex JobName();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    private static partial Regex MetadataKey();
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using BuzzTalk.Discovery.Configuration;
@@ -10,16 +12,22 @@ namespace BuzzTalk.Discovery.Gcp;
 /// <summary>
 /// The few Compute Engine v1 calls Discovery makes, over plain HTTP (no Compute SDK package is
 /// available). Retries, backoff and per-attempt timeouts come from the HttpClient's resilience
-/// handler (see <c>AddDiscovery</c>).
+/// handler, gzip from its primary handler (see <c>AddDiscovery</c>). List answers are read page by
+/// page and handed out as they come: a refresh never holds every page's JSON model at once.
 /// </summary>
 public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IOptions<DiscoveryOptions> options)
 {
+    /// <summary>
+    /// Google compresses an answer only when the request accepts gzip and its User-Agent contains "gzip"
+    /// (Google APIs performance tips); the handler sends <c>Accept-Encoding</c> and decompresses.
+    /// </summary>
+    public const string UserAgent = "BuzzTalk.Discovery (gzip)";
+
     private GcpOptions Gcp => options.Value.Gcp;
 
-    /// <summary>Every instance of the project, all pages of <c>instances.aggregatedList</c>.</summary>
-    public async Task<List<ComputeInstance>> ListAllInstancesAsync(string project, CancellationToken cancellationToken)
+    /// <summary>Every instance of the project, all pages of <c>instances.aggregatedList</c>, one page at a time.</summary>
+    public async IAsyncEnumerable<ComputeInstance> ListAllInstancesAsync(string project, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var instances = new List<ComputeInstance>();
         string? pageToken = null;
         do
         {
@@ -31,14 +39,15 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
             // Scopes without instances on this page carry a NO_RESULTS_ON_PAGE warning instead.
             foreach (var scope in page.Items?.Values ?? Enumerable.Empty<InstancesScopedList>())
             {
-                instances.AddRange(scope.Instances ?? []);
+                foreach (var instance in scope.Instances ?? [])
+                {
+                    yield return instance;
+                }
             }
 
             pageToken = page.NextPageToken;
         }
         while (!string.IsNullOrEmpty(pageToken));
-
-        return instances;
     }
 
     /// <summary>Members of a regional managed instance group, all pages (a PAGELESS group answers once).</summary>
@@ -65,35 +74,55 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
         SendAsync(HttpMethod.Get, $"projects/{Segment(project)}/zones/{Segment(zone)}/instances/{Segment(name)}",
             DiscoveryJsonContext.Default.ComputeInstance, cancellationToken);
 
+    /// <summary>
+    /// One call. A 401 means the cached token was revoked or rotated before its expiry: it is discarded and
+    /// the call made once more with a new one; a second 401 fails the call.
+    /// </summary>
     private async Task<T> SendAsync<T>(HttpMethod method, string relative, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(Gcp.ApiBaseUrl, relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false));
-        if (method == HttpMethod.Post)
+        var uri = new Uri(Gcp.ApiBaseUrl, relative);
+        for (var attempt = 1; ; attempt++)
         {
-            request.Content = new ByteArrayContent([]);
-        }
-
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            ComputeError? error = null;
-            try
+            var token = await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(method, uri);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (method == HttpMethod.Post)
             {
-                error = (await JsonSerializer.DeserializeAsync(body, DiscoveryJsonContext.Default.ComputeErrorResponse, cancellationToken).ConfigureAwait(false))?.Error;
-            }
-            catch (JsonException)
-            {
-                // Not Google's error shape (a proxy's page, say): the status alone tells enough.
+                request.Content = new ByteArrayContent([]);
             }
 
-            throw new ComputeApiException(response.StatusCode, error?.Errors?.FirstOrDefault()?.Reason ?? error?.Status,
-                error?.Message ?? response.ReasonPhrase ?? "no error body");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 1)
+            {
+                tokens.Invalidate(token);
+                continue;
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, body, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"Compute API answered null for {relative}.");
+        }
+    }
+
+    private static async Task<ComputeApiException> ErrorAsync(HttpResponseMessage response, Stream body, CancellationToken cancellationToken)
+    {
+        ComputeError? error = null;
+        try
+        {
+            error = (await JsonSerializer.DeserializeAsync(body, DiscoveryJsonContext.Default.ComputeErrorResponse, cancellationToken).ConfigureAwait(false))?.Error;
+        }
+        catch (JsonException)
+        {
+            // Not Google's error shape (a proxy's page, say): the status alone tells enough.
         }
 
-        return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidDataException($"Compute API answered null for {relative}.");
+        return new ComputeApiException(response.StatusCode, error?.Errors?.FirstOrDefault()?.Reason ?? error?.Status,
+            error?.Message ?? response.ReasonPhrase ?? "no error body");
     }
 
     private static string Segment(string value) => Uri.EscapeDataString(value);

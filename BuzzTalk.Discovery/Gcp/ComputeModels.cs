@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace BuzzTalk.Discovery.Gcp;
 
 // The parts of the Compute v1 schemas Discovery reads (field names per the API's discovery
-// document). Every field is optional in the API's JSON; unknown fields are ignored.
+// document). Every field is optional in the API's JSON; unknown fields are ignored. Values every
+// instance repeats are read through PooledStringConverter.
 
 /// <summary><c>compute#instanceAggregatedList</c>: scopes (<c>zones/x</c>) to instances or a warning.</summary>
 public sealed record InstanceAggregatedList(Dictionary<string, InstancesScopedList>? Items, string? NextPageToken, List<string>? Unreachables);
@@ -13,21 +16,30 @@ public sealed record ComputeWarning(string? Code, string? Message);
 public sealed record ComputeInstance(
     string? Id,
     string? Name,
-    string? Status,
-    string? Zone,
+    [property: JsonConverter(typeof(PooledStringConverter))] string? Status,
+    [property: JsonConverter(typeof(PooledStringConverter))] string? Zone,
+    [property: JsonConverter(typeof(PooledStringConverter))] string? MachineType,
     List<NetworkInterface>? NetworkInterfaces,
     InstanceScheduling? Scheduling,
-    InstanceMetadata? Metadata);
+    InstanceMetadata? Metadata,
+    Dictionary<string, string>? Labels,
+    InstanceTags? Tags);
 
-public sealed record NetworkInterface(string? NetworkIP, List<AccessConfig>? AccessConfigs);
+public sealed record NetworkInterface(
+    [property: JsonConverter(typeof(PooledStringConverter))] string? Network,
+    [property: JsonConverter(typeof(PooledStringConverter))] string? Subnetwork,
+    string? NetworkIP,
+    List<AccessConfig>? AccessConfigs);
 
-public sealed record AccessConfig(string? Type, string? NatIP);
+public sealed record InstanceTags(List<string>? Items);
 
-public sealed record InstanceScheduling(string? ProvisioningModel, bool? Preemptible);
+public sealed record AccessConfig([property: JsonConverter(typeof(PooledStringConverter))] string? Type, string? NatIP);
+
+public sealed record InstanceScheduling([property: JsonConverter(typeof(PooledStringConverter))] string? ProvisioningModel, bool? Preemptible);
 
 public sealed record InstanceMetadata(List<MetadataItem>? Items);
 
-public sealed record MetadataItem(string? Key, string? Value);
+public sealed record MetadataItem([property: JsonConverter(typeof(PooledStringConverter))] string? Key, string? Value);
 
 /// <summary>Answer of <c>regionInstanceGroupManagers.listManagedInstances</c>.</summary>
 public sealed record ManagedInstanceList(List<ManagedInstance>? ManagedInstances, string? NextPageToken);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using BuzzTalk.Discovery.Configuration;
 using BuzzTalk.Discovery.Providers;
-using BuzzTalk.Fleet.Inventory;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Discovery.Gcp;
@@ -9,34 +8,55 @@ namespace BuzzTalk.Discovery.Gcp;
 /// <summary>
 /// RUNNING instances with a public IP, from the whole project (<c>instances.aggregatedList</c>)
 /// or from one regional managed instance group (<c>listManagedInstances</c> + <c>instances.get</c>).
+/// Each is mapped to a compact <see cref="DiscoveredInstance"/> as its page is read. Instances are
+/// identified by zone and name (Compute allows one name in several zones); one with a malformed
+/// address is left out and reported, and the rest is published.
 /// </summary>
 public sealed class GcpInstanceProvider(ComputeClient compute, IOptions<DiscoveryOptions> options) : IInstanceProvider
 {
     private const string Running = "RUNNING";
 
+    private IReadOnlyList<DiscoveredInstance> _previous = [];
+
     public string Name => "gcp";
 
-    public async Task<IReadOnlyList<FleetInstance>> ListAsync(CancellationToken cancellationToken)
+    public string Source
+    {
+        get
+        {
+            var gcp = options.Value.Gcp;
+            return gcp.ManagedInstanceGroup is { } group ? $"gcp:{gcp.ProjectId}/{gcp.Region}/{group}" : $"gcp:{gcp.ProjectId}";
+        }
+    }
+
+    public async Task<InstanceList> ListAsync(CancellationToken cancellationToken)
     {
         var gcp = options.Value.Gcp;
-        IEnumerable<ComputeInstance> instances;
-        string? group = gcp.ManagedInstanceGroup;
-        if (group is null)
+        var mapper = new GceInstanceMapper(gcp.ProjectId, gcp.ManagedInstanceGroup, gcp.MetadataKeys, Volatile.Read(ref _previous));
+        if (gcp.ManagedInstanceGroup is not { } group)
         {
-            instances = await compute.ListAllInstancesAsync(gcp.ProjectId, cancellationToken).ConfigureAwait(false);
+            await foreach (var instance in compute.ListAllInstancesAsync(gcp.ProjectId, cancellationToken).ConfigureAwait(false))
+            {
+                if (instance.Status == Running)
+                {
+                    mapper.Add(instance);
+                }
+            }
         }
         else
         {
-            instances = await ListGroupAsync(gcp, group, cancellationToken).ConfigureAwait(false);
+            foreach (var instance in await ListGroupAsync(gcp, group, cancellationToken).ConfigureAwait(false))
+            {
+                if (instance.Status == Running)
+                {
+                    mapper.Add(instance);
+                }
+            }
         }
 
-        var fleet = instances
-            .Where(i => i.Status == Running)
-            .Select(i => ToFleetInstance(i, gcp.ProjectId, group))
-            .OfType<FleetInstance>()
-            .OrderBy(i => i.Name, StringComparer.Ordinal)
-            .ToList();
-        return InstanceValidator.Validate(fleet, "Compute API");
+        var list = mapper.ToList();
+        Volatile.Write(ref _previous, list.Instances);
+        return list;
     }
 
     private async Task<IEnumerable<ComputeInstance>> ListGroupAsync(GcpOptions gcp, string group, CancellationToken cancellationToken)
@@ -55,29 +75,6 @@ public sealed class GcpInstanceProvider(ComputeClient compute, IOptions<Discover
         return details;
     }
 
-    private static FleetInstance? ToFleetInstance(ComputeInstance instance, string projectId, string? group)
-    {
-        var nic = instance.NetworkInterfaces?.FirstOrDefault();
-        var natIp = nic?.AccessConfigs?.Select(a => a.NatIP).FirstOrDefault(ip => !string.IsNullOrEmpty(ip));
-        if (natIp is null || string.IsNullOrEmpty(instance.Name))
-        {
-            return null; // not reachable from outside: nothing to scrape, scale or deploy to
-        }
-
-        var spot = instance.Scheduling?.ProvisioningModel == "SPOT" || instance.Scheduling?.Preemptible == true;
-        return new FleetInstance
-        {
-            Name = instance.Name,
-            Id = instance.Id ?? "",
-            PublicIp = natIp,
-            PrivateIp = nic?.NetworkIP ?? "",
-            Zone = LastSegment(instance.Zone),
-            ProjectId = projectId,
-            ManagedGroup = group ?? LastSegment(instance.Metadata?.Items?.FirstOrDefault(i => i.Key == "created-by")?.Value),
-            ProvisioningModel = spot ? ProvisioningModels.Spot : ProvisioningModels.Standard,
-        };
-    }
-
     /// <summary><c>https://.../projects/p/zones/z/instances/n</c> to (z, n).</summary>
     private static (string Zone, string Name) ZoneAndName(string instanceUrl)
     {
@@ -90,7 +87,4 @@ public sealed class GcpInstanceProvider(ComputeClient compute, IOptions<Discover
 
         return (segments[zoneIndex + 1], segments[zoneIndex + 3]);
     }
-
-    private static string LastSegment(string? url) =>
-        string.IsNullOrEmpty(url) ? "" : url[(url.TrimEnd('/').LastIndexOf('/') + 1)..];
 }

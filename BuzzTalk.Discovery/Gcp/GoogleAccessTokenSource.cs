@@ -9,7 +9,8 @@ namespace BuzzTalk.Discovery.Gcp;
 /// expires. Signing and the token requests are ours (<see cref="GcpServiceAccountCredential"/>,
 /// <see cref="GoogleTokenClient"/>) rather than Google.Apis.Auth's: that library reads tokens with
 /// Newtonsoft.Json by reflection, which kept its whole assembly in the Native AOT binary and cost
-/// idle memory (docs/benchmarks.md).
+/// idle memory (docs/benchmarks.md). A token the API refuses (401: revoked, rotated) is discarded at
+/// once (<see cref="Invalidate"/>) instead of being used until it would expire.
 /// </summary>
 public sealed class GoogleAccessTokenSource(GoogleTokenClient client, IOptions<DiscoveryOptions> options, TimeProvider time)
     : IAccessTokenSource, IDisposable
@@ -48,6 +49,15 @@ public sealed class GoogleAccessTokenSource(GoogleTokenClient client, IOptions<D
         finally
         {
             _gate.Release();
+        }
+    }
+
+    public void Invalidate(string token)
+    {
+        if (Volatile.Read(ref _token) is { } cached && cached.Value == token)
+        {
+            // Only that token: a caller that already replaced it keeps the new one.
+            Interlocked.CompareExchange(ref _token, null, cached);
         }
     }
 

@@ -1,6 +1,5 @@
 using BuzzTalk.Discovery.Configuration;
 using BuzzTalk.Discovery.Refresh;
-using BuzzTalk.Fleet.Inventory;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Discovery.Outputs;
@@ -8,7 +7,8 @@ namespace BuzzTalk.Discovery.Outputs;
 /// <summary>
 /// Prometheus http_sd: <c>GET /sd/targets</c> (the fleet inventory, bare IPs) and
 /// <c>GET /sd/targets/{job}</c> (the same instances on the job's port). Always the whole list;
-/// 200 with <c>[]</c> when there are no instances, 503 until the first refresh succeeded.
+/// 200 with <c>[]</c> when there are no instances, 503 until an inventory is loaded (a refresh
+/// succeeded, or the one saved before a restart was read back).
 /// </summary>
 public static class HttpSdEndpoints
 {
@@ -25,11 +25,8 @@ public static class HttpSdEndpoints
     private static IResult Serve(InventoryStore store, int? port)
     {
         var current = store.Current;
-        if (!current.IsLoaded)
-        {
-            return SizedResults.Problem("The inventory has not been loaded yet.", StatusCodes.Status503ServiceUnavailable);
-        }
-
-        return SizedResults.Json(TargetGroupBuilder.Build(current.Instances, port), TargetGroupJsonContext.Default.ListTargetGroup);
+        return current.IsLoaded
+            ? new TargetGroupsResult(current.Instances, port)
+            : SizedResults.Problem("The inventory has not been loaded yet.", StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -13,7 +13,9 @@ public sealed class FileInstanceProvider(IOptionsMonitor<DiscoveryOptions> optio
 {
     public string Name => "file";
 
-    public async Task<IReadOnlyList<FleetInstance>> ListAsync(CancellationToken cancellationToken)
+    public string Source => "file:" + options.CurrentValue.InstancesFile;
+
+    public async Task<InstanceList> ListAsync(CancellationToken cancellationToken)
     {
         var path = options.CurrentValue.InstancesFile
             ?? throw new InvalidOperationException("Discovery:InstancesFile is not set.");
@@ -28,6 +30,6 @@ public sealed class FileInstanceProvider(IOptionsMonitor<DiscoveryOptions> optio
             throw new InvalidDataException($"{path} is not a JSON list of instances: {ex.Message}", ex);
         }
 
-        return InstanceValidator.Validate(instances ?? throw new InvalidDataException($"{path} holds null, not a list of instances."), path);
+        return InstanceValidator.ToInventory(instances ?? throw new InvalidDataException($"{path} holds null, not a list of instances."), path);
     }
 }

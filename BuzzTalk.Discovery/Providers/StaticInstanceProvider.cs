@@ -1,5 +1,4 @@
 using BuzzTalk.Discovery.Configuration;
-using BuzzTalk.Fleet.Inventory;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Discovery.Providers;
@@ -9,6 +8,6 @@ public sealed class StaticInstanceProvider(IOptionsMonitor<DiscoveryOptions> opt
 {
     public string Name => "static";
 
-    public Task<IReadOnlyList<FleetInstance>> ListAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(InstanceValidator.Validate(options.CurrentValue.Instances, "Discovery:Instances"));
+    public Task<InstanceList> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(InstanceValidator.ToInventory(options.CurrentValue.Instances, "Discovery:Instances"));
 }

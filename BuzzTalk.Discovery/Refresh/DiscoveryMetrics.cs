@@ -9,6 +9,7 @@ public sealed class DiscoveryMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _fileWrites;
+    private readonly Counter<long> _dropped;
     private readonly Histogram<double> _duration;
 
     public DiscoveryMetrics(IMeterFactory meters, InventoryStore store)
@@ -17,11 +18,17 @@ public sealed class DiscoveryMetrics : IDisposable
         _meter.CreateObservableGauge("buzztalk.discovery.targets", () => store.Current.Instances.Count,
             "{instance}", "Instances in the last good inventory.");
         _meter.CreateObservableGauge("buzztalk.discovery.last_success", () => LastSuccess(store),
-            "s", "Unix time of the last successful refresh (0 before the first).");
+            "s", "Unix time of the last successful refresh (0 before the first; for a restored inventory, its refresh before the restart).");
         _meter.CreateObservableGauge("buzztalk.discovery.consecutive_failures", () => store.Current.ConsecutiveFailures,
             "{refresh}", "Failed refreshes since the last success.");
+        _meter.CreateObservableGauge("buzztalk.discovery.stale", () => store.Current.Restored ? 1 : 0,
+            null, "1 while serving the inventory saved before a restart (no refresh has succeeded since start), else 0.");
+        _meter.CreateObservableGauge("buzztalk.discovery.instances.invalid", () => store.Current.Dropped,
+            "{instance}", "Instances left out of the last successful refresh because of invalid data (see instances.dropped).");
         _failures = _meter.CreateCounter<long>("buzztalk.discovery.refresh.failures", "{refresh}", "Failed refreshes.");
         _fileWrites = _meter.CreateCounter<long>("buzztalk.discovery.file_sd.writes", "{file}", "file_sd files rewritten because their content changed.");
+        _dropped = _meter.CreateCounter<long>("buzztalk.discovery.instances.dropped", "{instance}",
+            "Instances left out of a refresh because of invalid data, by reason (invalid_public_ip, invalid_private_ip, no_name, duplicate); counted every refresh.");
         _duration = _meter.CreateHistogram<double>("buzztalk.discovery.refresh.duration", "s", "Duration of a refresh, successful or not.");
     }
 
@@ -33,6 +40,9 @@ public sealed class DiscoveryMetrics : IDisposable
             new KeyValuePair<string, object?>("outcome", success ? "success" : "failure"));
 
     public void FileWritten(string format) => _fileWrites.Add(1, new KeyValuePair<string, object?>("format", format));
+
+    public void Dropped(string provider, string reason) =>
+        _dropped.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("reason", reason));
 
     public void Dispose() => _meter.Dispose();
 

@@ -1,4 +1,4 @@
-using BuzzTalk.Fleet.Inventory;
+using BuzzTalk.Discovery.Providers;
 
 namespace BuzzTalk.Discovery.Refresh;
 
@@ -12,8 +12,20 @@ public sealed class InventoryStore
 
     public InventorySnapshot Current => Volatile.Read(ref _current);
 
-    public void Succeeded(IReadOnlyList<FleetInstance> instances, DateTimeOffset at) =>
-        Volatile.Write(ref _current, new InventorySnapshot(instances, at, 0, null));
+    public void Succeeded(IReadOnlyList<DiscoveredInstance> instances, DateTimeOffset at, int dropped = 0) =>
+        Volatile.Write(ref _current, new InventorySnapshot(instances, at, 0, null, Restored: false, dropped));
+
+    /// <summary>The inventory saved before a restart, until a refresh succeeds; ignored once one has.</summary>
+    public void Restore(IReadOnlyList<DiscoveredInstance> instances, DateTimeOffset savedAt)
+    {
+        var current = Current;
+        if (current.IsLoaded)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _current, current with { Instances = instances, LastSuccess = savedAt, Restored = true });
+    }
 
     public void Failed(string error)
     {

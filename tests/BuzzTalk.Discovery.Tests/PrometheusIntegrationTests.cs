@@ -56,6 +56,17 @@ public sealed class PrometheusIntegrationTests : IAsyncLifetime
                 http_sd_configs:
                   - url: {_discovery.Address}sd/targets/node-exporter
                     refresh_interval: 1s
+                # As written for Prometheus' own gce_sd: the same __meta_gce_* labels and formats.
+                relabel_configs:
+                  - source_labels: [__meta_gce_label_env]
+                    target_label: env
+                  - source_labels: [__meta_gce_machine_type]
+                    regex: '.*/machineTypes/(.+)'
+                    target_label: machine_type
+                  - source_labels: [__meta_gce_tags]
+                    regex: '.*,http-server,.*'
+                    target_label: http_server
+                    replacement: 'yes'
               - job_name: cadvisor
                 file_sd_configs:
                   - files: ['{_sd.Path}/sd/*.json']
@@ -106,6 +117,11 @@ public sealed class PrometheusIntegrationTests : IAsyncLifetime
             Assert.Equal("standard", targets.Single(t => t.Pool == pool && t.Labels["instance_name"] == "buzz-b").Labels["provisioning_model"]);
             Assert.DoesNotContain(targets, t => t.Pool == pool && t.Labels["instance_name"] == "buzz-stopped");
         }
+
+        var relabelled = targets.Single(t => t.Pool == "node-exporter" && t.Labels["instance_name"] == "buzz-a").Labels;
+        Assert.Equal("test", relabelled["env"]);
+        Assert.Equal("e2-micro", relabelled["machine_type"]);
+        Assert.Equal("yes", relabelled["http_server"]);
     }
 
     [Fact]

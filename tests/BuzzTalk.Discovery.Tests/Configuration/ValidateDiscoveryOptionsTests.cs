@@ -57,6 +57,24 @@ public sealed class ValidateDiscoveryOptionsTests
         Assert.Contains(errors, e => e.Contains("InstancesFile", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("02:00:00")]
+    public void The_refresh_deadline_is_checked(string timeout)
+    {
+        var errors = Errors(new DiscoveryOptions { RefreshTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Contains(errors, e => e.Contains("RefreshTimeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_relative_state_directory_is_refused()
+    {
+        var errors = Errors(new DiscoveryOptions { StateDirectory = "state" });
+
+        Assert.Contains(errors, e => e.Contains("StateDirectory", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_service_refuses_to_start_with_invalid_options()
     {

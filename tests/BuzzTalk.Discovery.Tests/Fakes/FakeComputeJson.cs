@@ -67,6 +67,16 @@ internal static class FakeComputeJson
         }
 
         metadataItems.Add(KeyValue("enable-oslogin", "TRUE"));
+        foreach (var (key, value) in instance.Metadata ?? new Dictionary<string, string>())
+        {
+            metadataItems.Add(KeyValue(key, value));
+        }
+
+        var labels = new JsonObject();
+        foreach (var (key, value) in instance.Labels ?? new Dictionary<string, string> { ["env"] = "test" })
+        {
+            labels[key] = value;
+        }
 
         var json = new JsonObject
         {
@@ -74,8 +84,8 @@ internal static class FakeComputeJson
             ["id"] = instance.Id,
             ["creationTimestamp"] = CreationTimestamp,
             ["name"] = instance.Name,
-            ["tags"] = new JsonObject { ["items"] = new JsonArray("http-server"), ["fingerprint"] = "FYLDgkTKlA4=" },
-            ["machineType"] = $"{zoneUrl}/machineTypes/e2-micro",
+            ["tags"] = Tags(instance.Tags ?? ["http-server"]),
+            ["machineType"] = $"{zoneUrl}/machineTypes/{instance.MachineType}",
             ["status"] = instance.Status,
             ["zone"] = zoneUrl,
             ["canIpForward"] = false,
@@ -128,7 +138,7 @@ internal static class FakeComputeJson
                     ["provisioningModel"] = "STANDARD",
                 },
             ["cpuPlatform"] = "Intel Broadwell",
-            ["labels"] = new JsonObject { ["env"] = "test" },
+            ["labels"] = labels,
             ["labelFingerprint"] = "Lx1QyM4Nh2g=",
             ["startRestricted"] = false,
             ["deletionProtection"] = false,
@@ -136,6 +146,11 @@ internal static class FakeComputeJson
             ["lastStartTimestamp"] = LastStartTimestamp,
             ["satisfiesPzi"] = true,
         };
+        if (labels.Count == 0)
+        {
+            json.Remove("labels"); // as Google answers for a VM without labels
+        }
+
         if (instance.Status is "STOPPING" or "STOPPED" or "SUSPENDED" or "TERMINATED")
         {
             json["lastStopTimestamp"] = LastStopTimestamp;
@@ -298,6 +313,19 @@ internal static class FakeComputeJson
         >= 500 => Error(status, ReasonPhrases.GetReasonPhrase(status), "backendError"),
         _ => Error(status, ReasonPhrases.GetReasonPhrase(status), "invalid"),
     };
+
+    /// <summary>An instance without network tags has only the fingerprint.</summary>
+    private static JsonObject Tags(IReadOnlyList<string> tags)
+    {
+        var json = new JsonObject();
+        if (tags.Count > 0)
+        {
+            json["items"] = new JsonArray([.. tags.Select(tag => (JsonNode)tag)]);
+        }
+
+        json["fingerprint"] = "FYLDgkTKlA4=";
+        return json;
+    }
 
     private static JsonObject KeyValue(string key, string value) => new() { ["key"] = key, ["value"] = value };
 

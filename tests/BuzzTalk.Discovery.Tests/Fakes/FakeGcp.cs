@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -28,11 +29,17 @@ namespace BuzzTalk.Discovery.Tests.Fakes;
 /// is ever unreachable), <c>orderBy</c> is ignored, and <c>filter</c> supports what <see cref="FakeComputeFilter"/>
 /// describes (anything else is answered 400). An unknown project answers 404.
 /// </para>
+/// <para>
+/// Compression as Google documents it ("Performance tips: gzip"): a Compute answer is gzip-encoded
+/// (<c>Content-Encoding: gzip</c>) when the request sends <c>Accept-Encoding: gzip</c> and its User-Agent contains
+/// <c>gzip</c>; otherwise it is sent as is.
+/// </para>
 /// </summary>
 public sealed class FakeGcp : IAsyncDisposable
 {
     private const string ComputePath = "/compute/v1/";
     private const string TokenPath = "/token";
+    private const string StatsPath = "/_fake/stats";
     private const string MetadataPath = "/computeMetadata/";
     private const string MetadataTokenPath = "/computeMetadata/v1/instance/service-accounts/default/token";
     private const string ComputeContentType = "application/json; charset=UTF-8";
@@ -61,6 +68,9 @@ public sealed class FakeGcp : IAsyncDisposable
     private int _failAlwaysStatus;
     private long _computeDelayTicks;
     private int _computeRequests;
+    private long _computeBodyBytes;
+    private long _computeWireBytes;
+    private int _computeGzipAnswers;
     private int _tokenRequests;
     private int _metadataRequests;
     private int _disposed;
@@ -71,6 +81,9 @@ public sealed class FakeGcp : IAsyncDisposable
 
     /// <summary>"http://127.0.0.1:&lt;port&gt;/compute/v1/": Compute paths (<c>projects/{p}/…</c>) go below it.</summary>
     public Uri ComputeBaseUrl => new(BaseUri, "compute/v1/");
+
+    /// <summary>The fake's own counters as JSON (not a Google path): <c>computeRequests</c>, <c>computeBodyBytes</c>, <c>computeWireBytes</c>, ….</summary>
+    public Uri StatsUri => new(BaseUri, StatsPath[1..]);
 
     /// <summary>The OAuth2 token endpoint (the key files' <c>token_uri</c> and the JWTs' <c>aud</c>).</summary>
     public Uri TokenUri => new(BaseUri, "token");
@@ -92,6 +105,15 @@ public sealed class FakeGcp : IAsyncDisposable
     public bool RequireAuthorization { get; set; } = true;
 
     public int ComputeRequests => Volatile.Read(ref _computeRequests);
+
+    /// <summary>Bytes of the Compute answers' JSON before any compression.</summary>
+    public long ComputeBodyBytes => Interlocked.Read(ref _computeBodyBytes);
+
+    /// <summary>Bytes of the Compute answers' bodies as sent (compressed or not).</summary>
+    public long ComputeWireBytes => Interlocked.Read(ref _computeWireBytes);
+
+    /// <summary>Compute answers sent gzip-encoded.</summary>
+    public int ComputeGzipAnswers => Volatile.Read(ref _computeGzipAnswers);
 
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
@@ -262,6 +284,12 @@ public sealed class FakeGcp : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Revokes every access token issued so far (as a revoked service-account key or a rotated credential does):
+    /// Compute calls carrying one are answered 401 with Google's "Invalid Credentials" body.
+    /// </summary>
+    public void RevokeAccessTokens() => _accessTokens.Clear();
+
     /// <summary>Ends <see cref="FailAlways"/> and any pending <see cref="FailNext"/>.</summary>
     public void Recover()
     {
@@ -324,6 +352,19 @@ public sealed class FakeGcp : IAsyncDisposable
             return HandleTokenAsync(context);
         }
 
+        if (path == StatsPath)
+        {
+            // Not Google's: the counters for a benchmark that runs the fake in another process.
+            return WriteTextAsync(context, StatusCodes.Status200OK, "application/json", new JsonObject
+            {
+                ["computeRequests"] = ComputeRequests,
+                ["computeBodyBytes"] = ComputeBodyBytes,
+                ["computeWireBytes"] = ComputeWireBytes,
+                ["computeGzipAnswers"] = ComputeGzipAnswers,
+                ["tokenRequests"] = TokenRequests,
+            }.ToJsonString());
+        }
+
         if (path == "/" || path.StartsWith(MetadataPath, StringComparison.Ordinal))
         {
             return HandleMetadataAsync(context, path);
@@ -379,7 +420,34 @@ public sealed class FakeGcp : IAsyncDisposable
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"https://accounts.google.com/\"";
         }
 
-        await WriteTextAsync(context, status, ComputeContentType, body.ToJsonString(FakeComputeJson.Options));
+        await WriteComputeAsync(context, status, body);
+    }
+
+    private async Task WriteComputeAsync(HttpContext context, int status, JsonObject body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString(FakeComputeJson.Options));
+        Interlocked.Add(ref _computeBodyBytes, bytes.Length);
+        var request = context.Request;
+        var gzip = request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
+            && request.Headers.UserAgent.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+        if (gzip)
+        {
+            using var compressed = new MemoryStream();
+            await using (var zip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await zip.WriteAsync(bytes, context.RequestAborted);
+            }
+
+            bytes = compressed.ToArray();
+            context.Response.Headers.ContentEncoding = "gzip";
+            Interlocked.Increment(ref _computeGzipAnswers);
+        }
+
+        Interlocked.Add(ref _computeWireBytes, bytes.Length);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = ComputeContentType;
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
     }
 
     private int? TakeFailure()

@@ -22,6 +22,7 @@ public sealed class DiscoveryRefresherTests : IDisposable
         var monitor = new StaticOptionsMonitor(_options);
         var metrics = new DiscoveryMetrics(_meters, _store);
         _refresher = new DiscoveryRefresher(_provider, _store, new FileSdWriter(monitor, metrics, NullLogger<FileSdWriter>.Instance),
+            new InventoryStateFile(Options.Create(_options), _time, NullLogger<InventoryStateFile>.Instance),
             metrics, monitor, _time, NullLogger<DiscoveryRefresher>.Instance);
     }
 

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+
+namespace BuzzTalk.Discovery.Outputs;
+
+/// <summary>
+/// SHA-256 of what a writer produces or a file holds, computed while streaming: an output is compared with what
+/// was written before without holding either in memory.
+/// </summary>
+public static class ContentHash
+{
+    public static async Task<byte[]> OfAsync(Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        await using var stream = new HashingStream();
+        await write(stream, cancellationToken).ConfigureAwait(false);
+        return stream.Hash();
+    }
+
+    /// <summary>The hash of a file's content; null when it does not exist.</summary>
+    public static async Task<byte[]?> OfFileAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
+            return await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A write-only stream that only hashes what is written to it.</summary>
+    private sealed class HashingStream : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public byte[] Hash() => _hash.GetHashAndReset();
+
+        public override void Write(byte[] buffer, int offset, int count) => _hash.AppendData(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _hash.AppendData(buffer);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _hash.AppendData(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            _hash.AppendData(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

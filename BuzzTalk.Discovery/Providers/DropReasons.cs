@@ -1,0 +1,10 @@
+namespace BuzzTalk.Discovery.Providers;
+
+/// <summary>Values of the <c>reason</c> attribute of <c>buzztalk.discovery.instances.dropped</c>.</summary>
+public static class DropReasons
+{
+    public const string InvalidPublicIp = "invalid_public_ip";
+    public const string InvalidPrivateIp = "invalid_private_ip";
+    public const string NoName = "no_name";
+    public const string Duplicate = "duplicate";
+}

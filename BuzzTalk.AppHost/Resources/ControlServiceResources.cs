@@ -29,7 +29,9 @@ public static class ControlServiceResources
             .WithEnvironment($"Probes__MySql__{ProbeName}__Password", parameters.MySqlPassword)
             .WithEnvironment($"Probes__Redis__{ProbeName}__Address", ReferenceExpression.Create(
                 $"{cache.Property(EndpointProperty.IPV4Host)}:{cache.Property(EndpointProperty.Port)}"))
-            .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
+            .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword)
+            // The last good inventory survives a restart of the resource (served marked stale).
+            .WithEnvironment("Discovery__StateDirectory", stack.State.Directory("discovery"));
         // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
         var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler, fleetPorts?.ScalerPort)
             .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))

@@ -17,6 +17,11 @@ public static class AlertRules
 
     public const string DriftAlert = "BuzzTalkInstanceDrift";
 
+    /// <summary>Discovery's gauges (meter <c>BuzzTalk.Discovery</c>): serving a restored inventory, and instances left out.</summary>
+    public const string DiscoveryStaleMetric = "buzztalk_discovery_stale";
+
+    public const string DiscoveryInvalidMetric = "buzztalk_discovery_instances_invalid";
+
     /// <summary>The Deployer's gauge (meter <c>BuzzTalk.Deployer</c>) and its instance label.</summary>
     public const string DriftMetric = "buzztalk_deployer_instance_drift";
 
@@ -68,6 +73,12 @@ public static class AlertRules
                 Alert("BuzzTalkDiscoveryDown", $"up{{job=\"{MonitoringDefaults.DiscoveryJob}\"}} == 0", "2m", Critical,
                     "BuzzTalk Discovery is down",
                     "Discovery has not answered for 2 minutes: Prometheus keeps its last target list, and the DB probes fail."),
+                Alert("BuzzTalkDiscoveryStale", $"max({DiscoveryStaleMetric}{{job=\"{MonitoringDefaults.DiscoveryJob}\"}}) == 1", "10m", Warning,
+                    "Discovery serves an inventory saved before its restart",
+                    "Discovery has not completed a refresh since it restarted 10 minutes ago: the targets are those it saved; check its cloud credentials and the Compute API."),
+                Alert("BuzzTalkDiscoveryInstancesLeftOut", $"max({DiscoveryInvalidMetric}{{job=\"{MonitoringDefaults.DiscoveryJob}\"}}) > 0", "15m", Warning,
+                    "Discovery leaves out instances it cannot use",
+                    "Some instances have had no usable address for 15 minutes and are not monitored or deployed to: see buzztalk_discovery_instances_dropped_total for the reasons."),
                 // The Deployer compares every instance with the desired release each minute; a boot
                 // into it takes well under 5 minutes, so longer means stuck or drifted.
                 Alert(DriftAlert, $"max by ({DriftInstanceLabel}) ({DriftMetric}{{job=\"{MonitoringDefaults.DeployerJob}\"}}) > 0", "5m", Warning,

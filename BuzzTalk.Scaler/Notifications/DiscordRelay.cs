@@ -31,22 +31,19 @@ public static class DiscordRelay
 
         var services = context.RequestServices;
         var discord = services.GetRequiredService<DiscordClient>();
-        AlertmanagerNotification payload;
-        using (body)
+        if (!discord.IsConfigured)
         {
-            if (!discord.IsConfigured)
-            {
-                return SizedResults.Problem("Discord is not configured.", StatusCodes.Status503ServiceUnavailable);
-            }
+            return SizedResults.Problem("Discord is not configured.", StatusCodes.Status503ServiceUnavailable);
+        }
 
-            try
-            {
-                payload = DiscordFormatter.Parse(body.Span);
-            }
-            catch (WebhookRejectedException ex)
-            {
-                return SizedResults.Problem(ex.Message, ex.StatusCode);
-            }
+        AlertmanagerNotification payload;
+        try
+        {
+            payload = DiscordFormatter.Parse(body);
+        }
+        catch (WebhookRejectedException ex)
+        {
+            return SizedResults.Problem(ex.Message, ex.StatusCode);
         }
 
         var message = DiscordFormatter.FromAlertmanager(payload, services.GetRequiredService<IOptions<WebhookOptions>>().Value);

@@ -56,8 +56,7 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             return $"missing {options.GrafanaSignatureHeader}";
         }
 
-        // Hashed where it lies: a copy of a large body would land on the large object heap.
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(options.GrafanaHmacSecret));
+        byte[] message;
         if (options.GrafanaTimestampHeader is not null)
         {
             if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
@@ -71,11 +70,14 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
                 return "signature timestamp too old or in the future";
             }
 
-            hmac.AppendData(Encoding.ASCII.GetBytes(timestamp + ":"));
+            message = [.. Encoding.ASCII.GetBytes(timestamp + ":"), .. body];
+        }
+        else
+        {
+            message = body.ToArray();
         }
 
-        hmac.AppendData(body);
-        var expected = hmac.GetHashAndReset();
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.GrafanaHmacSecret), message);
         byte[] given;
         try
         {

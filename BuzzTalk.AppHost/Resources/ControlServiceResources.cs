@@ -29,16 +29,20 @@ public static class ControlServiceResources
             .WithEnvironment($"Probes__MySql__{ProbeName}__Password", parameters.MySqlPassword)
             .WithEnvironment($"Probes__Redis__{ProbeName}__Address", ReferenceExpression.Create(
                 $"{cache.Property(EndpointProperty.IPV4Host)}:{cache.Property(EndpointProperty.Port)}"))
-            .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword)
-            // The last good inventory survives a restart of the resource (served marked stale).
-            .WithEnvironment("Discovery__StateDirectory", stack.State.Directory("discovery"));
+            .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
         // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
         var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler, fleetPorts?.ScalerPort)
             .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
             .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
-            .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword)
-            // Cooldowns, stabilization windows and samples survive a restart of the resource.
-            .WithEnvironment("Scaler__StateDirectory", stack.State.Directory("scaler"));
+            .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
+        if (!stack.IsPublish)
+        {
+            // Local runs only (a publish names no folder of this machine): the last good inventory,
+            // and the Scaler's decision state, survive a restart of the resource.
+            discovery.WithEnvironment("Discovery__StateDirectory", stack.State.Directory("discovery"));
+            scaler.WithEnvironment("Scaler__StateDirectory", stack.State.Directory("scaler"));
+        }
+
         // One binary, CLI and service: `serve` is the service. Its API takes basic auth; the
         // dashboard commands on the backend and frontend call it.
         var deployer = stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer, fleetPorts?.DeployerPort)

@@ -10,32 +10,15 @@ using Microsoft.Extensions.Logging;
 namespace BuzzTalk.Discovery.Tests.Extensions;
 
 /// <summary>Default log levels as shipped: nothing per request, per call or per retry at Information.</summary>
-public sealed class DiscoveryLoggingTests : IAsyncLifetime
+public sealed class DiscoveryLoggingTests : FakeGcpTestBase
 {
     private const string Project = "buzz-logging";
-    private readonly ScratchDirectory _dir = new();
-    private FakeGcp? _gcp;
-
-    private FakeGcp Gcp => _gcp!;
-
-    public async Task InitializeAsync() => _gcp = await FakeGcp.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_gcp is not null)
-        {
-            await _gcp.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Refreshes_retries_and_requests_log_nothing_at_information_by_default()
     {
         Gcp.SetInstances(Project, [new FakeInstance("a1", "us-central1-a", "1", "10.0.0.1", "127.0.0.11")]);
         // The level a host has without configuration (the service ships no appsettings.json).
-        var configuration = await GcpDiscoveryHost.ConfigurationAsync(Gcp, Project, _dir.Path, ("Logging:LogLevel:Default", "Information"));
+        var configuration = await GcpDiscoveryHost.ConfigurationAsync(Gcp, Project, Scratch, ("Logging:LogLevel:Default", "Information"));
         var capture = new CapturingLoggerProvider();
         await using var host = await WebServiceHost.StartAsync(configuration,
             builder =>

@@ -1,31 +1,13 @@
 using System.Text.Json;
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Fleet.Inventory;
-using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Gcp;
 
 /// <summary>What a hostile or flaky Compute API did to the GCP provider (issue 16), against the fake.</summary>
-public sealed class ComputeClientHardeningTests : IAsyncLifetime
+public sealed class ComputeClientHardeningTests : FakeGcpTestBase
 {
     private const string Project = "buzz-hardening";
-    private readonly ScratchDirectory _dir = new();
-    private FakeGcp? _gcp;
-
-    private FakeGcp Gcp => _gcp!;
-
-    public async Task InitializeAsync() => _gcp = await FakeGcp.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_gcp is not null)
-        {
-            await _gcp.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
-
     private static FakeInstance Vm(string name, string zone, string natIp, string privateIp = "10.0.0.1") =>
         new(name, zone, "1" + Math.Abs(StringComparer.Ordinal.GetHashCode(zone + name)), privateIp, natIp);
 
@@ -33,7 +15,7 @@ public sealed class ComputeClientHardeningTests : IAsyncLifetime
     public async Task A_revoked_token_is_discarded_on_401_and_a_new_one_fetched_once()
     {
         Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11")]);
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch);
         Assert.True(host.Store.Current.IsLoaded);
         Assert.Equal(1, Gcp.TokenRequests);
 
@@ -52,7 +34,7 @@ public sealed class ComputeClientHardeningTests : IAsyncLifetime
         Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11")]);
         Gcp.FailAlways(401);
 
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch);
 
         Assert.False(host.Store.Current.IsLoaded);
         Assert.Contains("401", host.Store.Current.LastError, StringComparison.Ordinal);
@@ -70,7 +52,7 @@ public sealed class ComputeClientHardeningTests : IAsyncLifetime
             Vm("db", "us-central1-b", "127.0.0.13", "10.0.0.13"),
         ]);
 
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch);
 
         Assert.True(host.Store.Current.IsLoaded, host.Store.Current.LastError);
         var groups = JsonSerializer.Deserialize(await host.Http.GetStringAsync("/sd/targets"), TargetGroupJsonContext.Default.ListTargetGroup)!;
@@ -86,7 +68,7 @@ public sealed class ComputeClientHardeningTests : IAsyncLifetime
     {
         Gcp.SetInstances(Project, Enumerable.Range(0, 600).Select(i => Vm($"vm-{i:D4}", "us-central1-a", $"127.0.{i / 250}.{i % 250 + 1}")));
 
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch);
 
         Assert.Equal(600, host.Store.Current.Instances.Count);
         Assert.Equal(2, Gcp.ComputeRequests);
@@ -99,7 +81,7 @@ public sealed class ComputeClientHardeningTests : IAsyncLifetime
     public async Task An_unchanged_instance_is_kept_as_the_same_object_across_refreshes()
     {
         Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11"), Vm("b1", "us-central1-b", "127.0.0.12")]);
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch);
         var before = host.Store.Current.Instances;
 
         Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11"), Vm("b1", "us-central1-b", "127.0.0.99")]);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Fleet.Inventory;
-using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Gcp;
 
@@ -9,27 +8,10 @@ namespace BuzzTalk.Discovery.Tests.Gcp;
 /// Each target carries the <c>__meta_gce_*</c> labels Prometheus' own gce_sd gives (prometheus/prometheus
 /// <c>discovery/gce/gce.go</c>): relabelling written for gce_sd works on Discovery's targets unchanged.
 /// </summary>
-public sealed class GceLabelsTests : IAsyncLifetime
+public sealed class GceLabelsTests : FakeGcpTestBase
 {
     private const string Project = "buzz-labels";
     private const string ComputeRoot = "https://www.googleapis.com/compute/v1/";
-    private readonly ScratchDirectory _dir = new();
-    private FakeGcp? _gcp;
-
-    private FakeGcp Gcp => _gcp!;
-
-    public async Task InitializeAsync() => _gcp = await FakeGcp.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_gcp is not null)
-        {
-            await _gcp.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Labels_tags_machine_type_and_only_the_configured_metadata_are_published_with_gce_sd_names()
     {
@@ -50,7 +32,7 @@ public sealed class GceLabelsTests : IAsyncLifetime
                 Labels: new Dictionary<string, string>(), Tags: []),
         ]);
 
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path,
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch,
             ("Discovery:Gcp:MetadataKeys:0", "prometheus-port"));
 
         foreach (var path in new[] { "/sd/targets", "/sd/targets/node-exporter" })
@@ -87,7 +69,7 @@ public sealed class GceLabelsTests : IAsyncLifetime
     [InlineData("Startup-Script")]
     public async Task Secret_metadata_keys_are_refused_at_start(string key)
     {
-        var configuration = await GcpDiscoveryHost.ConfigurationAsync(Gcp, Project, _dir.Path, ("Discovery:Gcp:MetadataKeys:0", key));
+        var configuration = await GcpDiscoveryHost.ConfigurationAsync(Gcp, Project, Scratch, ("Discovery:Gcp:MetadataKeys:0", key));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => DiscoveryHost.StartAsync(configuration));
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Fleet.Inventory;
-using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Gcp;
 
@@ -10,26 +9,9 @@ namespace BuzzTalk.Discovery.Tests.Gcp;
 /// the counts are read from the metrics endpoint.
 /// </summary>
 [Collection(ProcessWideGroup.Name)]
-public sealed class InvalidInstanceTests : IAsyncLifetime
+public sealed class InvalidInstanceTests : FakeGcpTestBase
 {
     private const string Project = "buzz-invalid";
-    private readonly ScratchDirectory _dir = new();
-    private FakeGcp? _gcp;
-
-    private FakeGcp Gcp => _gcp!;
-
-    public async Task InitializeAsync() => _gcp = await FakeGcp.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_gcp is not null)
-        {
-            await _gcp.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
-
     [Theory]
     [InlineData("127.1", "10.0.0.2", "public_ip")]
     [InlineData("0x23.1.2.3", "10.0.0.2", "public_ip")]
@@ -49,7 +31,7 @@ public sealed class InvalidInstanceTests : IAsyncLifetime
             new FakeInstance("bad", "us-central1-a", "1002", privateIp, natIp),
         ]);
 
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path);
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch);
 
         Assert.True(host.Store.Current.IsLoaded, host.Store.Current.LastError);
         var groups = JsonSerializer.Deserialize(await host.Http.GetStringAsync("/sd/targets"), TargetGroupJsonContext.Default.ListTargetGroup)!;

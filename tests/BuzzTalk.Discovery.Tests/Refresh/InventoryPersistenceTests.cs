@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Fleet.Inventory;
-using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Refresh;
 
@@ -11,27 +10,10 @@ namespace BuzzTalk.Discovery.Tests.Refresh;
 /// until a refresh succeeds. In the process-wide group: the stale mark is read from the metrics endpoint.
 /// </summary>
 [Collection(ProcessWideGroup.Name)]
-public sealed class InventoryPersistenceTests : IAsyncLifetime
+public sealed class InventoryPersistenceTests : FakeGcpTestBase
 {
     private const string Project = "buzz-restart";
-    private readonly ScratchDirectory _dir = new();
-    private FakeGcp? _gcp;
-
-    private FakeGcp Gcp => _gcp!;
-
-    private string StateDirectory => Path.Combine(_dir.Path, "state");
-
-    public async Task InitializeAsync() => _gcp = await FakeGcp.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_gcp is not null)
-        {
-            await _gcp.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
+    private string StateDirectory => Path.Combine(Scratch, "state");
 
     [Fact]
     public async Task A_restart_during_an_outage_serves_the_saved_inventory_marked_stale_until_a_refresh_succeeds()
@@ -41,13 +23,13 @@ public sealed class InventoryPersistenceTests : IAsyncLifetime
             new FakeInstance("buzz-a", "us-central1-a", "1001", "10.0.0.11", "127.0.0.11", Spot: true),
             new FakeInstance("buzz-b", "us-central1-b", "1002", "10.0.0.12", "127.0.0.12"),
         ]);
-        await using (var first = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path, ("Discovery:StateDirectory", StateDirectory)))
+        await using (var first = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch, ("Discovery:StateDirectory", StateDirectory)))
         {
             Assert.True(first.Store.Current.IsLoaded);
         }
 
         Gcp.FailAlways(503);
-        var configuration = await GcpDiscoveryHost.ConfigurationAsync(Gcp, Project, _dir.Path,
+        var configuration = await GcpDiscoveryHost.ConfigurationAsync(Gcp, Project, Scratch,
             ("Discovery:StateDirectory", StateDirectory), ("Discovery:Gcp:MaxRetries", "0"));
         await using var second = await DiscoveryHost.StartAsync(configuration);
         await second.WaitForAsync(s => s.ConsecutiveFailures > 0);

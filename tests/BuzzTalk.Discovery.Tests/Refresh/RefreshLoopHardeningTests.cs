@@ -1,31 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using BuzzTalk.Discovery.Tests.Fakes;
-using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Refresh;
 
 /// <summary>The refresh loop against a hanging or failing Compute API (issue 16): its deadline and readiness.</summary>
-public sealed class RefreshLoopHardeningTests : IAsyncLifetime
+public sealed class RefreshLoopHardeningTests : FakeGcpTestBase
 {
     private const string Project = "buzz-refresh-loop";
-    private readonly ScratchDirectory _dir = new();
-    private FakeGcp? _gcp;
-
-    private FakeGcp Gcp => _gcp!;
-
-    public async Task InitializeAsync() => _gcp = await FakeGcp.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_gcp is not null)
-        {
-            await _gcp.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
-
     private static FakeInstance Vm(string name, string zone, string natIp) => new(name, zone, "1001", "10.0.0.1", natIp);
 
     [Fact]
@@ -34,7 +16,7 @@ public sealed class RefreshLoopHardeningTests : IAsyncLifetime
         Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11")]);
         // Every Compute call hangs; each attempt would wait out its 10 s timeout, 4 attempts.
         Gcp.ComputeDelay = TimeSpan.FromSeconds(30);
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path,
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch,
             ("Discovery:RefreshTimeout", "00:00:02"), ("Discovery:Gcp:CallTimeout", "00:00:10"), ("Discovery:Gcp:MaxRetries", "3"));
 
         var watch = Stopwatch.StartNew();
@@ -51,7 +33,7 @@ public sealed class RefreshLoopHardeningTests : IAsyncLifetime
     {
         Gcp.SetInstances(Project, [Vm("a1", "us-central1-a", "127.0.0.11")]);
         Gcp.FailAlways(503);
-        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, _dir.Path, ("Discovery:Gcp:MaxRetries", "0"));
+        await using var host = await GcpDiscoveryHost.StartAsync(Gcp, Project, Scratch, ("Discovery:Gcp:MaxRetries", "0"));
         Assert.Equal(1, host.Store.Current.ConsecutiveFailures);
 
         using (var health = await host.Http.GetAsync("/health"))

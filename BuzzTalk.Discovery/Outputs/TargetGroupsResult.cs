@@ -26,46 +26,11 @@ public sealed class TargetGroupsResult(IReadOnlyList<DiscoveredInstance> instanc
         await TargetGroupJsonWriter.WriteAsync(response.Body, instances, port, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class CountingStream : Stream
+    /// <summary>Counts what is written, for the Content-Length.</summary>
+    private sealed class CountingStream : WriteOnlySink
     {
         public long Count { get; private set; }
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => Count;
-
-        public override long Position { get => Count; set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Count += count;
-
-        public override void Write(ReadOnlySpan<byte> buffer) => Count += buffer.Length;
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Count += buffer.Length;
-            return ValueTask.CompletedTask;
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            Count += count;
-            return Task.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
+        protected override void Append(ReadOnlySpan<byte> buffer) => Count += buffer.Length;
     }
 }

@@ -42,7 +42,7 @@ var scalerBuild = new Option<string>("--build")
     Description = "aot: the Scaler published as it ships (Native AOT), run as its own process; jit: in the bench process.",
     DefaultValueFactory = _ => "aot",
 }.AcceptOnlyFromAmong("aot", "jit");
-var scalerWebhook = new Command("scaler-webhook", "Scaler: webhook to docker service scale issued (warm SSH), and no-op webhook throughput with ab -c 8.") { scales, requests, scalerBuild };
+var scalerWebhook = new Command("scaler-webhook", "Scaler: scale-up answer, issue and convergence times (warm SSH), no-op webhook throughput with ab -c 8, RSS idle and after the requests.") { scales, requests, scalerBuild };
 scalerWebhook.SetAction((result, ct) => ScalerWebhookBenchmark.RunAsync(RepositoryRoot(), result.GetValue(scales), result.GetValue(requests),
     result.GetValue(scalerBuild) == "aot", Console.Out, ct));
 

@@ -78,7 +78,7 @@ public static class RssBenchmark
         return (ReadKilobytes($"/proc/{service.Id}/status", "VmRSS:"), ReadKilobytes($"/proc/{service.Id}/smaps_rollup", "Anonymous:"));
     }
 
-    private static long ReadKilobytes(string file, string field)
+    internal static long ReadKilobytes(string file, string field)
     {
         var line = File.ReadLines(file).Single(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);

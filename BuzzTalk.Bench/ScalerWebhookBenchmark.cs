@@ -13,10 +13,12 @@ namespace BuzzTalk.Bench;
 
 /// <summary>
 /// The Scaler on the real local swarm over real SSH (dockerd and sshd as the tests run them):
-/// webhook received to <c>docker service scale</c> issued with warm connections, and the
-/// webhook's throughput on no-op alerts measured with <c>ab -c 8</c>. By default the Scaler runs
-/// as it ships (Native AOT, its own process, default log levels); <c>--build jit</c> runs it in
-/// the bench process instead.
+/// for scale-ups with warm connections, the webhook's answer time as the sender sees it, the time
+/// to the engine accepting the count and to the new replica running (followed in the background);
+/// the webhook's throughput on no-op alerts measured with <c>ab -c 8</c>; and the Scaler's RSS
+/// idle, after the requests and 10 s later. By default the Scaler runs as it ships (Native AOT,
+/// its own process, default log levels); <c>--build jit</c> runs it in the bench process instead
+/// (its RSS is then the bench's).
 /// </summary>
 public static partial class ScalerWebhookBenchmark
 {
@@ -44,35 +46,59 @@ public static partial class ScalerWebhookBenchmark
                 _ => throw new InvalidOperationException(),
             };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+            var root = address.ToString().TrimEnd('/');
+
+            // Idle: started, one scrape, then nothing for a while (as RssBenchmark measures).
+            (await http.GetAsync(new Uri("/metrics", UriKind.Relative), cancellationToken)).Dispose();
+            await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
+            var idle = Rss(pid);
 
             // Warm the SSH connection, the Engine API channel and the code paths.
-            await PostSeedAlertAsync(http, service, 2, 1, cancellationToken);
-            await PostSeedAlertAsync(http, service, 1, 2, cancellationToken);
+            await ScaleAsync(http, service, 2, 1, cancellationToken);
+            await ScaleAsync(http, service, 1, 2, cancellationToken);
 
+            var answered = new List<double>();
             var issued = new List<double>();
+            var converged = new List<double>();
             for (var i = 0; i < scales; i++)
             {
-                var (target, active) = i % 2 == 0 ? (2, 1) : (1, 2);
-                issued.Add(await PostSeedAlertAsync(http, service, target, active, cancellationToken));
+                // Scale-ups are timed; each scale-down between them brings the count back.
+                var up = await ScaleAsync(http, service, 2, 1, cancellationToken);
+                answered.Add(up.AnsweredMs);
+                issued.Add(up.IssuedMs);
+                converged.Add(up.ConvergedMs);
+                await ScaleAsync(http, service, 1, 2, cancellationToken);
             }
 
-            issued.Sort();
             output.WriteLine($"Scaler build: {(aot ? "Native AOT (as shipped), own process" : "JIT, Release, in the bench process")}");
             output.WriteLine();
-            output.WriteLine("| figure | n | p50 ms | p99 ms | max ms |");
+            output.WriteLine("| figure (scale-up 1 -> 2, warm SSH) | n | p50 ms | p99 ms | max ms |");
             output.WriteLine("|---|---|---|---|---|");
-            output.WriteLine($"| webhook received to `docker service scale` issued (warm SSH) | {issued.Count} | {Percentile(issued, 0.5):F1} | {Percentile(issued, 0.99):F1} | {issued[^1]:F1} |");
+            Row(output, "webhook answer, as the sender sees it (POST to the whole answer read)", answered);
+            Row(output, "webhook received to the engine accepting the new count (issuedMs)", issued);
+            Row(output, "webhook received to the new replica running (convergedMs, in the background)", converged);
 
             var body = Path.Combine(dir.Path, "resolved.json");
             await File.WriteAllTextAsync(body, ResolvedAlert(service), cancellationToken);
-            var root = address.ToString().TrimEnd('/');
             output.WriteLine();
             output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, pid, keepAlive: true, cancellationToken)}");
+            var afterRequests = Rss(pid);
+            await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
+            var afterIdle = Rss(pid);
             // Without -k every request opens its own TCP connection: the kernel's and the server's cost per connection.
             output.WriteLine($"no-op alerts (resolved), `ab -n {requests} -c 8`: {await RunAbAsync($"{root}/api/webhooks/alertmanager", body, requests, pid, keepAlive: false, cancellationToken)}");
             // The same server's cheapest route (no credentials, no body, no JSON): what Kestrel and
             // the service defaults alone reach on this machine at this moment.
             output.WriteLine($"reference: GET /alive, `ab -n {requests} -c 8 -k`: {await RunAbAsync($"{root}/alive", null, requests, pid, keepAlive: true, cancellationToken)}");
+            var afterAll = Rss(pid);
+
+            output.WriteLine();
+            output.WriteLine("| Scaler RSS | MB | anonymous MB |");
+            output.WriteLine("|---|---|---|");
+            output.WriteLine($"| idle (started, one scrape, 10 s) | {idle.Rss / 1024.0:F1} | {idle.Anonymous / 1024.0:F1} |");
+            output.WriteLine($"| after {2 * scales + 2} scales and {requests} no-op alerts (`-k`) | {afterRequests.Rss / 1024.0:F1} | {afterRequests.Anonymous / 1024.0:F1} |");
+            output.WriteLine($"| the same, 10 s later | {afterIdle.Rss / 1024.0:F1} | {afterIdle.Anonymous / 1024.0:F1} |");
+            output.WriteLine($"| after {3 * requests} requests in all | {afterAll.Rss / 1024.0:F1} | {afterAll.Anonymous / 1024.0:F1} |");
             return 0;
         }
         finally
@@ -116,7 +142,13 @@ public static partial class ScalerWebhookBenchmark
         return await ServiceProcess.StartAsync(Path.Combine(publishDir, "BuzzTalk.Scaler"), configuration, "/health", [], cancellationToken);
     }
 
-    private static async Task<double> PostSeedAlertAsync(HttpClient http, string service, int target, int active, CancellationToken cancellationToken)
+    private sealed record Timing(double AnsweredMs, double IssuedMs, double ConvergedMs);
+
+    /// <summary>
+    /// Posts a seed-rule alert and times its answer; then waits (outside the timing) until the
+    /// Scaler has seen the new count run, so the next alert starts from a settled service.
+    /// </summary>
+    private static async Task<Timing> ScaleAsync(HttpClient http, string service, int target, int active, CancellationToken cancellationToken)
     {
         var alert = new JsonObject
         {
@@ -126,12 +158,43 @@ public static partial class ScalerWebhookBenchmark
         };
         var payload = new JsonObject { ["version"] = "1", ["status"] = "firing", ["receiver"] = "scaler", ["alerts"] = new JsonArray(alert) };
         using var content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json");
+        var watch = Stopwatch.StartNew();
         using var response = await http.PostAsync(new Uri("/api/webhooks/grafana", UriKind.Relative), content, cancellationToken);
-        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
-        var outcome = answer["outcomes"]![0]!;
-        return outcome["result"]!.GetValue<string>() == "scaled"
-            ? outcome["issuedMs"]!.GetValue<double>()
-            : throw new InvalidOperationException($"expected a scale, got {outcome.ToJsonString()}");
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var answeredMs = watch.Elapsed.TotalMilliseconds;
+        var outcome = JsonNode.Parse(text)!["outcomes"]![0]!;
+        if (outcome["result"]!.GetValue<string>() != "scaled")
+        {
+            throw new InvalidOperationException($"expected a scale, got {outcome.ToJsonString()}");
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var latest = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/decisions", UriKind.Relative), deadline.Token))!.AsArray()[0]!;
+            var convergence = latest["convergence"]?.GetValue<string>();
+            if (convergence == "converged")
+            {
+                return new Timing(answeredMs, outcome["issuedMs"]!.GetValue<double>(), latest["convergedMs"]!.GetValue<double>());
+            }
+
+            if (convergence != "pending")
+            {
+                throw new InvalidOperationException($"the scale did not converge: {latest.ToJsonString()}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
+        }
+    }
+
+    private static (long Rss, long Anonymous) Rss(int pid) =>
+        (RssBenchmark.ReadKilobytes($"/proc/{pid}/status", "VmRSS:"), RssBenchmark.ReadKilobytes($"/proc/{pid}/smaps_rollup", "Anonymous:"));
+
+    private static void Row(TextWriter output, string figure, List<double> values)
+    {
+        values.Sort();
+        output.WriteLine($"| {figure} | {values.Count} | {Percentile(values, 0.5):F1} | {Percentile(values, 0.99):F1} | {values[^1]:F1} |");
     }
 
     private static string ResolvedAlert(string service) => new JsonObject

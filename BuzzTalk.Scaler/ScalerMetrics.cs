@@ -12,6 +12,8 @@ public sealed class ScalerMetrics : IDisposable
     private readonly Counter<long> _decisions;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _notifications;
+    private readonly Histogram<double> _convergence;
+    private readonly UpDownCounter<long> _pending;
 
     public ScalerMetrics(IMeterFactory meters)
     {
@@ -20,7 +22,11 @@ public sealed class ScalerMetrics : IDisposable
         _decisions = _meter.CreateCounter<long>("buzztalk.scaler.decisions", "{decision}", "Decisions by source, direction and result.");
         _notifications = _meter.CreateCounter<long>("buzztalk.scaler.notifications", "{notification}",
             "Discord notifications by kind (alert, decision) and result (sent, failed, dropped).");
-        _duration = _meter.CreateHistogram<double>("buzztalk.scaler.scale.duration", "s", "From request to the new count running (or the decision not to act).");
+        _duration = _meter.CreateHistogram<double>("buzztalk.scaler.scale.duration", "s",
+            "From request to the decision: for a scale, to the engine accepting the new count (what the webhook waits for).");
+        _convergence = _meter.CreateHistogram<double>("buzztalk.scaler.convergence.duration", "s",
+            "From request to the new count running, by result (converged, timed-out, unknown, superseded), followed in the background.");
+        _pending = _meter.CreateUpDownCounter<long>("buzztalk.scaler.convergence.pending", "{scale}", "Issued scales whose new count is not running yet.");
     }
 
     public void Webhook(string source, int status) =>
@@ -35,6 +41,10 @@ public sealed class ScalerMetrics : IDisposable
             new KeyValuePair<string, object?>("result", outcome.Result));
         _duration.Record(outcome.DurationMs / 1000, new KeyValuePair<string, object?>("result", outcome.Result));
     }
+
+    public void Convergence(string result, double seconds) => _convergence.Record(seconds, new KeyValuePair<string, object?>("result", result));
+
+    public void ConvergencePending(int delta) => _pending.Add(delta);
 
     public void NotificationSent(string kind) => Notification(kind, "sent");
 

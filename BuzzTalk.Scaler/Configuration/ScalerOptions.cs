@@ -12,12 +12,12 @@ public sealed class ScalerOptions
     /// <summary><c>TargetTracking</c> (default) or <c>Seed</c> for alerts that do not carry their own count.</summary>
     public DecisionMode Mode { get; set; } = DecisionMode.TargetTracking;
 
-    /// <summary>Only these services are ever scaled, each within its bounds.</summary>
-    public Dictionary<string, ServiceBounds> Services { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["backend"] = new() { Min = 1, Max = 4 },
-        ["frontend"] = new() { Min = 1, Max = 2 },
-    };
+    /// <summary>
+    /// Only these services are ever scaled, each within its bounds (e.g. <c>Scaler:Services:buzztalk_backend:Max</c>).
+    /// Empty by default, so nothing is scaled until configured: configuration binding adds to a
+    /// dictionary the class fills itself, so any default here would be scaled as well.
+    /// </summary>
+    public Dictionary<string, ServiceBounds> Services { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Memory kept for the OS and docker when computing capacity (the seed: 106,000,000 bytes).</summary>
     public long InfraReservationBytes { get; set; } = 106_000_000;
@@ -42,6 +42,19 @@ public sealed class ScalerOptions
 
     /// <summary>Append-only JSON-lines audit of every decision; unset keeps only the in-memory view.</summary>
     public string? AuditFile { get; set; }
+
+    /// <summary>
+    /// Where the decision state (cooldowns, stabilization windows, recent samples) is kept across
+    /// restarts, in <c>decision-state.json</c>. Default: systemd's <c>STATE_DIRECTORY</c> (the
+    /// published unit's <c>StateDirectory=</c>) when set; without either, the state is kept in memory only.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary><see cref="StateDirectory"/>, or the first of systemd's <c>STATE_DIRECTORY</c> paths, or null.</summary>
+    public string? ResolvedStateDirectory() =>
+        !string.IsNullOrWhiteSpace(StateDirectory) ? StateDirectory
+        : Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } systemd ? systemd.Split(':')[0]
+        : null;
 
     public SshHostOptions Ssh { get; set; } = new();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BuzzTalk.Scaler.State;
 
 namespace BuzzTalk.Scaler.Decisions;
 
@@ -13,6 +14,52 @@ public sealed class TargetTrackingEngine(TargetTrackingOptions options, TimeProv
     private readonly Dictionary<string, List<(DateTimeOffset At, int Replicas)>> _history = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private long _version;
+
+    /// <summary>Changes with every decision (the state store saves then).</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The recommendations still inside a stabilization window, per key.</summary>
+    public Dictionary<string, List<TimedValue>> ExportRecommendations()
+    {
+        var now = time.GetUtcNow();
+        var keep = Keep;
+        lock (_lock)
+        {
+            return _history
+                .Select(h => (h.Key, Recent: h.Value.Where(r => now - r.At <= keep).Select(r => new TimedValue(r.At, r.Replicas)).ToList()))
+                .Where(h => h.Recent.Count > 0)
+                .ToDictionary(h => h.Key, h => h.Recent, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Takes back saved recommendations (at start), those still inside a window, so a restart
+    /// neither forgets a recent high (and scales down at once) nor a recent low. When each key was
+    /// first watched is not taken back: the restart left a gap without samples, so the evaluator
+    /// watches a whole window again before it acts on its own samples.
+    /// </summary>
+    public void RestoreRecommendations(IReadOnlyDictionary<string, List<TimedValue>> saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        var now = time.GetUtcNow();
+        var keep = Keep;
+        lock (_lock)
+        {
+            foreach (var (key, values) in saved)
+            {
+                var recent = values
+                    .Where(v => now - v.At <= keep && v.At <= now && v.Value is >= 0 and <= BuzzTalk.Fleet.Swarm.SwarmNames.MaxReplicas && v.Value == Math.Floor(v.Value))
+                    .OrderBy(v => v.At).Select(v => (v.At, (int)v.Value)).ToList();
+                if (recent.Count > 0)
+                {
+                    _history[key] = recent;
+                }
+            }
+        }
+    }
+
+    private TimeSpan Keep => options.ScaleUpStabilization > options.ScaleDownStabilization ? options.ScaleUpStabilization : options.ScaleDownStabilization;
 
     /// <param name="key">The (host, service) the history belongs to.</param>
     /// <param name="input">The service's figures now.</param>
@@ -34,8 +81,9 @@ public sealed class TargetTrackingEngine(TargetTrackingOptions options, TimeProv
             }
 
             history.Add((now, recommended));
+            Interlocked.Increment(ref _version);
             var watched = now - (_firstSeen.TryGetValue(key, out var first) ? first : _firstSeen[key] = now);
-            var keep = options.ScaleUpStabilization > options.ScaleDownStabilization ? options.ScaleUpStabilization : options.ScaleDownStabilization;
+            var keep = Keep;
             history.RemoveAll(h => now - h.At > keep);
             upLimit = requireHistory && watched < options.ScaleUpStabilization
                 ? input.Active

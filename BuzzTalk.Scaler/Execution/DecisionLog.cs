@@ -50,6 +50,25 @@ public sealed class DecisionLog(IOptions<ScalerOptions> options, ScalerMetrics m
         }
     }
 
+    /// <summary>
+    /// Replaces a recorded scale with what became of it (its convergence) in the in-memory view;
+    /// the audit file keeps one line per decision, written when it was taken.
+    /// </summary>
+    public void Converged(ScaleOutcome issued, ScaleOutcome followed)
+    {
+        lock (_lock)
+        {
+            for (var node = _recent.Last; node is not null; node = node.Previous)
+            {
+                if (ReferenceEquals(node.Value, issued))
+                {
+                    node.Value = followed;
+                    return;
+                }
+            }
+        }
+    }
+
     /// <summary>Newest first.</summary>
     public IReadOnlyList<ScaleOutcome> Recent()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BuzzTalk.Fleet.Inventory;
 using BuzzTalk.Fleet.Swarm;
 using BuzzTalk.Scaler.Configuration;
+using BuzzTalk.Scaler.State;
 using BuzzTalk.Scaler.Webhooks;
 using Microsoft.Extensions.Options;
 
@@ -23,8 +24,29 @@ public sealed class ScaleEvaluator(
     private readonly ConcurrentDictionary<string, Queue<(DateTimeOffset At, double Usage)>> _windows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ContainerWarmup> _warmups = new(StringComparer.Ordinal);
 
+    private long _version;
+
+    /// <summary>Changes whenever a sample is added (the state store saves then).</summary>
+    public long Version => Interlocked.Read(ref _version);
+
     /// <summary>Completed evaluation rounds, for the health check and tests.</summary>
     public int Rounds { get; private set; }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Said once at start (before the host is up; ExecuteAsync runs in the background), whether or
+        // not the evaluator runs: what the webhooks may scale too.
+        if (options.Value.Services.Count == 0)
+        {
+            ScalerLog.NoServices(logger);
+        }
+        else
+        {
+            ScalerLog.Services(logger, string.Join(", ", options.Value.Services.Select(s => $"{s.Key} ({s.Value.Min}-{s.Value.Max})")));
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,16 +109,22 @@ public sealed class ScaleEvaluator(
 
                 var key = $"{host}/{service.Name}";
                 var window = _windows.GetOrAdd(key, _ => new Queue<(DateTimeOffset, double)>());
-                window.Enqueue((now, sample));
-                while (window.Count > 0 && now - window.Peek().At > o.Evaluator.Window)
+                double usage;
+                lock (window)
                 {
-                    window.Dequeue();
+                    window.Enqueue((now, sample));
+                    while (window.Count > 0 && now - window.Peek().At > o.Evaluator.Window)
+                    {
+                        window.Dequeue();
+                    }
+
+                    // The median, not the mean: each `docker stats` value is a one-second sample, and one
+                    // that catches a health check (a python start under a 0.06-CPU limit) reads as 100 %.
+                    // Sustained load lifts every sample; a lone spike must not hold a replica.
+                    usage = Median(window.Select(w => w.Usage));
                 }
 
-                // The median, not the mean: each `docker stats` value is a one-second sample, and one
-                // that catches a health check (a python start under a 0.06-CPU limit) reads as 100 %.
-                // Sustained load lifts every sample; a lone spike must not hold a replica.
-                var usage = Median(window.Select(w => w.Usage));
+                Interlocked.Increment(ref _version);
                 await executor.ExecuteAsync(
                     new ScaleRequest(AlertSource.Evaluator, host, service.Name, null, service.DesiredReplicas, null, "evaluator", "") { Usage = usage },
                     cancellationToken).ConfigureAwait(false);
@@ -105,6 +133,43 @@ public sealed class ScaleEvaluator(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             ScalerLog.EvaluationFailed(logger, host, ex.Message);
+        }
+    }
+
+    /// <summary>The usage samples still inside the window, per (host, service).</summary>
+    public Dictionary<string, List<TimedValue>> ExportSamples()
+    {
+        var now = time.GetUtcNow();
+        var window = options.Value.Evaluator.Window;
+        var samples = new Dictionary<string, List<TimedValue>>(StringComparer.Ordinal);
+        foreach (var (key, queue) in _windows)
+        {
+            lock (queue)
+            {
+                var recent = queue.Where(s => now - s.At <= window).Select(s => new TimedValue(s.At, s.Usage)).ToList();
+                if (recent.Count > 0)
+                {
+                    samples[key] = recent;
+                }
+            }
+        }
+
+        return samples;
+    }
+
+    /// <summary>Takes back saved samples (before the first round), those still inside the window.</summary>
+    public void RestoreSamples(IReadOnlyDictionary<string, List<TimedValue>> saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        var now = time.GetUtcNow();
+        var window = options.Value.Evaluator.Window;
+        foreach (var (key, values) in saved)
+        {
+            var recent = values.Where(v => now - v.At <= window && v.At <= now && double.IsFinite(v.Value) && v.Value >= 0).OrderBy(v => v.At).ToList();
+            if (recent.Count > 0)
+            {
+                _windows[key] = new Queue<(DateTimeOffset, double)>(recent.Select(v => (v.At, v.Value)));
+            }
         }
     }
 

@@ -24,13 +24,41 @@ public sealed class ScaleExecutor(
     HostFigures figures,
     DecisionLog log,
     DecisionNotifier notifier,
+    ConvergenceTracker convergence,
     TargetTrackingEngine engine,
     IOptions<ScalerOptions> options,
-    TimeProvider time) : IDisposable
+    TimeProvider time,
+    ILogger<ScaleExecutor> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAction = new(StringComparer.Ordinal);
+    private long _version;
 
+    /// <summary>Changes whenever a cooldown starts (the state store saves then).</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>When each (host, service) was last acted on, while its cooldown lasts.</summary>
+    public Dictionary<string, DateTimeOffset> ExportLastActions()
+    {
+        var now = time.GetUtcNow();
+        return _lastAction.Where(a => now - a.Value < options.Value.Cooldown).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>Takes back saved last actions (at start), those whose cooldown still lasts.</summary>
+    public void RestoreLastActions(IReadOnlyDictionary<string, DateTimeOffset> saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        var now = time.GetUtcNow();
+        foreach (var (key, at) in saved.Where(a => now - a.Value < options.Value.Cooldown && a.Value <= now))
+        {
+            _lastAction[key] = at;
+        }
+    }
+
+    /// <summary>
+    /// Decides and, when the count changes, issues the scale; returns once the engine took the new
+    /// count (its convergence is followed in the background by <see cref="ConvergenceTracker"/>).
+    /// </summary>
     public async Task<ScaleOutcome> ExecuteAsync(ScaleRequest request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -39,37 +67,62 @@ public sealed class ScaleExecutor(
         ScaleOutcome Outcome(string result, int? from, int? to, string reason) => new(time.GetUtcNow(), request.Source.ToString(),
             request.Host, request.Service, mode, result, from, to, reason, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        ScaleOutcome outcome;
+        ScaleOutcome Failure(Exception ex)
+        {
+            var transient = ScaleFailures.IsTransient(ex);
+            ScalerLog.ScaleFailed(logger, request.Service, request.Host, transient ? "transient" : "permanent", ex.Message);
+            return Outcome(ScaleOutcome.Failed, null, null, ex.Message) with { Transient = transient };
+        }
+
         if (!o.Services.TryGetValue(request.Service, out var bounds))
         {
-            outcome = Outcome(ScaleOutcome.Refused, null, null, $"service {request.Service} is not configured as scalable");
+            return await RecordAsync(Outcome(ScaleOutcome.Refused, null, null, $"service {request.Service} is not configured as scalable")).ConfigureAwait(false);
         }
-        else if (!(await inventory.GetAsync(cancellationToken).ConfigureAwait(false)).Any(i => i.PublicIp == request.Host))
+
+        IReadOnlyList<FleetInstance> instances;
+        try
         {
-            outcome = Outcome(ScaleOutcome.Refused, null, null, $"host {request.Host} is not in the inventory");
+            instances = await inventory.GetAsync(cancellationToken).ConfigureAwait(false);
         }
-        else
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var key = $"{request.Host}/{request.Service}";
-            var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Discovery unreachable: nothing is known about the host yet, so the sender should retry.
+            return await RecordAsync(Failure(ex)).ConfigureAwait(false);
+        }
+
+        if (!instances.Any(i => i.PublicIp == request.Host))
+        {
+            return await RecordAsync(Outcome(ScaleOutcome.Refused, null, null, $"host {request.Host} is not in the inventory")).ConfigureAwait(false);
+        }
+
+        var key = $"{request.Host}/{request.Service}";
+        var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ScaleOutcome outcome;
             try
             {
                 outcome = await DecideAndActAsync(request, key, bounds, o, Outcome, started, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                outcome = Outcome(ScaleOutcome.Failed, null, null, ex.Message);
+                outcome = Failure(ex);
             }
-            finally
-            {
-                gate.Release();
-            }
-        }
 
-        notifier.Notify(outcome);
-        await log.RecordAsync(outcome, cancellationToken).ConfigureAwait(false);
-        return outcome;
+            // Recorded, and its watch started, before the next request for the service decides.
+            await RecordAsync(outcome).ConfigureAwait(false);
+            if (outcome.Convergence == ScaleOutcome.Pending)
+            {
+                convergence.Follow(outcome, started);
+            }
+
+            return outcome;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     public void Dispose()
@@ -101,6 +154,15 @@ public sealed class ScaleExecutor(
         string reason;
         if (request.TargetReplicas is { } target)
         {
+            // The seed's rule says the direction twice, as its scaling label and as its two counts
+            // (checked against each other by the parser). Its active count can be older than what
+            // runs now: an `up` alert never lowers the count, a `down` alert never raises it.
+            if ((request.SeedScaling == "up" && target < current) || (request.SeedScaling == "down" && target > current))
+            {
+                return outcome(ScaleOutcome.Unchanged, current, current,
+                    $"alert says {request.SeedScaling} to {target}, but {current} are set now; not scaling {(target < current ? "down" : "up")} on it");
+            }
+
             desired = target;
             reason = $"alert asks for {target}";
         }
@@ -157,14 +219,19 @@ public sealed class ScaleExecutor(
             return outcome(ScaleOutcome.Deferred, current, desired, $"deploy lease held by {held.Holder} ({held.Operation}) until {held.Expires:u}");
         }
 
-        var issuedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         figures.Scaled(request.Host, service.Name, desired);
         _lastAction[key] = time.GetUtcNow();
-        var running = await swarm.WaitForRunningAsync(service.Name, desired, o.ConvergenceTimeout, o.PollInterval, cancellationToken).ConfigureAwait(false);
-        return (running == desired
-            ? outcome(ScaleOutcome.Scaled, current, desired, reason)
-            : outcome(ScaleOutcome.Failed, current, desired, $"{reason}; only {running} of {desired} running after {o.ConvergenceTimeout.TotalSeconds:0} s"))
-            with { IssuedMs = issuedMs };
+        Interlocked.Increment(ref _version);
+        var scaled = outcome(ScaleOutcome.Scaled, current, desired, reason);
+        return scaled with { IssuedMs = scaled.DurationMs, Convergence = ScaleOutcome.Pending };
+    }
+
+    /// <summary>Notifies and records a decision. Not cancelled by the request: what was decided (or issued) is recorded.</summary>
+    private async Task<ScaleOutcome> RecordAsync(ScaleOutcome outcome)
+    {
+        notifier.Notify(outcome);
+        await log.RecordAsync(outcome, CancellationToken.None).ConfigureAwait(false);
+        return outcome;
     }
 
     /// <summary>

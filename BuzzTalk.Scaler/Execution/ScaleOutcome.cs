@@ -16,9 +16,35 @@ public sealed record ScaleOutcome(
     /// <summary>From the request to <c>docker service scale</c> returning; null when nothing was issued.</summary>
     public double? IssuedMs { get; init; }
 
+    /// <summary>
+    /// For a failure: whether trying again can succeed with nothing changed (the host unreachable,
+    /// the connection dropped, a timeout), as opposed to a refusal that needs a person (a changed
+    /// host key, a rejected login). Decides the webhook's answer: 503 or 422.
+    /// </summary>
+    public bool Transient { get; init; }
+
+    /// <summary>
+    /// For a scale: <see cref="Pending"/> while the new count is being watched in the background,
+    /// then <see cref="Converged"/>, <see cref="TimedOut"/>, <see cref="Unknown"/> (the watch failed)
+    /// or <see cref="Superseded"/> (a newer scale of the same service). Null when nothing was issued.
+    /// </summary>
+    public string? Convergence { get; init; }
+
+    /// <summary>From the request to the new count running (or to the watch ending otherwise).</summary>
+    public double? ConvergedMs { get; init; }
+
+    /// <summary>Replicas running when the watch ended.</summary>
+    public int? Running { get; init; }
+
     public const string Scaled = "scaled";
     public const string Unchanged = "unchanged";
     public const string Deferred = "deferred";
     public const string Refused = "refused";
     public const string Failed = "failed";
+
+    public const string Pending = "pending";
+    public const string Converged = "converged";
+    public const string TimedOut = "timed-out";
+    public const string Unknown = "unknown";
+    public const string Superseded = "superseded";
 }

@@ -3,6 +3,7 @@ using BuzzTalk.Scaler.Configuration;
 using BuzzTalk.Scaler.Decisions;
 using BuzzTalk.Scaler.Execution;
 using BuzzTalk.Scaler.Notifications;
+using BuzzTalk.Scaler.State;
 using BuzzTalk.Scaler.Webhooks;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -57,9 +58,15 @@ public static class ScalerExtensions
         services.AddSingleton<ScalerMetrics>();
         services.AddSingleton<DecisionLog>();
         services.AddDiscord();
+        services.AddSingleton<ConvergenceTracker>();
         services.AddSingleton<ScaleExecutor>();
         services.AddSingleton<ScaleEvaluator>();
+        // The state is loaded before the evaluator's first round (hosted services start in order).
+        services.AddSingleton<DecisionStateStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<DecisionStateStore>());
         services.AddHostedService(sp => sp.GetRequiredService<ScaleEvaluator>());
+        services.AddSingleton<MemoryTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
         services.AddHttpClient(nameof(HttpSdInventory));
         services.AddSingleton<IInventory>(sp =>
         {

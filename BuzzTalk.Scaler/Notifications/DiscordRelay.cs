@@ -31,19 +31,22 @@ public static class DiscordRelay
 
         var services = context.RequestServices;
         var discord = services.GetRequiredService<DiscordClient>();
-        if (!discord.IsConfigured)
-        {
-            return SizedResults.Problem("Discord is not configured.", StatusCodes.Status503ServiceUnavailable);
-        }
-
         AlertmanagerNotification payload;
-        try
+        using (body)
         {
-            payload = DiscordFormatter.Parse(body);
-        }
-        catch (WebhookRejectedException ex)
-        {
-            return SizedResults.Problem(ex.Message, ex.StatusCode);
+            if (!discord.IsConfigured)
+            {
+                return SizedResults.Problem("Discord is not configured.", StatusCodes.Status503ServiceUnavailable);
+            }
+
+            try
+            {
+                payload = DiscordFormatter.Parse(body.Span);
+            }
+            catch (WebhookRejectedException ex)
+            {
+                return SizedResults.Problem(ex.Message, ex.StatusCode);
+            }
         }
 
         var message = DiscordFormatter.FromAlertmanager(payload, services.GetRequiredService<IOptions<WebhookOptions>>().Value);

@@ -56,7 +56,8 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
             return $"missing {options.GrafanaSignatureHeader}";
         }
 
-        byte[] message;
+        // Hashed where it lies: a copy of a large body would land on the large object heap.
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(options.GrafanaHmacSecret));
         if (options.GrafanaTimestampHeader is not null)
         {
             if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
@@ -70,14 +71,11 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
                 return "signature timestamp too old or in the future";
             }
 
-            message = [.. Encoding.ASCII.GetBytes(timestamp + ":"), .. body];
-        }
-        else
-        {
-            message = body.ToArray();
+            hmac.AppendData(Encoding.ASCII.GetBytes(timestamp + ":"));
         }
 
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.GrafanaHmacSecret), message);
+        hmac.AppendData(body);
+        var expected = hmac.GetHashAndReset();
         byte[] given;
         try
         {

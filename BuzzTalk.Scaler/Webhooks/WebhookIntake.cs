@@ -9,8 +9,8 @@ namespace BuzzTalk.Scaler.Webhooks;
 /// </summary>
 public static class WebhookIntake
 {
-    /// <summary>The body, or the problem to answer instead (then Body is null).</summary>
-    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpContext context, CancellationToken cancellationToken)
+    /// <summary>The body (the caller disposes it), or the problem to answer instead (then Body is null).</summary>
+    public static async Task<(RequestBody? Body, IResult? Problem)> ReadAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
@@ -28,47 +28,24 @@ public static class WebhookIntake
             return (null, SizedResults.Problem("Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
         }
 
-        var body = await ReadLimitedAsync(request, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        RequestBody? body;
+        try
+        {
+            body = await RequestBody.ReadAsync(request.Body, request.ContentLength, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException
+                                   || (ex is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            // Bad chunking, a body stalled under Kestrel's minimum rate, one shorter than its length,
+            // or the client gone: the client's error, not an unhandled exception of ours.
+            var reason = ex is OperationCanceledException ? "the client closed the connection" : ex.Message;
+            ScalerLog.BodyUnreadable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookIntake).FullName!),
+                request.Path.Value ?? "", reason);
+            return (null, SizedResults.Problem($"The request body could not be read: {reason}", StatusCodes.Status400BadRequest));
+        }
+
         return body is null
             ? (null, SizedResults.Problem($"The body exceeds {options.MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge))
             : (body, null);
-    }
-
-    /// <summary>The body, or null when it is larger than the limit (read no further than that).</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength is { } length)
-        {
-            // The usual case (Grafana and Alertmanager send a length): one buffer of that size.
-            if (length > limit)
-            {
-                return null;
-            }
-
-            var body = new byte[length];
-            var filled = 0;
-            int read;
-            while (filled < body.Length && (read = await request.Body.ReadAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                filled += read;
-            }
-
-            return filled == body.Length ? body : throw new BadHttpRequestException("The body ended before its Content-Length.");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int got;
-        while ((got = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + got > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, got);
-        }
-
-        return buffer.ToArray();
     }
 }

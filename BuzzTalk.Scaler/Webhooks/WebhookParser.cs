@@ -7,8 +7,10 @@ namespace BuzzTalk.Scaler.Webhooks;
 
 /// <summary>
 /// Strict reading of a webhook body. Every alert of the payload is processed (the seed read only
-/// the first). A payload with any malformed or incomplete alert is refused whole with the
-/// reason, so nothing acts on half a payload; resolved alerts change nothing.
+/// the first). A malformed payload is refused whole with the reason; within a well-formed one,
+/// an invalid alert (no host label, a bad count...) is reported with its reason and the others
+/// are processed, since Alertmanager and Grafana group unrelated alerts into one body. A payload
+/// whose every alert is invalid is refused. Resolved alerts change nothing.
 /// </summary>
 public static class WebhookParser
 {
@@ -57,56 +59,89 @@ public static class WebhookParser
 
         var requests = new List<ScaleRequest>();
         var ignored = new List<AlertRejection>();
+        var invalid = new List<AlertRejection>();
         for (var i = 0; i < alerts.Count; i++)
         {
-            var alert = alerts[i] ?? throw Reject($"alert {i} is null");
-            if (alert.Status is not ("firing" or "resolved"))
+            var alert = alerts[i];
+            string? problem;
+            if (alert is null)
             {
-                throw Reject($"alert {i}: status must be firing or resolved");
+                problem = $"alert {i} is null";
             }
-
-            var labels = alert.Labels ?? throw Reject($"alert {i} has no labels");
-            if (alert.Status == "resolved")
+            else if (alert.Status is not ("firing" or "resolved"))
+            {
+                problem = $"alert {i}: status must be firing or resolved";
+            }
+            else if (alert.Labels is not { } labels)
+            {
+                problem = $"alert {i} has no labels";
+            }
+            else if (alert.Status == "resolved")
             {
                 ignored.Add(new AlertRejection(i, "resolved"));
                 continue;
             }
-
-            if (ToRequest(source, i, alert, labels, options, ignored) is { } request)
+            else
             {
-                requests.Add(request);
+                problem = ToRequest(source, i, alert, labels, options, requests, ignored);
+            }
+
+            if (problem is not null)
+            {
+                invalid.Add(new AlertRejection(i, problem));
             }
         }
 
-        return new ParsedWebhook(requests, ignored);
-    }
-
-    private static ScaleRequest? ToRequest(AlertSource source, int i, WebhookAlert alert, Dictionary<string, string> labels,
-        WebhookOptions options, List<AlertRejection> ignored)
-    {
-        var host = Label(labels, options.HostLabel, i);
-        if (!IPAddress.TryParse(host, out _) || host.Length > 45)
+        // Nothing in the payload could be read: the sender's rule or template is wrong as a whole.
+        if (requests.Count == 0 && ignored.Count == 0)
         {
-            throw Reject($"alert {i}: label {options.HostLabel} is not an IP address");
+            throw Reject(string.Join("; ", invalid.Take(10).Select(r => r.Reason)) + (invalid.Count > 10 ? $"; and {invalid.Count - 10} more" : ""));
         }
 
-        var service = Label(labels, options.ServiceLabel, i);
+        return new ParsedWebhook(requests, ignored, invalid);
+    }
+
+    /// <summary>Adds the alert's request (or why it changes nothing); returns why the alert is invalid, or null.</summary>
+    private static string? ToRequest(AlertSource source, int i, WebhookAlert alert, Dictionary<string, string> labels,
+        WebhookOptions options, List<ScaleRequest> requests, List<AlertRejection> ignored)
+    {
+        if (Label(labels, options.HostLabel, i, out var host) is { } noHost)
+        {
+            return noHost;
+        }
+
+        if (!IPAddress.TryParse(host, out _) || host.Length > 45)
+        {
+            return $"alert {i}: label {options.HostLabel} is not an IP address";
+        }
+
+        if (Label(labels, options.ServiceLabel, i, out var service) is { } noService)
+        {
+            return noService;
+        }
+
         if (!SwarmNames.IsServiceName(service))
         {
-            throw Reject($"alert {i}: label {options.ServiceLabel} is not a valid service name");
+            return $"alert {i}: label {options.ServiceLabel} is not a valid service name";
         }
 
         int? target = null, active = null;
         string? scaling = null;
         if (alert.Values is { } values && values.ContainsKey(NewCountValue))
         {
-            target = Count(values, NewCountValue, i);
-            active = Count(values, ActiveCountValue, i);
-            var trigger = Count(values, TriggerValue, i);
+            var badTarget = Count(values, NewCountValue, i, out var newCount);
+            var badActive = Count(values, ActiveCountValue, i, out var activeCount);
+            var badTrigger = Count(values, TriggerValue, i, out var trigger);
+            if ((badTarget ?? badActive ?? badTrigger) is { } badValue)
+            {
+                return badValue;
+            }
+
+            (target, active) = (newCount, activeCount);
             scaling = labels.GetValueOrDefault(ScalingLabel);
             if (scaling is not (null or "up" or "down" or "not_possible"))
             {
-                throw Reject($"alert {i}: label {ScalingLabel} must be up, down or not_possible");
+                return $"alert {i}: label {ScalingLabel} must be up, down or not_possible";
             }
 
             // The seed's own refusals, kept: nothing to do is not an error.
@@ -115,25 +150,37 @@ public static class WebhookParser
                 ignored.Add(new AlertRejection(i, $"seed rule says no change (trigger {trigger}, scaling {scaling ?? "none"}, {active} -> {target})"));
                 return null;
             }
+
+            // The rule states the direction twice, as a label and as two counts: they must agree.
+            if ((scaling == "up" && target < active) || (scaling == "down" && target > active))
+            {
+                return $"alert {i}: label {ScalingLabel} is {scaling} but the counts go from {active} to {target}";
+            }
         }
 
         var name = labels.GetValueOrDefault("alertname") ?? "";
-        return new ScaleRequest(source, host, service, target, active, scaling, name.Length > 200 ? name[..200] : name, alert.Fingerprint ?? "");
+        requests.Add(new ScaleRequest(source, host, service, target, active, scaling, name.Length > 200 ? name[..200] : name, alert.Fingerprint ?? ""));
+        return null;
     }
 
-    private static string Label(Dictionary<string, string> labels, string name, int i) =>
-        labels.TryGetValue(name, out var value) && value is not null ? value : throw Reject($"alert {i} lacks label {name}");
-
-    private static int Count(Dictionary<string, JsonElement> values, string name, int i)
+    private static string? Label(Dictionary<string, string> labels, string name, int i, out string value)
     {
+        value = labels.TryGetValue(name, out var found) && found is not null ? found : "";
+        return found is null ? $"alert {i} lacks label {name}" : null;
+    }
+
+    private static string? Count(Dictionary<string, JsonElement> values, string name, int i, out int count)
+    {
+        count = 0;
         if (!values.TryGetValue(name, out var element) || element.ValueKind != JsonValueKind.Number
             || !element.TryGetDouble(out var number) || !double.IsFinite(number)
             || number != Math.Floor(number) || number < 0 || number > SwarmNames.MaxReplicas)
         {
-            throw Reject($"alert {i}: value {name} must be a whole number from 0 to {SwarmNames.MaxReplicas.ToString(CultureInfo.InvariantCulture)}");
+            return $"alert {i}: value {name} must be a whole number from 0 to {SwarmNames.MaxReplicas.ToString(CultureInfo.InvariantCulture)}";
         }
 
-        return (int)number;
+        count = (int)number;
+        return null;
     }
 
     private static WebhookRejectedException Reject(string reason) => new(400, reason);

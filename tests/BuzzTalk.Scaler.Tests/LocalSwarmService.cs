@@ -93,7 +93,29 @@ public sealed class LocalSwarmService : IAsyncDisposable
 
     public Task StartSshAgainAsync() => _ssh!.StartAgainAsync();
 
+    /// <summary>A new host key (sshd restarted with it), as after the host was rebuilt or impersonated.</summary>
+    public async Task ReplaceHostKeyAsync()
+    {
+        await _ssh!.StopAsync();
+        await _ssh.ReplaceHostKeyAsync();
+        await _ssh.StartAgainAsync();
+    }
+
     public async Task<int?> DesiredAsync() => (await new SwarmClient(Session).GetServiceAsync(Name))!.DesiredReplicas;
+
+    /// <summary>The desired count read with the local docker CLI, for when SSH is down or its key changed.</summary>
+    public async Task<int> LocalDesiredAsync()
+    {
+        var (_, output) = await DockerCli.TryRunAsync("service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}}", Name);
+        return int.TryParse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+    }
+
+    /// <summary>Tasks running now, read with the local docker CLI.</summary>
+    public async Task<int> LocalRunningAsync()
+    {
+        var (_, output) = await DockerCli.TryRunAsync("service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}", Name);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("Running", StringComparison.Ordinal));
+    }
 
     public async ValueTask DisposeAsync()
     {

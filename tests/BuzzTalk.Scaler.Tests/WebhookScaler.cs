@@ -1,4 +1,5 @@
 using BuzzTalk.Testing;
+using Microsoft.AspNetCore.Builder;
 
 namespace BuzzTalk.Scaler.Tests;
 
@@ -11,6 +12,7 @@ public sealed class WebhookScaler : IAsyncDisposable
     public const string User = "alertmanager";
 
     private WebServiceHost? _scaler;
+    private Dictionary<string, string?> _configuration = [];
 
     private WebhookScaler(LocalSwarmService host, string password)
     {
@@ -23,6 +25,11 @@ public sealed class WebhookScaler : IAsyncDisposable
     public string Password { get; }
 
     public HttpClient Http => _scaler!.Http;
+
+    public Uri Address => _scaler!.Address;
+
+    /// <summary>The running Scaler's services (its options, decision log...).</summary>
+    public IServiceProvider ScalerServices => _scaler!.App.Services;
 
     /// <summary>Posts seed-rule alerts to this Scaler with its credentials.</summary>
     public GrafanaAlerts Alerts => new(Http, User, Password);
@@ -40,6 +47,7 @@ public sealed class WebhookScaler : IAsyncDisposable
             // Only the webhooks act here; the evaluator has its own tests.
             configuration["Scaler:Evaluator:Enabled"] = "false";
             configure?.Invoke(configuration, host);
+            world._configuration = configuration;
             world._scaler = await ScalerHost.StartAsync(configuration);
             return world;
         }
@@ -48,6 +56,22 @@ public sealed class WebhookScaler : IAsyncDisposable
             await world.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops this Scaler (as a restart does, letting it finish), runs <paramref name="whileStopped"/>,
+    /// and starts a new one with the same configuration.
+    /// </summary>
+    public async Task RestartScalerAsync(Action<WebApplicationBuilder>? configure = null, Func<Task>? whileStopped = null)
+    {
+        await _scaler!.DisposeAsync();
+        _scaler = null;
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        _scaler = await ScalerHost.StartAsync(_configuration, configure);
     }
 
     public async ValueTask DisposeAsync()

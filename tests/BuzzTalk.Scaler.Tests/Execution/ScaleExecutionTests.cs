@@ -53,7 +53,8 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         var up = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 2, active: 1))));
         Assert.Equal("scaled", up["result"]!.GetValue<string>());
         Assert.Equal(2, await DesiredAsync());
-        Assert.Equal(2, await new SwarmClient(Host.Session).WaitForRunningAsync(Host.Name, 2, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+        // Answered once issued (issue 16): the new replica may still be starting.
+        Assert.Equal(2, await new SwarmClient(Host.Session).WaitForRunningAsync(Host.Name, 2, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200)));
 
         var down = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 1, active: 2))));
         Assert.Equal("scaled", down["result"]!.GetValue<string>());

@@ -110,10 +110,48 @@ public sealed class WebhookParserTests
     [InlineData("100000")]
     [InlineData("\"2\"")]
     [InlineData("null")]
-    public void Seed_values_that_are_not_sane_counts_are_refused(string value)
+    public void Seed_values_that_are_not_sane_counts_make_the_alert_invalid(string value)
     {
         var json = Payloads.SeedRule(2, 1, 1, "up").ToJsonString().Replace("\"app_new_containers_number\":2", $"\"app_new_containers_number\":{value}", StringComparison.Ordinal);
 
-        Assert.Throws<WebhookRejectedException>(() => WebhookParser.Parse(AlertSource.Grafana, Encoding.UTF8.GetBytes(json), s_options));
+        var parsed = WebhookParser.Parse(AlertSource.Grafana, Encoding.UTF8.GetBytes(json), s_options);
+
+        Assert.Empty(parsed.Requests);
+        var invalid = Assert.Single(parsed.Invalid);
+        Assert.Equal(0, invalid.Index);
+        Assert.Contains("app_new_containers_number must be a whole number", invalid.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void One_invalid_alert_is_reported_and_the_valid_ones_are_still_read()
+    {
+        var root = Payloads.WithTargets(Payloads.AlertmanagerWire);
+        var alerts = root["alerts"]!.AsArray();
+        var noHost = alerts[0]!.DeepClone();
+        noHost["labels"]!.AsObject().Remove("public_ip");
+        alerts.Insert(0, noHost);
+        var badService = alerts[1]!.DeepClone();
+        badService["labels"]!["container_label_com_docker_swarm_service_name"] = "b;rm -rf /";
+        alerts.Add(badService);
+        alerts.Add(null);
+
+        var parsed = WebhookParser.Parse(AlertSource.Alertmanager, Payloads.Bytes(root), s_options);
+
+        Assert.Equal("backend", Assert.Single(parsed.Requests).Service);
+        Assert.Equal([0, 3, 4], parsed.Invalid.Select(i => i.Index));
+        Assert.Contains("lacks label public_ip", parsed.Invalid[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("not a valid service name", parsed.Invalid[1].Reason, StringComparison.Ordinal);
+        Assert.Equal("alert 4 is null", parsed.Invalid[2].Reason);
+    }
+
+    [Theory]
+    [InlineData(1, 2, "up")]
+    [InlineData(3, 2, "down")]
+    public void A_direction_label_that_contradicts_the_counts_makes_the_alert_invalid(int target, int active, string scaling)
+    {
+        var parsed = WebhookParser.Parse(AlertSource.Grafana, Payloads.Bytes(Payloads.SeedRule(target, active, 1, scaling)), s_options);
+
+        Assert.Empty(parsed.Requests);
+        Assert.Contains($"label scaling is {scaling} but the counts go from {active} to {target}", Assert.Single(parsed.Invalid).Reason, StringComparison.Ordinal);
     }
 }

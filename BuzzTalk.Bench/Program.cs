@@ -68,9 +68,13 @@ var bootRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
 var boot = new Command("replacement-boot", "A replaced instance booting into the desired release: instance script start to healthy through nginx.") { bootRuns };
 boot.SetAction((result, ct) => ReplacementBootBenchmark.RunAsync(RepositoryRoot(), result.GetValue(bootRuns), Console.Out, ct));
 
+var rollInstances = new Option<int>("--instances") { DefaultValueFactory = _ => 2 };
+var roll = new Command("template-roll", "A whole-group template roll on the local fleet behind a balancer: seconds without a serving instance.") { rollInstances };
+roll.SetAction((result, ct) => TemplateRollBenchmark.RunAsync(RepositoryRoot(), result.GetValue(rollInstances), Console.Out, ct));
+
 var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
 {
-    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot,
+    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll,
 };
 return await root.Parse(args).InvokeAsync();
 

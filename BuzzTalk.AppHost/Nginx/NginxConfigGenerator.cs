@@ -100,6 +100,16 @@ public static partial class NginxConfigGenerator
 
         // The seed forgot Upgrade/Connection, so websockets never worked through its nginx.
         w.Open("location /ws/");
+        if (site.DrainFile is { } leaving)
+        {
+            // A leaving instance has closed its websockets (1001): a client reconnecting through
+            // the balancer before the instance is out of rotation is refused, and its retry lands
+            // on another instance.
+            w.Open($"if (-f {leaving})");
+            w.Line("return 503 \"draining\\n\";");
+            w.Close();
+        }
+
         w.Line(site.Resolver is null ? "proxy_pass http://backend;" : "proxy_pass http://$backend_upstream;");
         ProxyHeaders(w);
         w.Line("proxy_read_timeout 1h;");

@@ -19,8 +19,12 @@ public static class TestStackFile
     /// <param name="backendImage">Image of the backend (default: busybox); a test app image carries /version and /healthy.</param>
     /// <param name="keepServices">Services to keep; null keeps all four.</param>
     /// <param name="fastUpdates">Shorten update monitoring and restart delays so rollouts take seconds.</param>
+    /// <param name="frontendPortVariable">
+    /// When set, the frontend publishes <c>${variable:-frontendPort}</c>: several logical instances
+    /// on one swarm each publish their own port from the same bundle.
+    /// </param>
     public static string Rewrite(string yaml, int frontendPort, string backendImage = BusyboxImage, IReadOnlyCollection<string>? keepServices = null,
-        bool fastUpdates = false)
+        bool fastUpdates = false, string? frontendPortVariable = null)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
@@ -43,7 +47,8 @@ public static class TestStackFile
             if (name == "frontend")
             {
                 service.Children[new YamlScalarNode("image")] = new YamlScalarNode(NginxImage);
-                SetPublished(service, frontendPort);
+                var published = frontendPort.ToString(CultureInfo.InvariantCulture);
+                SetPublished(service, frontendPortVariable is null ? published : $"${{{frontendPortVariable}:-{published}}}");
                 continue;
             }
 
@@ -65,7 +70,7 @@ public static class TestStackFile
             service.Children.Remove(new YamlScalarNode("volumes"));
             if (service.Children.ContainsKey(new YamlScalarNode("ports")))
             {
-                SetPublished(service, ServerProcess.FreePort());
+                SetPublished(service, ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture));
             }
         }
 
@@ -105,9 +110,9 @@ public static class TestStackFile
         }
     }
 
-    private static void SetPublished(YamlMappingNode service, int port)
+    private static void SetPublished(YamlMappingNode service, string port)
     {
         var ports = (YamlSequenceNode)service["ports"];
-        ((YamlMappingNode)ports[0]).Children[new YamlScalarNode("published")] = new YamlScalarNode(port.ToString(CultureInfo.InvariantCulture));
+        ((YamlMappingNode)ports[0]).Children[new YamlScalarNode("published")] = new YamlScalarNode(port);
     }
 }

@@ -1,12 +1,18 @@
-"""Closes every open websocket with 1001 (going away) when daphne shuts down.
+"""Closes every open websocket with 1001 (going away) when daphne shuts down, or at SIGUSR1.
 
-A replica being replaced, or an instance leaving at a preemption notice, gets SIGTERM.
-Without this, daphne cancels the consumers and the sockets drop without a close frame
-(1006), so clients wait on a dead connection; with it they get 1001 and reconnect at
-once, through nginx or the load balancer, to a replica that stays.
+A replica being replaced gets SIGTERM. Without this, daphne cancels the consumers and the
+sockets drop without a close frame (1006), so clients wait on a dead connection; with it
+they get 1001 and reconnect at once, through nginx or the load balancer, to a replica that
+stays.
+
+An instance leaving at a preemption notice sends SIGUSR1 first: its sockets are closed at
+once while the replica keeps answering HTTP until the balancer has taken the instance out
+(its nginx refuses new websockets meanwhile), so the clients are elsewhere within a second
+instead of after the balancer's check.
 """
 import asyncio
 import logging
+import signal
 import weakref
 
 logger = logging.getLogger(__name__)
@@ -32,13 +38,18 @@ def install():
     except ImportError:  # not under daphne (tests of the Django parts, management commands)
         return
     reactor.addSystemEventTrigger("before", "shutdown", _close_all)
+    try:
+        # The handler runs between bytecodes of the main thread: hand the work to the reactor.
+        signal.signal(signal.SIGUSR1, lambda signum, frame: reactor.callFromThread(_close_all))
+    except ValueError:  # not the main thread: the signal keeps its default
+        logger.warning("SIGUSR1 not handled: the application was loaded outside the main thread")
 
 
 def _close_all():
     consumers = list(_open)
     if not consumers:
         return None
-    logger.info("shutting down: closing %d websocket(s) with 1001", len(consumers))
+    logger.info("going away: closing %d websocket(s) with 1001", len(consumers))
     for consumer in consumers:
         protocol = _daphne_protocol(consumer)
         try:

@@ -108,7 +108,7 @@ public sealed class NginxConfigGeneratorTests : IDisposable
     }
 
     [Fact]
-    public async Task While_the_drain_file_exists_only_the_health_path_answers_503_and_the_site_keeps_serving()
+    public async Task While_the_drain_file_exists_the_health_path_and_new_websockets_answer_503_and_the_site_keeps_serving()
     {
         await using var backend = await WebServiceHost.StartAsync(new Dictionary<string, string?>(), _ => { },
             app => app.Run(context => context.Response.WriteAsync($"backend {context.Request.Path}")));
@@ -132,11 +132,18 @@ public sealed class NginxConfigGeneratorTests : IDisposable
             Assert.Equal("backend /health", await healthy.Content.ReadAsStringAsync());
         }
 
+        Assert.Equal("backend /ws/chat/lobby/", await http.GetStringAsync(new Uri("/ws/chat/lobby/", UriKind.Relative)));
         await File.WriteAllTextAsync(drain, "");
 
         using (var draining = await http.GetAsync(new Uri(NginxConfigGenerator.DrainedHealthPath, UriKind.Relative)))
         {
             Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, draining.StatusCode);
+        }
+
+        // The leaving instance's websockets were closed; a reconnect must land elsewhere.
+        using (var websocket = await http.GetAsync(new Uri("/ws/chat/lobby/", UriKind.Relative)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, websocket.StatusCode);
         }
 
         Assert.Equal("backend /messages", await http.GetStringAsync(new Uri("/backend/messages", UriKind.Relative)));

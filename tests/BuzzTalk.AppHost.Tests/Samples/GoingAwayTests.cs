@@ -4,7 +4,10 @@ using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Samples;
 
-/// <summary>The sample backend under daphne, as a replica being replaced or an instance leaving: SIGTERM closes its websockets with 1001.</summary>
+/// <summary>
+/// The sample backend under daphne, as a replica being replaced (SIGTERM) or an instance leaving
+/// (SIGUSR1 at the notice, SIGTERM once out of rotation): its websockets are closed with 1001.
+/// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class GoingAwayTests
 {
@@ -16,17 +19,62 @@ public sealed class GoingAwayTests
     {
         await using var redis = new RedisServer();
         await redis.StartAsync();
+        await using var daphne = await StartDaphneAsync(redis);
+        var sockets = await ConnectAsync(daphne.Port, 3);
+
+        await ToolRun.RunCheckedAsync("kill", BackendDirectory, "-TERM", daphne.ProcessId.ToString(CultureInfo.InvariantCulture));
+
+        await AssertClosedGoingAwayAsync(sockets);
+        Assert.Equal(0, await daphne.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task On_sigusr1_every_open_websocket_is_closed_with_1001_and_the_replica_keeps_serving()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync();
+        await using var daphne = await StartDaphneAsync(redis);
+        var sockets = await ConnectAsync(daphne.Port, 3);
+
+        // What an instance's shutdown script sends at a preemption notice.
+        await ToolRun.RunCheckedAsync("kill", BackendDirectory, "-USR1", daphne.ProcessId.ToString(CultureInfo.InvariantCulture));
+
+        await AssertClosedGoingAwayAsync(sockets);
+        Assert.False(daphne.HasExited);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var health = await http.GetAsync(new Uri($"http://127.0.0.1:{daphne.Port}/health"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        // Only the sockets open at the signal went; a new one stays until daphne stops.
+        var late = Assert.Single(await ConnectAsync(daphne.Port, 1));
+        await ToolRun.RunCheckedAsync("kill", BackendDirectory, "-TERM", daphne.ProcessId.ToString(CultureInfo.InvariantCulture));
+        await AssertClosedGoingAwayAsync([late]);
+    }
+
+    private static async Task<ServerProcess> StartDaphneAsync(RedisServer redis)
+    {
         var port = ServerProcess.FreePort();
-        await using var daphne = ServerProcess.Start("/usr/bin/python3", BackendDirectory, port, new Dictionary<string, string>
+        var daphne = ServerProcess.Start("/usr/bin/python3", BackendDirectory, port, new Dictionary<string, string>
         {
             ["DB_ENGINE"] = "django.db.backends.sqlite3",
             ["REDIS_URL"] = $"redis://{redis.Address}/0",
             ["PYTHONDONTWRITEBYTECODE"] = "1",
         }, "-m", "daphne", "-b", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "buzzchat.asgi:application");
-        await daphne.WaitForPortAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await daphne.WaitForPortAsync(TimeSpan.FromSeconds(60));
+            return daphne;
+        }
+        catch
+        {
+            await daphne.DisposeAsync();
+            throw;
+        }
+    }
 
+    private static async Task<List<ClientWebSocket>> ConnectAsync(int port, int count)
+    {
         var sockets = new List<ClientWebSocket>();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < count; i++)
         {
             var socket = new ClientWebSocket();
             using var connect = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -34,8 +82,11 @@ public sealed class GoingAwayTests
             sockets.Add(socket);
         }
 
-        await ToolRun.RunCheckedAsync("kill", BackendDirectory, "-TERM", daphne.ProcessId.ToString(CultureInfo.InvariantCulture));
+        return sockets;
+    }
 
+    private static async Task AssertClosedGoingAwayAsync(List<ClientWebSocket> sockets)
+    {
         foreach (var socket in sockets)
         {
             using var receive = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -50,7 +101,5 @@ public sealed class GoingAwayTests
             Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, result.CloseStatus); // 1001, going away
             socket.Dispose();
         }
-
-        Assert.Equal(0, await daphne.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 }

@@ -52,12 +52,13 @@ public sealed class BootIntoDesiredReleaseTests
         await DriftMetricAsync(metrics, expected: 0);
 
         // The instance is replaced: a new disk, so no stack, no releases, no env files.
-        await ReplaceAsync(world);
+        var local = Local(world, cloud);
+        await local.WipeAsync();
         status = await StatusAsync(settings, expectDrift: true);
         Assert.NotNull(status.Drift);
         await DriftMetricAsync(metrics, expected: 1);
 
-        var boot = await BootAsync(world, cloud);
+        var boot = await local.RunAsync();
         Assert.True(boot.ExitCode == 0, boot.Output);
         Assert.Equal("v2\n", await world.GetAsync(http, "/backend/version"));
         Assert.Equal("from-deployer\n", await world.GetAsync(http, "/backend/db"));
@@ -78,8 +79,8 @@ public sealed class BootIntoDesiredReleaseTests
         Assert.Contains("backend v1", rollback.Record, StringComparison.Ordinal);
         Assert.Equal("v1\n", await world.GetAsync(http, "/backend/version"));
 
-        await ReplaceAsync(world);
-        boot = await BootAsync(world, cloud);
+        await local.WipeAsync();
+        boot = await local.RunAsync();
         Assert.True(boot.ExitCode == 0, boot.Output);
         Assert.Equal("v1\n", await world.GetAsync(http, "/backend/version"));
         status = await StatusAsync(settings);
@@ -98,6 +99,52 @@ public sealed class BootIntoDesiredReleaseTests
 
         // One env version: the same files are not stored twice.
         Assert.Single(cloud.SecretVersions("buzztalk-env"));
+    }
+
+    [Fact]
+    public async Task An_instance_the_group_adds_boots_into_the_desired_release_by_itself_beside_the_running_one()
+    {
+        await using var world = await DeployerWorld.StartAsync(portPerInstance: true);
+        await using var cloud = await FakeInstanceCloud.StartAsync();
+        await world.RenderEnvAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        // The fleet is one instance: v1 with its env files, then backend v2.
+        var settings = world.Settings(cloud: cloud);
+        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--output", "json");
+        Assert.True(exit == 0, errors + output);
+        (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--services", "backend", "--image-tag", "v2", "--output", "json");
+        Assert.True(exit == 0, errors + output);
+
+        // The group adds an instance (its SSH endpoint and stack namespace on the same swarm): the
+        // inventory lists it before anything runs on it, and status shows it behind.
+        var grown = world.Settings([("local", world.Ssh.Port), ("added", world.Ssh.Port)], cloud: cloud);
+        var statuses = await StatusesAsync(grown, expectDrift: true);
+        Assert.True(statuses.Single(s => s.Instance == "local").Drift is null, statuses.Single(s => s.Instance == "local").Drift);
+        Assert.NotNull(statuses.Single(s => s.Instance == "added").Drift);
+
+        // Its boot pulls the desired release: nobody calls the Deployer.
+        var added = new InstanceBoot(cloud, world.Root, world.Name, $"{world.Name}-added", world.HostPath("added"), ServerProcess.FreePort(), DeployerWorld.CloudBucket);
+        var boot = await added.RunAsync();
+        Assert.True(boot.ExitCode == 0, boot.Output);
+        Assert.Equal("v2\n", await added.GetAsync(http, "/backend/version"));
+        Assert.Equal("from-deployer\n", await added.GetAsync(http, "/backend/db"));
+        Assert.Equal("v2\n", await world.GetAsync(http, "/backend/version"));
+
+        statuses = await StatusesAsync(grown);
+        Assert.All(statuses, s =>
+        {
+            Assert.True(s.Drift is null, $"{s.Instance}: {s.Drift}");
+            Assert.Equal(2, s.Running?.Revision);
+        });
+        Assert.Equal(["added", "local"], statuses.Select(s => s.Instance).Order());
+        foreach (var secret in DeployerWorld.Secrets)
+        {
+            Assert.DoesNotContain(secret, boot.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, boot.Log, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Waits until the service's <c>/metrics</c> shows the instance's drift gauge at the value.</summary>
@@ -148,49 +195,17 @@ public sealed class BootIntoDesiredReleaseTests
         }
     }
 
-    private static async Task<InstanceStatus> StatusAsync(string settings, bool expectDrift = false)
+    private static async Task<InstanceStatus> StatusAsync(string settings, bool expectDrift = false) =>
+        Assert.Single(await StatusesAsync(settings, expectDrift));
+
+    private static async Task<List<InstanceStatus>> StatusesAsync(string settings, bool expectDrift = false)
     {
         var (exit, output, errors) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
         Assert.True(exit == (expectDrift ? 1 : 0), errors + output);
-        var statuses = JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!;
-        return Assert.Single(statuses);
+        return JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!;
     }
 
-    /// <summary>What a replacement instance starts from: no stack, no releases, no env files.</summary>
-    private static async Task ReplaceAsync(DeployerWorld world)
-    {
-        await DockerCli.RemoveStackAsync($"{world.Name}-local", TimeSpan.FromMinutes(2));
-        Directory.Delete(world.HostPath("local", "opt"), recursive: true);
-        Directory.Delete(world.HostPath("local", "env"), recursive: true);
-    }
-
-    /// <summary>The published instance script as a boot runs it, with the real docker and the fake cloud.</summary>
-    private static async Task<(int ExitCode, string Output, string Log)> BootAsync(DeployerWorld world, FakeInstanceCloud cloud)
-    {
-        cloud.Attributes[InstanceMetadataKeys.Bucket] = DeployerWorld.CloudBucket;
-        var settings = new PublishSettings { Name = world.Name, PublicUrl = "http://127.0.0.1" };
-        var script = Path.Combine(world.Root, "instance.sh");
-        await File.WriteAllTextAsync(script, StartupScriptsGenerator.Generate(settings).Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content);
-        var log = Path.Combine(world.Root, "boot.log");
-        var logger = Path.Combine(world.Root, "logger");
-        await File.WriteAllTextAsync(logger, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{log}'\n");
-        File.SetUnixFileMode(logger, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var (exit, output) = await ToolRun.RunAsync("bash", world.Root, new Dictionary<string, string>
-        {
-            ["BUZZTALK_METADATA_URL"] = cloud.MetadataUrl,
-            ["BUZZTALK_STORAGE_URL"] = cloud.StorageUrl,
-            ["BUZZTALK_SECRETMANAGER_URL"] = cloud.SecretManagerUrl,
-            ["BUZZTALK_LOGGER"] = logger,
-            ["BUZZTALK_USERMOD"] = "true",
-            ["BUZZTALK_STACK_NAME"] = $"{world.Name}-local",
-            ["BUZZTALK_BUNDLE_ROOT"] = world.HostPath("local", "opt"),
-            ["BUZZTALK_ENV_DIR"] = world.HostPath("local", "env"),
-            ["BUZZTALK_RUN_DIR"] = world.HostPath("local", "run"),
-            ["BUZZTALK_LOCK_FILE"] = Path.Combine(world.Root, "instance.lock"),
-            ["BUZZTALK_HEALTH_URL"] = $"http://127.0.0.1:{world.FrontendPort.ToString(CultureInfo.InvariantCulture)}/backend/health",
-            ["BUZZTALK_HEALTH_TIMEOUT_SECONDS"] = "120",
-            ["BUZZTALK_HEALTH_INTERVAL_SECONDS"] = "0.5",
-        }, "-x", script);
-        return (exit, output, File.Exists(log) ? await File.ReadAllTextAsync(log) : "");
-    }
+    /// <summary>The instance "local" as a boot of it sees it: the stack and folders the Deployer's settings give it.</summary>
+    private static InstanceBoot Local(DeployerWorld world, FakeInstanceCloud cloud) =>
+        new(cloud, world.Root, world.Name, $"{world.Name}-local", world.HostPath("local"), world.FrontendPort, DeployerWorld.CloudBucket);
 }

@@ -38,13 +38,18 @@ public sealed class DeployerWorld : IAsyncDisposable
     /// <summary>The secret values of the operator's .env below: none may show up outside the env files and Secret Manager.</summary>
     public static IReadOnlyList<string> Secrets { get; } = ["Pw-9f2c71d0a4", "Pw-3e81b7", "Hook-55d1e0"];
 
-    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false)
+    /// <param name="backendOnly">The stack holds the backend only (many logical instances on one swarm, no ports).</param>
+    /// <param name="portPerInstance">
+    /// The stack holds the backend and the frontend, whose published port an instance's boot sets
+    /// (<see cref="Releases.InstanceBoot.FrontendPortVariable"/>); deploys through the Deployer publish <see cref="FrontendPort"/>.
+    /// </param>
+    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false, bool portPerInstance = false)
     {
         var world = new DeployerWorld(await SshServer.StartAsync());
         try
         {
             await File.WriteAllTextAsync(world.KnownHostsFile, world.Ssh.KnownHostsLine + "\n");
-            await world.WriteBundleAsync(backendOnly);
+            await world.WriteBundleAsync(backendOnly, portPerInstance);
             await File.WriteAllTextAsync(Path.Combine(world.Root, "test.env"), """
                 MYSQL_DB_NAME=from-deployer
                 MYSQL_DB_USER=buzztalk
@@ -166,7 +171,7 @@ public sealed class DeployerWorld : IAsyncDisposable
         _scratch.Dispose();
     }
 
-    private async Task WriteBundleAsync(bool backendOnly)
+    private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance)
     {
         var settings = new PublishSettings
         {
@@ -177,7 +182,8 @@ public sealed class DeployerWorld : IAsyncDisposable
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
         var stack = files.Single(f => f.Path == StackFileGenerator.StackPath);
         var rewritten = TestStackFile.Rewrite(stack.Content, FrontendPort, backendImage: "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}",
-            keepServices: backendOnly ? ["backend"] : null, fastUpdates: true);
+            keepServices: backendOnly ? ["backend"] : portPerInstance ? ["backend", "frontend"] : null, fastUpdates: true,
+            frontendPortVariable: portPerInstance ? Releases.InstanceBoot.FrontendPortVariable : null);
         files[files.IndexOf(stack)] = stack with { Content = rewritten };
         files.Add(new BundleFile(BundleComposer.ChecksumsPath, BundleComposer.Checksums(files)));
         await BundleWriter.WriteAsync(BundleDirectory, files, CancellationToken.None);

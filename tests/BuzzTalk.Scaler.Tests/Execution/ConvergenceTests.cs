@@ -10,6 +10,7 @@ namespace BuzzTalk.Scaler.Tests.Execution;
 /// its convergence is followed in the background and shows in <c>/api/decisions</c> and the
 /// metrics. The real swarm, over real SSH, with a replica that takes ~6 s to turn healthy.
 /// </summary>
+[Collection(MetricsExportGroup.Name)]
 public sealed class ConvergenceTests : IAsyncLifetime
 {
     private WebhookScaler? _world;

@@ -15,6 +15,7 @@ namespace BuzzTalk.Scaler.Tests.Execution;
 /// Webhook to <c>docker service scale</c> on the real local swarm, reached over real SSH on
 /// loopback with a pinned host key, with the real deploy lease.
 /// </summary>
+[Collection(MetricsExportGroup.Name)]
 public sealed class ScaleExecutionTests : IAsyncLifetime
 {
     private const string User = WebhookScaler.User;

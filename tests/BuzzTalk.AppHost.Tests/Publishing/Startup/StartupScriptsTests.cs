@@ -354,15 +354,17 @@ public sealed class StartupScriptsTests : IDisposable
     }
 
     [Fact]
-    public async Task At_a_preemption_notice_the_instance_fails_its_health_check_first_and_only_then_stops_its_backends()
+    public async Task At_a_preemption_notice_the_instance_fails_its_health_check_closes_its_websockets_and_only_then_stops_its_backends()
     {
         await using var gcp = await FakeInstanceCloud.StartAsync();
         gcp.InstanceValues["instance/preempted"] = "TRUE";
         var run = Path.Combine(_dir.Path, "run");
         var log = Path.Combine(_dir.Path, "docker.log");
         var docker = Path.Combine(_dir.Path, "docker");
-        // The fake docker notes, with each call, whether the drain flag was already there.
-        await File.WriteAllTextAsync(docker, $"#!/bin/sh\nprintf '%s drained=%s\\n' \"$*\" \"$([ -f '{run}/draining' ] && echo yes || echo no)\" >> '{log}'\n");
+        // The fake docker notes, with each call, whether the drain flag was already there; its
+        // swarm runs two backend containers.
+        await File.WriteAllTextAsync(docker, $"#!/bin/sh\nprintf '%s drained=%s\\n' \"$*\" \"$([ -f '{run}/draining' ] && echo yes || echo no)\" >> '{log}'\n"
+            + "[ \"$1\" = ps ] && printf 'c0ffee01\\nc0ffee02\\n'\nexit 0\n");
         File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var (exit, output) = await ScriptRun.RunAsync(WriteScript(StartupScriptsGenerator.ShutdownScriptPath), _dir.Path, new Dictionary<string, string>
@@ -378,7 +380,13 @@ public sealed class StartupScriptsTests : IDisposable
         Assert.Contains("preempted: TRUE", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(run, "draining")));
         Assert.Equal("false", gcp.GuestAttributes[StartupScriptsGenerator.ReadyGuestAttribute]);
-        Assert.Equal([$"service scale --detach=false {s_settings.Name}_backend=0 drained=yes"], File.ReadAllLines(log));
+        // Health check failed first; then the websockets closed at once (SIGUSR1); the backends stop last.
+        Assert.Equal([
+            $"ps -q --filter label=com.docker.swarm.service.name={s_settings.Name}_backend drained=yes",
+            "kill --signal USR1 c0ffee01 drained=yes",
+            "kill --signal USR1 c0ffee02 drained=yes",
+            $"service scale --detach=false {s_settings.Name}_backend=0 drained=yes",
+        ], File.ReadAllLines(log));
     }
 
     [Fact]

@@ -41,4 +41,13 @@ public static class DockerCli
             await Task.Delay(250, deadline.Token);
         }
     }
+
+    /// <summary>The gateway of swarm's docker_gwbridge: the address a task container reaches this host at.</summary>
+    public static async Task<string> SwarmGatewayAsync()
+    {
+        var (exit, output) = await TryRunAsync("network", "inspect", "docker_gwbridge", "--format", "{{(index .IPAM.Config 0).Gateway}}");
+        return exit == 0 && System.Net.IPAddress.TryParse(output.Trim(), out var gateway)
+            ? gateway.ToString()
+            : throw new InvalidOperationException($"docker_gwbridge has no gateway ({output.Trim()}); is this machine a swarm (eng/start-dockerd.sh)?");
+    }
 }

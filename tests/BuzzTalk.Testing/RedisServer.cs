@@ -3,10 +3,11 @@ using System.Globalization;
 namespace BuzzTalk.Testing;
 
 /// <summary>
-/// A real redis-server (Debian package) on a free loopback port, without persistence and with an
+/// A real redis-server (Debian package) on a free loopback port (and any further address given,
+/// e.g. the swarm's gateway for containers of the local fleet), without persistence and with an
 /// optional password; stopped and started again on the same port.
 /// </summary>
-public sealed class RedisServer(string? password = null) : IAsyncDisposable
+public sealed class RedisServer(string? password = null, params string[] alsoBind) : IAsyncDisposable
 {
     private readonly ScratchDirectory _dir = new();
     private ServerProcess? _process;
@@ -22,9 +23,9 @@ public sealed class RedisServer(string? password = null) : IAsyncDisposable
         // The password goes in a private config file, not on the command line.
         var config = Path.Combine(_dir.Path, "redis.conf");
         await File.WriteAllTextAsync(config, password is null ? "" : $"requirepass {password}\n");
-        _process = ServerProcess.Start("redis-server", _dir.Path, Port, config,
-            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--dir", _dir.Path, "--save", "", "--appendonly", "no");
+        _process = ServerProcess.Start("redis-server", _dir.Path, Port,
+            [config, "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", .. alsoBind,
+             "--dir", _dir.Path, "--save", "", "--appendonly", "no"]);
         await _process.WaitForPortAsync(TimeSpan.FromSeconds(30));
     }
 

@@ -23,8 +23,9 @@ public static class TestStackFile
     /// When set, the frontend publishes <c>${variable:-frontendPort}</c>: several logical instances
     /// on one swarm each publish their own port from the same bundle.
     /// </param>
+    /// <param name="publishedBackend">Keep the backend as published (its image, command and health check): the real backend image.</param>
     public static string Rewrite(string yaml, int frontendPort, string backendImage = BusyboxImage, IReadOnlyCollection<string>? keepServices = null,
-        bool fastUpdates = false, string? frontendPortVariable = null)
+        bool fastUpdates = false, string? frontendPortVariable = null, bool publishedBackend = false)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
@@ -49,6 +50,11 @@ public static class TestStackFile
                 service.Children[new YamlScalarNode("image")] = new YamlScalarNode(NginxImage);
                 var published = frontendPort.ToString(CultureInfo.InvariantCulture);
                 SetPublished(service, frontendPortVariable is null ? published : $"${{{frontendPortVariable}:-{published}}}");
+                continue;
+            }
+
+            if (name == "backend" && publishedBackend)
+            {
                 continue;
             }
 

@@ -84,11 +84,11 @@ public sealed class InstanceBoot
     public async Task<(int ExitCode, string Output)> LeaveAsync() =>
         await ToolRun.RunAsync("bash", Path.GetDirectoryName(_shutdown)!, _environment, _shutdown);
 
-    /// <summary>A new disk: no stack (and its network gone), no releases, no env files.</summary>
+    /// <summary>A new disk: no stack (and its network gone), no releases, no env files, an empty /run.</summary>
     public async Task WipeAsync()
     {
         await DockerCli.RemoveStackAsync(_environment["BUZZTALK_STACK_NAME"], TimeSpan.FromMinutes(2));
-        foreach (var directory in new[] { "opt", "env" })
+        foreach (var directory in new[] { "opt", "env", "run" })
         {
             var path = Path.Combine(Host, directory);
             if (Directory.Exists(path))

@@ -43,13 +43,14 @@ public sealed class DeployerWorld : IAsyncDisposable
     /// The stack holds the backend and the frontend, whose published port an instance's boot sets
     /// (<see cref="Releases.InstanceBoot.FrontendPortVariable"/>); deploys through the Deployer publish <see cref="FrontendPort"/>.
     /// </param>
-    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false, bool portPerInstance = false)
+    /// <param name="backendImage">The backend's image as published (repository:tag, e.g. the real backend); null runs the test app.</param>
+    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false, bool portPerInstance = false, string? backendImage = null)
     {
         var world = new DeployerWorld(await SshServer.StartAsync());
         try
         {
             await File.WriteAllTextAsync(world.KnownHostsFile, world.Ssh.KnownHostsLine + "\n");
-            await world.WriteBundleAsync(backendOnly, portPerInstance);
+            await world.WriteBundleAsync(backendOnly, portPerInstance, backendImage);
             await File.WriteAllTextAsync(Path.Combine(world.Root, "test.env"), """
                 MYSQL_DB_NAME=from-deployer
                 MYSQL_DB_USER=buzztalk
@@ -171,19 +172,21 @@ public sealed class DeployerWorld : IAsyncDisposable
         _scratch.Dispose();
     }
 
-    private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance)
+    private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance, string? backendImage)
     {
         var settings = new PublishSettings
         {
             Name = Name,
             PublicUrl = "http://127.0.0.1",
-            BackendImage = new BuzzTalk.AppHost.Configuration.ContainerImage("buzztalk/testapp", "v1"),
+            BackendImage = backendImage is null
+                ? new BuzzTalk.AppHost.Configuration.ContainerImage("buzztalk/testapp", "v1")
+                : new BuzzTalk.AppHost.Configuration.ContainerImage(backendImage[..backendImage.LastIndexOf(':')], backendImage[(backendImage.LastIndexOf(':') + 1)..]),
         };
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
         var stack = files.Single(f => f.Path == StackFileGenerator.StackPath);
         var rewritten = TestStackFile.Rewrite(stack.Content, FrontendPort, backendImage: "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}",
             keepServices: backendOnly ? ["backend"] : portPerInstance ? ["backend", "frontend"] : null, fastUpdates: true,
-            frontendPortVariable: portPerInstance ? Releases.InstanceBoot.FrontendPortVariable : null);
+            frontendPortVariable: portPerInstance ? Releases.InstanceBoot.FrontendPortVariable : null, publishedBackend: backendImage is not null);
         files[files.IndexOf(stack)] = stack with { Content = rewritten };
         files.Add(new BundleFile(BundleComposer.ChecksumsPath, BundleComposer.Checksums(files)));
         await BundleWriter.WriteAsync(BundleDirectory, files, CancellationToken.None);

@@ -1,5 +1,4 @@
 using System.Net;
-using BuzzTalk.Discovery.Tests.Servers;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Discovery.Tests.Probes;

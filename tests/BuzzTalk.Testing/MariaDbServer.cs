@@ -1,11 +1,14 @@
 using System.Globalization;
-using BuzzTalk.Testing;
 using MySqlConnector;
 
-namespace BuzzTalk.Discovery.Tests.Servers;
+namespace BuzzTalk.Testing;
 
-/// <summary>A MariaDB with its own data directory, a database and an application user.</summary>
-public sealed class MariaDbServer : IAsyncDisposable
+/// <summary>
+/// A MariaDB (Debian package) with its own data directory, a database and an application user,
+/// on a free port of loopback and of any further address given (e.g. the swarm's gateway, for
+/// containers of the local fleet).
+/// </summary>
+public sealed class MariaDbServer(params string[] alsoBind) : IAsyncDisposable
 {
     public const string Database = "probe_db";
     public const string User = "prober";
@@ -41,7 +44,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         Port = Port == 0 ? ServerProcess.FreePort() : Port;
         _process = ServerProcess.Start("mariadbd", _dir.Path, Port,
             "--no-defaults", $"--datadir={data}", $"--socket={Path.Combine(_dir.Path, "s.sock")}",
-            $"--port={Port.ToString(CultureInfo.InvariantCulture)}", "--bind-address=127.0.0.1", "--skip-name-resolve",
+            $"--port={Port.ToString(CultureInfo.InvariantCulture)}", $"--bind-address={string.Join(',', ["127.0.0.1", .. alsoBind])}", "--skip-name-resolve",
             user, $"--init-file={init}", $"--pid-file={Path.Combine(_dir.Path, "m.pid")}");
         await _process.WaitForPortAsync(TimeSpan.FromSeconds(60));
         await WaitForLoginAsync();

@@ -1,9 +1,10 @@
-using BuzzTalk.Testing;
+namespace BuzzTalk.Testing;
 
-namespace BuzzTalk.AppHost.Tests.LocalFleet;
-
-/// <summary>The local fleet's images from <c>eng/build-fleet-images.sh</c> (cached by content), as AppHost arguments.</summary>
-public sealed record FleetImages(IReadOnlyList<string> Arguments)
+/// <summary>
+/// The local fleet's images from <c>eng/build-fleet-images.sh</c> (cached by content): the
+/// backend's reference, and all four as AppHost arguments.
+/// </summary>
+public sealed record FleetImages(string Backend, IReadOnlyList<string> Arguments)
 {
     public static async Task<FleetImages> BuildAsync(CancellationToken cancellationToken)
     {
@@ -29,7 +30,7 @@ public sealed record FleetImages(IReadOnlyList<string> Arguments)
             arguments.AddRange([$"--BuzzTalk:Images:{option}:Image", reference[..colon], $"--BuzzTalk:Images:{option}:Tag", reference[(colon + 1)..]]);
         }
 
-        return new FleetImages(arguments);
+        return new FleetImages(values["BACKEND_IMAGE"], arguments);
     }
 
     private static string RepositoryRoot()

@@ -11,6 +11,7 @@ namespace BuzzTalk.Discovery;
 [JsonSerializable(typeof(InstanceAggregatedList))]
 [JsonSerializable(typeof(ComputeInstance))]
 [JsonSerializable(typeof(ManagedInstanceList))]
+[JsonSerializable(typeof(OperationAggregatedList))]
 [JsonSerializable(typeof(ComputeErrorResponse))]
 [JsonSerializable(typeof(GoogleCredentialFile))]
 [JsonSerializable(typeof(TokenResponse))]

@@ -28,4 +28,18 @@ internal static partial class DiscoveryLog
 
     [LoggerMessage(8, LogLevel.Warning, "Could not save the inventory to {Path}")]
     public static partial void SaveFailed(ILogger logger, Exception exception, string path);
+
+    // Once per instance: the watch takes it out once, and later refreshes leave it out without a word.
+    [LoggerMessage(9, LogLevel.Information, "Instance {Name} in zone '{Zone}' (id {Id}) was preempted; taken out of the inventory")]
+    public static partial void InstancePreempted(ILogger logger, string name, string zone, string id);
+
+    // The level is chosen by the watch: a warning for the first failure in a row, debug for the rest (it polls every few seconds).
+    [LoggerMessage(EventId = 10, Message = "Polling preemptions failed ({Failures} in a row); the inventory is left as it was")]
+    public static partial void PreemptionPollFailed(ILogger logger, LogLevel level, Exception exception, int failures);
+
+    [LoggerMessage(11, LogLevel.Information, "Polling preemptions works again after {Failures} failed polls")]
+    public static partial void PreemptionPollRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(12, LogLevel.Debug, "Skipped {Count} preemption operations without a valid targetId or insertTime")]
+    public static partial void PreemptionOperationsSkipped(ILogger logger, int count);
 }

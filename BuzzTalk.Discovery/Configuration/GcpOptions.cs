@@ -51,4 +51,11 @@ public sealed class GcpOptions
 
     /// <summary>Instance details fetched at once for a managed group. Default 8.</summary>
     public int MaxParallelCalls { get; set; } = 8;
+
+    /// <summary>
+    /// How often the preemption watch lists <c>compute.instances.preempted</c> operations, so a preempted spot instance
+    /// leaves the inventory within about this long instead of at the next refresh; one Compute call per poll while the
+    /// operations fit one page. Default 5 s; <c>00:00:00</c> turns the watch off.
+    /// </summary>
+    public TimeSpan PreemptionPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -85,6 +85,12 @@ public sealed partial class ValidateDiscoveryOptions : IValidateOptions<Discover
         Range(errors, "Discovery:Gcp:MaxRetries", gcp.MaxRetries, 0, 10);
         Range(errors, "Discovery:Gcp:RetryDelay", gcp.RetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
         Range(errors, "Discovery:Gcp:MaxParallelCalls", gcp.MaxParallelCalls, 1, 64);
+        if (gcp.PreemptionPollInterval != TimeSpan.Zero
+            && (gcp.PreemptionPollInterval < TimeSpan.FromMilliseconds(100) || gcp.PreemptionPollInterval > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"Discovery:Gcp:PreemptionPollInterval is {gcp.PreemptionPollInterval}; it must be between 00:00:00.1 and 01:00:00, or 00:00:00 to turn the preemption watch off.");
+        }
+
         foreach (var key in gcp.MetadataKeys)
         {
             if (!MetadataKey().IsMatch(key ?? ""))

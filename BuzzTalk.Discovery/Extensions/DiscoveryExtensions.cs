@@ -17,7 +17,7 @@ public static class DiscoveryExtensions
 {
     public const string HealthCheckName = "inventory";
 
-    /// <summary>Options, the configured provider, the refresh loop, outputs, probes and health.</summary>
+    /// <summary>Options, the configured provider, the refresh loop (and for GCP the preemption watch), outputs, probes and health.</summary>
     public static TBuilder AddDiscovery<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -52,6 +52,8 @@ public static class DiscoveryExtensions
         services.AddSingleton<DiscoveryMetrics>();
         services.AddSingleton<FileSdWriter>();
         services.AddSingleton<InventoryStateFile>();
+        services.AddSingleton<PreemptedInstances>();
+        services.AddSingleton<InventoryPublisher>();
         services.AddSingleton<DiscoveryRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryRefresher>());
         services.AddHealthChecks().AddCheck<DiscoveryHealthCheck>(HealthCheckName);
@@ -77,6 +79,7 @@ public static class DiscoveryExtensions
                         ConfigureComputeResilience(pipeline, context.ServiceProvider.GetRequiredService<IOptions<DiscoveryOptions>>().Value.Gcp));
 #pragma warning restore EXTEXP0001
                 services.AddSingleton<IInstanceProvider, GcpInstanceProvider>();
+                services.AddHostedService<PreemptionWatch>();
                 break;
             case InstanceProviderKind.File:
                 services.AddSingleton<IInstanceProvider, FileInstanceProvider>();

@@ -47,6 +47,26 @@ public sealed record ManagedInstanceList(List<ManagedInstance>? ManagedInstances
 /// <summary>A group member; <c>id</c> and <c>instanceStatus</c> are absent until the VM exists.</summary>
 public sealed record ManagedInstance(string? Instance, string? Id, string? Name, string? InstanceStatus, string? CurrentAction);
 
+/// <summary>
+/// <c>compute#operationAggregatedList</c> (<c>globalOperations.aggregatedList</c>): scopes (<c>zones/x</c>) to
+/// operations or a warning, as the instance list.
+/// </summary>
+public sealed record OperationAggregatedList(Dictionary<string, OperationsScopedList>? Items, string? NextPageToken);
+
+public sealed record OperationsScopedList(List<ComputeOperation>? Operations, ComputeWarning? Warning);
+
+/// <summary>
+/// A <c>compute#operation</c>, only what the preemption watch reads. <c>targetId</c> is the instance's uint64 id,
+/// read without failing the page when it is malformed (<see cref="InstanceIdConverter"/>); <c>insertTime</c> is
+/// RFC 3339 text, parsed by the watch for the same reason.
+/// </summary>
+public sealed record ComputeOperation(
+    [property: JsonConverter(typeof(InstanceIdConverter))] ulong? TargetId,
+    string? TargetLink,
+    string? InsertTime,
+    [property: JsonConverter(typeof(PooledStringConverter))] string? OperationType,
+    [property: JsonConverter(typeof(PooledStringConverter))] string? Zone);
+
 /// <summary>The error body of any 4xx/5xx: <c>{"error":{"code","message","errors":[...]}}</c>.</summary>
 public sealed record ComputeErrorResponse(ComputeError? Error);
 

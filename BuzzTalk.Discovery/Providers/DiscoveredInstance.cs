@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using BuzzTalk.Fleet.Inventory;
 
@@ -13,6 +14,7 @@ public sealed class DiscoveredInstance
 {
     public required string Name { get; init; }
 
+    /// <summary>The provider's id; for GCP the instance's uint64 id as Google's decimal text, which the labels publish.</summary>
     public string Id { get; init; } = "";
 
     /// <summary>Canonical text of the address the fleet is reached at (GCP: the NAT IP).</summary>
@@ -33,6 +35,9 @@ public sealed class DiscoveredInstance
 
     [JsonIgnore]
     public bool PublicIpIsV6 => PublicIp.Contains(':', StringComparison.Ordinal);
+
+    /// <summary>The GCE instance id as a number (a preemption names its instance by it); false when <see cref="Id"/> is none.</summary>
+    public bool TryGetGceId(out ulong id) => ulong.TryParse(Id, NumberStyles.None, CultureInfo.InvariantCulture, out id);
 
     /// <summary>A copy whose shared values come from <paramref name="pool"/> (an inventory read back from disk).</summary>
     public DiscoveredInstance Interned(StringPool pool) => new()

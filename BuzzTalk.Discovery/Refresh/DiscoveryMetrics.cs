@@ -10,6 +10,8 @@ public sealed class DiscoveryMetrics : IDisposable
     private readonly Counter<long> _failures;
     private readonly Counter<long> _fileWrites;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _preemptions;
+    private readonly Counter<long> _preemptionPollFailures;
     private readonly Histogram<double> _duration;
 
     public DiscoveryMetrics(IMeterFactory meters, InventoryStore store)
@@ -28,7 +30,12 @@ public sealed class DiscoveryMetrics : IDisposable
         _failures = _meter.CreateCounter<long>("buzztalk.discovery.refresh.failures", "{refresh}", "Failed refreshes.");
         _fileWrites = _meter.CreateCounter<long>("buzztalk.discovery.file_sd.writes", "{file}", "file_sd files rewritten because their content changed.");
         _dropped = _meter.CreateCounter<long>("buzztalk.discovery.instances.dropped", "{instance}",
-            "Instances left out of a refresh because of invalid data, by reason (invalid_public_ip, invalid_private_ip, no_name, duplicate); counted every refresh.");
+            "Instances left out of the inventory, by reason: invalid data (invalid_public_ip, invalid_private_ip, no_name, duplicate), counted every refresh; "
+            + "preempted, counted once when the preemption watch takes the instance out.");
+        _preemptions = _meter.CreateCounter<long>("buzztalk.discovery.preemptions", "{instance}",
+            "Preemptions Compute Engine recorded (compute.instances.preempted operations), counted when the preemption watch first sees each, served instance or not.");
+        _preemptionPollFailures = _meter.CreateCounter<long>("buzztalk.discovery.preemption.poll.failures", "{poll}",
+            "Failed polls of the preemption watch (the inventory is left as it was).");
         _duration = _meter.CreateHistogram<double>("buzztalk.discovery.refresh.duration", "s", "Duration of a refresh, successful or not.");
     }
 
@@ -43,6 +50,10 @@ public sealed class DiscoveryMetrics : IDisposable
 
     public void Dropped(string provider, string reason) =>
         _dropped.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("reason", reason));
+
+    public void Preempted(int count) => _preemptions.Add(count);
+
+    public void PreemptionPollFailed() => _preemptionPollFailures.Add(1);
 
     public void Dispose() => _meter.Dispose();
 

@@ -1,5 +1,4 @@
 using BuzzTalk.Discovery.Configuration;
-using BuzzTalk.Discovery.Outputs;
 using BuzzTalk.Discovery.Providers;
 using Microsoft.Extensions.Options;
 
@@ -10,12 +9,12 @@ namespace BuzzTalk.Discovery.Refresh;
 /// refresh has a deadline (<see cref="DiscoveryOptions.RefreshTimeout"/>). A failure is logged and
 /// counted and changes nothing else: the last good inventory keeps being served and the file_sd
 /// files keep their content. Instances the provider left out are counted on every refresh and
-/// logged once while they last.
+/// logged once while they last. What a refresh lists is published through <see cref="InventoryPublisher"/>.
 /// </summary>
 public sealed class DiscoveryRefresher(
     IInstanceProvider provider,
     InventoryStore store,
-    FileSdWriter files,
+    InventoryPublisher publisher,
     InventoryStateFile state,
     DiscoveryMetrics metrics,
     IOptionsMonitor<DiscoveryOptions> options,
@@ -81,14 +80,12 @@ public sealed class DiscoveryRefresher(
         var deadline = options.CurrentValue.RefreshTimeout;
         try
         {
+            var listedSince = time.GetUtcNow();
             var list = await ListAsync(deadline, cancellationToken).ConfigureAwait(false);
-            var fingerprint = await InventoryFingerprint.OfAsync(list.Instances, cancellationToken).ConfigureAwait(false);
-            await files.WriteAsync(list.Instances, fingerprint, cancellationToken).ConfigureAwait(false);
-            await state.SaveAsync(provider.Source, list.Instances, fingerprint, cancellationToken).ConfigureAwait(false);
-            store.Succeeded(list.Instances, time.GetUtcNow(), list.Dropped.Count);
+            var published = await publisher.PublishAsync(list, listedSince, cancellationToken).ConfigureAwait(false);
             Report(list.Dropped);
             metrics.RefreshTook(time.GetElapsedTime(started), provider.Name, success: true);
-            DiscoveryLog.Refreshed(logger, provider.Name, list.Instances.Count);
+            DiscoveryLog.Refreshed(logger, provider.Name, published.Count);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -12,7 +12,7 @@ namespace BuzzTalk.Discovery.Refresh;
 /// only when the inventory changed; a refresh that confirms it only moves the file's modification time, which
 /// is then when it was last confirmed.
 /// </summary>
-public sealed class InventoryStateFile(IOptions<DiscoveryOptions> options, TimeProvider time, ILogger<InventoryStateFile> logger)
+public sealed class InventoryStateFile(IOptions<DiscoveryOptions> options, ILogger<InventoryStateFile> logger)
 {
     public const string FileName = "inventory.json";
 
@@ -54,27 +54,31 @@ public sealed class InventoryStateFile(IOptions<DiscoveryOptions> options, TimeP
         }
     }
 
-    public async Task SaveAsync(string source, IReadOnlyList<DiscoveredInstance> instances, byte[] fingerprint, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves <paramref name="instances"/> as confirmed at <paramref name="confirmedAt"/>: a refresh's time, or for
+    /// instances taken out between refreshes, the time of the refresh they come from.
+    /// </summary>
+    public async Task SaveAsync(string source, IReadOnlyList<DiscoveredInstance> instances, byte[] fingerprint, DateTimeOffset confirmedAt,
+        CancellationToken cancellationToken)
     {
         if (Path is not { } path)
         {
             return;
         }
 
-        var now = time.GetUtcNow();
         var text = Convert.ToBase64String(fingerprint);
         try
         {
             if (text == _savedFingerprint && File.Exists(path))
             {
-                File.SetLastWriteTimeUtc(path, now.UtcDateTime);
+                File.SetLastWriteTimeUtc(path, confirmedAt.UtcDateTime);
                 return;
             }
 
-            var saved = new SavedInventory(source, now, text, instances);
+            var saved = new SavedInventory(source, confirmedAt, text, instances);
             await AtomicFile.WriteAsync(path,
                 (stream, ct) => JsonSerializer.SerializeAsync(stream, saved, DiscoveryJsonContext.Default.SavedInventory, ct), cancellationToken).ConfigureAwait(false);
-            File.SetLastWriteTimeUtc(path, now.UtcDateTime);
+            File.SetLastWriteTimeUtc(path, confirmedAt.UtcDateTime);
             _savedFingerprint = text;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

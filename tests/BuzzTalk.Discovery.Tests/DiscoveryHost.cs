@@ -4,6 +4,7 @@ using BuzzTalk.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace BuzzTalk.Discovery.Tests;
 
@@ -25,13 +26,19 @@ public sealed class DiscoveryHost : IAsyncDisposable
 
     public DiscoveryRefresher Refresher => _host.App.Services.GetRequiredService<DiscoveryRefresher>();
 
-    public static async Task<DiscoveryHost> StartAsync(IDictionary<string, string?> configuration, TimeProvider? time = null) =>
+    /// <summary>Starts Discovery; <paramref name="logs"/>, when given, receives its log entries.</summary>
+    public static async Task<DiscoveryHost> StartAsync(IDictionary<string, string?> configuration, TimeProvider? time = null, ILoggerProvider? logs = null) =>
         new(await WebServiceHost.StartAsync(configuration,
             builder =>
             {
                 if (time is not null)
                 {
                     builder.Services.AddSingleton(time);
+                }
+
+                if (logs is not null)
+                {
+                    builder.Logging.AddProvider(logs);
                 }
 
                 builder.AddServiceDefaults().AddDiscovery();

@@ -606,6 +606,83 @@ public sealed class FakeGcpTests : IAsyncLifetime
         Assert.Equal((3, 0, 0), (Gcp.ComputeRequests, Gcp.TokenRequests, Gcp.MetadataRequests));
     }
 
+    [Fact]
+    public async Task Aggregated_operations_have_the_keys_and_shapes_of_googles_documented_answer()
+    {
+        SeedCapturedProject();
+        Gcp.RequireAuthorization = false;
+        var operation = Gcp.Preempt(Project, CapturedInstances[2]); // web-mig-7x2k in us-central1-a
+
+        var page = await ComputeJsonAsync($"projects/{Project}/aggregated/operations?filter={Uri.EscapeDataString("operationType=\"compute.instances.preempted\"")}&maxResults=500&returnPartialSuccess=true");
+
+        var expected = Reference("operations.aggregatedList.json");
+        Assert.Equal(Keys(expected), Keys(page));
+        foreach (var key in new[] { "kind", "id", "selfLink" })
+        {
+            Assert.Equal(expected[key]!.GetValue<string>(), page[key]!.GetValue<string>());
+        }
+
+        // Every zone of the project is a scope; those without operations carry only the warning.
+        Assert.Equal(["zones/asia-east1-a", "zones/us-central1-a", "zones/us-central1-b", "zones/us-central1-c"], Keys(page["items"]!));
+        Assert.True(JsonNode.DeepEquals(expected["items"]!["zones/us-central1-b"], page["items"]!["zones/us-central1-b"]), page.ToJsonString());
+        var wanted = expected["items"]!["zones/us-central1-a"]!["operations"]![0]!;
+        var actual = Assert.Single(page["items"]!["zones/us-central1-a"]!["operations"]!.AsArray())!;
+        Assert.Equal(wanted.AsObject().Select(p => p.Key), actual.AsObject().Select(p => p.Key)); // the documented order
+        AssertSameShape(wanted, actual, "operations[]");
+        foreach (var key in new[] { "kind", "zone", "operationType", "targetLink", "targetId", "status", "user", "progress" })
+        {
+            Assert.True(JsonNode.DeepEquals(wanted[key], actual[key]), $"{key}: {actual[key]?.ToJsonString()}");
+        }
+
+        Assert.Equal(operation.Name, actual["name"]!.GetValue<string>());
+        Assert.StartsWith("systemevent-", operation.Name, StringComparison.Ordinal);
+        Assert.EndsWith($"/zones/us-central1-a/operations/{operation.Name}", actual["selfLink"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}-08:00$", actual["insertTime"]!.GetValue<string>());
+        Assert.Equal(operation.InsertTime!.Value.ToUnixTimeMilliseconds(),
+            DateTimeOffset.Parse(actual["insertTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task Aggregated_operations_page_by_zone_and_name_and_filter_by_operation_type()
+    {
+        Gcp.SetInstances(Project, CapturedInstances);
+        Gcp.AddEmptyZone(Project, "asia-east1-a");
+        var token = await MetadataTokenAsync();
+        var preempted = CapturedInstances.Select(instance => Gcp.Preempt(Project, instance).Name).ToList();
+        Gcp.AddOperation(Project, new FakeOperation("us-central1-a", "operation-1796458354567-stop", "web-1", CapturedInstances[0].Id,
+            DateTimeOffset.UtcNow, "compute.instances.stop"));
+        var filter = Uri.EscapeDataString("operationType=\"compute.instances.preempted\"");
+
+        var names = new List<string>();
+        var warnings = 0;
+        var pages = 0;
+        string? pageToken = null;
+        do
+        {
+            var page = await ComputeJsonAsync(
+                $"projects/{Project}/aggregated/operations?filter={filter}&maxResults=2&returnPartialSuccess=true" + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken)),
+                token: token);
+            foreach (var (_, scope) in page["items"]!.AsObject())
+            {
+                names.AddRange(scope!["operations"]?.AsArray().Select(o => o!["name"]!.GetValue<string>()) ?? []);
+                warnings += scope["warning"] is null ? 0 : 1;
+            }
+
+            pages++;
+            pageToken = page["nextPageToken"]?.GetValue<string>();
+        }
+        while (pageToken is not null && pages < 10);
+
+        Assert.Equal(2, pages);
+        Assert.Equal(preempted.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.True(warnings > 0);
+
+        using var unknownField = await ComputeAsync($"projects/{Project}/aggregated/operations?filter={Uri.EscapeDataString("targetLink = x")}", token: token);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownField.StatusCode);
+        using var instanceToken = await ComputeAsync($"projects/{Project}/aggregated/operations?pageToken={Uri.EscapeDataString(FakePageToken.ForInstance(CapturedInstances[0]))}", token: token);
+        Assert.Equal(HttpStatusCode.BadRequest, instanceToken.StatusCode);
+    }
+
     private void SeedCapturedProject()
     {
         Gcp.SetInstances(Project, CapturedInstances);

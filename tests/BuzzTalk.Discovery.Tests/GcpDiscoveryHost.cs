@@ -7,7 +7,8 @@ public static class GcpDiscoveryHost
 {
     /// <summary>
     /// The configuration: a key file written into <paramref name="directory"/>, the loop refreshing once at
-    /// start (tests drive further refreshes), quick retries; <paramref name="overrides"/> last.
+    /// start (tests drive further refreshes), quick retries, the preemption watch off (its polls would add Compute
+    /// calls and take injected failures; its own tests turn it on); <paramref name="overrides"/> last.
     /// </summary>
     public static async Task<Dictionary<string, string?>> ConfigurationAsync(
         FakeGcp gcp, string project, string directory, params (string Key, string? Value)[] overrides)
@@ -23,6 +24,7 @@ public static class GcpDiscoveryHost
             ["Discovery:Gcp:KeyFile"] = keyFile,
             ["Discovery:Gcp:ApiBaseUrl"] = gcp.ComputeBaseUrl.ToString(),
             ["Discovery:Gcp:RetryDelay"] = "00:00:00.010",
+            ["Discovery:Gcp:PreemptionPollInterval"] = "00:00:00",
         };
         foreach (var (key, value) in overrides)
         {

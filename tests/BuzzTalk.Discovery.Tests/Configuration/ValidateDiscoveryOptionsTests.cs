@@ -67,6 +67,27 @@ public sealed class ValidateDiscoveryOptionsTests
         Assert.Contains(errors, e => e.Contains("RefreshTimeout", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("00:00:05", true)]
+    [InlineData("00:00:00", true)]
+    [InlineData("00:00:00.100", true)]
+    [InlineData("00:00:00.050", false)]
+    [InlineData("-00:00:05", false)]
+    [InlineData("02:00:00", false)]
+    public void The_preemption_poll_interval_is_checked_and_zero_turns_the_watch_off(string interval, bool valid)
+    {
+        var options = new DiscoveryOptions
+        {
+            Provider = InstanceProviderKind.Gcp,
+            Gcp = new GcpOptions { ProjectId = "buzz-talk", PreemptionPollInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture) },
+        };
+
+        var errors = Errors(options);
+
+        Assert.Equal(valid, errors.Count == 0);
+        Assert.All(errors, e => Assert.Contains("PreemptionPollInterval", e, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_relative_state_directory_is_refused()
     {

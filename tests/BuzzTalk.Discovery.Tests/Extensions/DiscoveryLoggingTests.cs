@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using BuzzTalk.Discovery.Extensions;
 using BuzzTalk.Discovery.Tests.Fakes;
 using BuzzTalk.Testing;
@@ -19,7 +18,7 @@ public sealed class DiscoveryLoggingTests : FakeGcpTestBase
         Gcp.SetInstances(Project, [new FakeInstance("a1", "us-central1-a", "1", "10.0.0.1", "127.0.0.11")]);
         // The level a host has without configuration (the service ships no appsettings.json).
         var configuration = await GcpDiscoveryHost.ConfigurationAsync(Gcp, Project, Scratch, ("Logging:LogLevel:Default", "Information"));
-        var capture = new CapturingLoggerProvider();
+        var capture = new LogCapture();
         await using var host = await WebServiceHost.StartAsync(configuration,
             builder =>
             {
@@ -52,30 +51,6 @@ public sealed class DiscoveryLoggingTests : FakeGcpTestBase
         while (!condition())
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cts.Token);
-        }
-    }
-
-    private sealed record Entry(string Category, LogLevel Level, string Message);
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<Entry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<Entry> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue(new Entry(category, logLevel, formatter(state, exception)));
         }
     }
 }

@@ -173,33 +173,48 @@ internal static class FakeComputeJson
     /// <c>compute#instanceAggregatedList</c>: each scope (<c>zones/x</c>) holds <c>{"instances":[…]}</c>, or the
     /// <c>NO_RESULTS_ON_PAGE</c> warning when none of its instances is on this page.
     /// </summary>
-    public static JsonObject AggregatedList(string project, IEnumerable<(string Zone, List<JsonObject> Instances)> scopes, string? nextPageToken)
+    public static JsonObject AggregatedList(string project, IEnumerable<(string Zone, List<JsonObject> Instances)> scopes, string? nextPageToken) =>
+        Aggregated("compute#instanceAggregatedList", project, "instances", scopes, nextPageToken);
+
+    /// <summary>
+    /// <c>compute#operationAggregatedList</c> (<c>globalOperations.aggregatedList</c>), as Google documents it: each scope
+    /// holds <c>{"operations":[…]}</c> or the <c>NO_RESULTS_ON_PAGE</c> warning, as the instance list.
+    /// </summary>
+    public static JsonObject OperationAggregatedList(string project, IEnumerable<(string Zone, List<JsonObject> Operations)> scopes, string? nextPageToken) =>
+        Aggregated("compute#operationAggregatedList", project, "operations", scopes, nextPageToken);
+
+    /// <summary>
+    /// A <c>compute#operation</c> in the documented key order. A preemption is a system event: <c>user</c>
+    /// <c>system</c>, <c>DONE</c> at once, named <c>systemevent-…</c>. Times are RFC 3339 in Google's Pacific offset.
+    /// </summary>
+    public static JsonObject Operation(string project, FakeOperation operation)
     {
-        var items = new JsonObject();
-        foreach (var (zone, instances) in scopes)
+        var zoneUrl = $"{ApiRoot}projects/{project}/zones/{operation.Zone}";
+        var json = new JsonObject
         {
-            var scope = "zones/" + zone;
-            items[scope] = instances.Count > 0
-                ? new JsonObject { ["instances"] = new JsonArray([.. instances]) }
-                : new JsonObject
-                {
-                    ["warning"] = new JsonObject
-                    {
-                        ["code"] = "NO_RESULTS_ON_PAGE",
-                        ["message"] = $"There are no results for scope '{scope}' on this page.",
-                        ["data"] = new JsonArray(KeyValue("scope", scope)),
-                    },
-                };
+            ["kind"] = "compute#operation",
+            ["id"] = OperationId(project, operation),
+            ["name"] = operation.Name,
+            ["zone"] = zoneUrl,
+            ["operationType"] = operation.OperationType,
+            ["targetLink"] = $"{zoneUrl}/instances/{operation.TargetName}",
+        };
+        if (operation.TargetId is not null)
+        {
+            json["targetId"] = operation.TargetId;
         }
 
-        var json = new JsonObject { ["kind"] = "compute#instanceAggregatedList", ["id"] = $"projects/{project}/aggregated/instances" };
-        if (items.Count > 0)
+        json["status"] = "DONE";
+        json["user"] = "system";
+        json["progress"] = 100;
+        if (operation.InsertTime is { } inserted)
         {
-            json["items"] = items;
+            json["insertTime"] = Rfc3339(inserted);
+            json["startTime"] = Rfc3339(inserted);
+            json["endTime"] = Rfc3339(inserted.AddMilliseconds(125));
         }
 
-        AddNextPageToken(json, nextPageToken);
-        json["selfLink"] = $"{ApiRoot}projects/{project}/aggregated/instances";
+        json["selfLink"] = $"{zoneUrl}/operations/{operation.Name}";
         return json;
     }
 
@@ -328,6 +343,47 @@ internal static class FakeComputeJson
     }
 
     private static JsonObject KeyValue(string key, string value) => new() { ["key"] = key, ["value"] = value };
+
+    private static JsonObject Aggregated(string kind, string project, string collection, IEnumerable<(string Zone, List<JsonObject> Items)> scopes, string? nextPageToken)
+    {
+        var items = new JsonObject();
+        foreach (var (zone, list) in scopes)
+        {
+            var scope = "zones/" + zone;
+            items[scope] = list.Count > 0
+                ? new JsonObject { [collection] = new JsonArray([.. list]) }
+                : new JsonObject
+                {
+                    ["warning"] = new JsonObject
+                    {
+                        ["code"] = "NO_RESULTS_ON_PAGE",
+                        ["message"] = $"There are no results for scope '{scope}' on this page.",
+                        ["data"] = new JsonArray(KeyValue("scope", scope)),
+                    },
+                };
+        }
+
+        var json = new JsonObject { ["kind"] = kind, ["id"] = $"projects/{project}/aggregated/{collection}" };
+        if (items.Count > 0)
+        {
+            json["items"] = items;
+        }
+
+        AddNextPageToken(json, nextPageToken);
+        json["selfLink"] = $"{ApiRoot}projects/{project}/aggregated/{collection}";
+        return json;
+    }
+
+    /// <summary>A stable uint64 id for an operation, as Google gives every operation one.</summary>
+    private static string OperationId(string project, FakeOperation operation)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{project}/{operation.Zone}/{operation.Name}"));
+        return (BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><c>2026-12-05T00:12:34.567-08:00</c>: Google answers in Pacific time with milliseconds.</summary>
+    private static string Rfc3339(DateTimeOffset at) =>
+        at.ToOffset(TimeSpan.FromHours(-8)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
     private static void AddItems(JsonObject json, string name, IEnumerable<JsonObject> items)
     {

@@ -30,6 +30,12 @@ namespace BuzzTalk.Discovery.Tests.Fakes;
 /// describes (anything else is answered 400). An unknown project answers 404.
 /// </para>
 /// <para>
+/// Operations (<c>globalOperations.aggregatedList</c>, <c>GET projects/{p}/aggregated/operations</c>): the zone
+/// operations added with <see cref="Preempt"/> or <see cref="AddOperation"/>, paged and scoped exactly as the
+/// instances (by zone, then name; zones of the project without operations on a page carry the warning), filtered
+/// by <see cref="FakeComputeFilter.OperationField"/>.
+/// </para>
+/// <para>
 /// Compression as Google documents it ("Performance tips: gzip"): a Compute answer is gzip-encoded
 /// (<c>Content-Encoding: gzip</c>) when the request sends <c>Accept-Encoding: gzip</c> and its User-Agent contains
 /// <c>gzip</c>; otherwise it is sent as is.
@@ -67,7 +73,10 @@ public sealed class FakeGcp : IAsyncDisposable
     private int _failNextStatus;
     private int _failAlwaysStatus;
     private long _computeDelayTicks;
+    private int _malformedAnswers;
     private int _computeRequests;
+    private int _operationsRequests;
+    private int _operationSequence;
     private long _computeBodyBytes;
     private long _computeWireBytes;
     private int _computeGzipAnswers;
@@ -101,10 +110,23 @@ public sealed class FakeGcp : IAsyncDisposable
         set => Interlocked.Exchange(ref _computeDelayTicks, value.Ticks);
     }
 
+    /// <summary>
+    /// Every Compute answer is sent 200 with its JSON cut off halfway (a proxy's or a dropped connection's body), until
+    /// set back to false.
+    /// </summary>
+    public bool MalformedAnswers
+    {
+        get => Volatile.Read(ref _malformedAnswers) != 0;
+        set => Volatile.Write(ref _malformedAnswers, value ? 1 : 0);
+    }
+
     /// <summary>Compute calls need <c>Authorization: Bearer &lt;a token this fake issued&gt;</c>, else 401.</summary>
     public bool RequireAuthorization { get; set; } = true;
 
     public int ComputeRequests => Volatile.Read(ref _computeRequests);
+
+    /// <summary>Calls of the aggregated operations list (the preemption watch's), included in <see cref="ComputeRequests"/>.</summary>
+    public int OperationsRequests => Volatile.Read(ref _operationsRequests);
 
     /// <summary>Bytes of the Compute answers' JSON before any compression.</summary>
     public long ComputeBodyBytes => Interlocked.Read(ref _computeBodyBytes);
@@ -221,7 +243,7 @@ public sealed class FakeGcp : IAsyncDisposable
             .ToArray();
         for (var i = 1; i < sorted.Length; i++)
         {
-            if (Compare(sorted[i - 1], sorted[i].Zone, sorted[i].Name) == 0)
+            if (Compare((sorted[i - 1].Zone, sorted[i - 1].Name), sorted[i].Zone, sorted[i].Name) == 0)
             {
                 throw new ArgumentException($"Two instances are named {sorted[i].Name} in {sorted[i].Zone}.", nameof(instances));
             }
@@ -243,6 +265,37 @@ public sealed class FakeGcp : IAsyncDisposable
         lock (_gate)
         {
             Project(project).Zones.Add(zone);
+        }
+    }
+
+    /// <summary>
+    /// Records Compute Engine's preemption of <paramref name="instance"/> now: a <c>compute.instances.preempted</c>
+    /// operation naming its zone, name and id. The instance itself is left as it is (a preempted VM stays RUNNING
+    /// for its notice): tests change it with <see cref="SetInstances"/>.
+    /// </summary>
+    public FakeOperation Preempt(string project, FakeInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var at = _time.GetUtcNow();
+        var sequence = Interlocked.Increment(ref _operationSequence);
+        var operation = new FakeOperation(instance.Zone,
+            $"systemevent-{at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}-{sequence:x13}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}",
+            instance.Name, instance.Id, at);
+        AddOperation(project, operation);
+        return operation;
+    }
+
+    /// <summary>Adds a zone operation as given (malformed ones too); its zone becomes one of the project's.</summary>
+    public void AddOperation(string project, FakeOperation operation)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(project);
+        ArgumentNullException.ThrowIfNull(operation);
+        lock (_gate)
+        {
+            var state = Project(project);
+            state.Operations = [.. state.Operations.Append(operation)
+                .OrderBy(o => o.Zone, StringComparer.Ordinal).ThenBy(o => o.Name, StringComparer.Ordinal)];
+            state.Zones.Add(operation.Zone);
         }
     }
 
@@ -323,10 +376,10 @@ public sealed class FakeGcp : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static int Compare(FakeInstance instance, string zone, string name)
+    private static int Compare((string Zone, string Name) item, string zone, string name)
     {
-        var byZone = string.CompareOrdinal(instance.Zone, zone);
-        return byZone != 0 ? byZone : string.CompareOrdinal(instance.Name, name);
+        var byZone = string.CompareOrdinal(item.Zone, zone);
+        return byZone != 0 ? byZone : string.CompareOrdinal(item.Name, name);
     }
 
     private FakeProject Project(string project)
@@ -358,6 +411,7 @@ public sealed class FakeGcp : IAsyncDisposable
             return WriteTextAsync(context, StatusCodes.Status200OK, "application/json", new JsonObject
             {
                 ["computeRequests"] = ComputeRequests,
+                ["operationsRequests"] = OperationsRequests,
                 ["computeBodyBytes"] = ComputeBodyBytes,
                 ["computeWireBytes"] = ComputeWireBytes,
                 ["computeGzipAnswers"] = ComputeGzipAnswers,
@@ -378,6 +432,11 @@ public sealed class FakeGcp : IAsyncDisposable
     private async Task HandleComputeAsync(HttpContext context, string[] route)
     {
         Interlocked.Increment(ref _computeRequests);
+        if (route is ["projects", _, "aggregated", "operations"])
+        {
+            Interlocked.Increment(ref _operationsRequests);
+        }
+
         var request = context.Request;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? $"{request.Path}{request.QueryString}";
         lock (_gate)
@@ -404,6 +463,7 @@ public sealed class FakeGcp : IAsyncDisposable
             : (request.Method, route) switch
             {
                 ("GET", ["projects", var p, "aggregated", "instances"]) => AggregatedList(request, p),
+                ("GET", ["projects", var p, "aggregated", "operations"]) => AggregatedOperations(request, p),
                 ("GET", ["projects", var p, "zones", var z, "instances"]) => ZoneList(request, p, z),
                 ("GET", ["projects", var p, "zones", var z, "instances", var name]) => GetInstance(p, z, name),
                 ("POST", ["projects", var p, "regions", var r, "instanceGroupManagers", var g, "listManagedInstances"]) =>
@@ -426,6 +486,11 @@ public sealed class FakeGcp : IAsyncDisposable
     private async Task WriteComputeAsync(HttpContext context, int status, JsonObject body)
     {
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString(FakeComputeJson.Options));
+        if (MalformedAnswers)
+        {
+            (status, bytes) = (StatusCodes.Status200OK, bytes[..(bytes.Length / 2)]);
+        }
+
         Interlocked.Add(ref _computeBodyBytes, bytes.Length);
         var request = context.Request;
         var gzip = request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
@@ -474,6 +539,7 @@ public sealed class FakeGcp : IAsyncDisposable
         var (project, permission, resource) = route switch
         {
             ["projects", var p, "zones", var z, "instances", var name] => (p, "compute.instances.get", $"projects/{p}/zones/{z}/instances/{name}"),
+            ["projects", var p, "aggregated", "operations"] => (p, "compute.globalOperations.list", $"projects/{p}"),
             ["projects", var p, "regions", var r, "instanceGroupManagers", var g, ..] =>
                 (p, "compute.instanceGroupManagers.get", $"projects/{p}/regions/{r}/instanceGroupManagers/{g}"),
             ["projects", var p, ..] => (p, "compute.instances.list", $"projects/{p}"),
@@ -511,35 +577,80 @@ public sealed class FakeGcp : IAsyncDisposable
             (all, zones) = (state.Instances, [.. state.Zones]);
         }
 
-        var (query, error) = ReadListQuery(request);
+        var (query, error) = ReadListQuery(request, FakeComputeFilter.InstanceField);
         if (error is { } invalid)
         {
             return invalid;
         }
 
-        var matching = all.Where(query.Keep).ToArray();
+        if (!TryAggregatedPage(all.Where(query.Keep).ToArray(), zones, query, FakePageToken.Instances, static i => (i.Zone, i.Name), out var scopes, out var next))
+        {
+            return InvalidPageToken(query.PageToken!);
+        }
+
+        return (StatusCodes.Status200OK, FakeComputeJson.AggregatedList(project,
+            scopes.Select(scope => (scope.Zone, scope.Items.Select(instance => FakeComputeJson.Instance(project, instance)).ToList())), next));
+    }
+
+    private (int, JsonObject) AggregatedOperations(HttpRequest request, string project)
+    {
+        IReadOnlyList<FakeOperation> all;
+        string[] zones;
+        lock (_gate)
+        {
+            if (!_projects.TryGetValue(project, out var state))
+            {
+                return (StatusCodes.Status404NotFound, FakeComputeJson.NotFound($"projects/{project}"));
+            }
+
+            (all, zones) = (state.Operations, [.. state.Zones]);
+        }
+
+        var (query, error) = ReadListQuery(request, FakeComputeFilter.OperationField);
+        if (error is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!TryAggregatedPage(all.Where(query.Keep).ToArray(), zones, query, FakePageToken.Operations, static o => (o.Zone, o.Name), out var scopes, out var next))
+        {
+            return InvalidPageToken(query.PageToken!);
+        }
+
+        return (StatusCodes.Status200OK, FakeComputeJson.OperationAggregatedList(project,
+            scopes.Select(scope => (scope.Zone, scope.Items.Select(operation => FakeComputeJson.Operation(project, operation)).ToList())), next));
+    }
+
+    /// <summary>
+    /// One page of an aggregated list of <paramref name="matching"/> (sorted by zone, then name) and the scopes the page's
+    /// scan went over: from the token's zone (or the first) to the zone of the next page's first item (or the last).
+    /// False for a page token this list did not issue.
+    /// </summary>
+    private static bool TryAggregatedPage<T>(T[] matching, string[] zones, ListQuery<T> query, string collection, Func<T, (string Zone, string Name)> key,
+        out IEnumerable<(string Zone, List<T> Items)> scopes, out string? nextPageToken)
+    {
+        (scopes, nextPageToken) = ([], null);
         var start = 0;
         string? firstZone = null;
         if (query.PageToken is { } pageToken)
         {
-            if (!FakePageToken.TryReadInstance(pageToken, out var zone, out var name))
+            if (!FakePageToken.TryReadItem(pageToken, collection, out var zone, out var name))
             {
-                return InvalidPageToken(pageToken);
+                return false;
             }
 
-            start = StartOf(matching, zone, name);
+            start = StartOf(matching, key, zone, name);
             firstZone = zone;
         }
 
         var page = matching.Skip(start).Take(query.MaxResults).ToArray();
-        var next = start + page.Length < matching.Length ? matching[start + page.Length] : null;
-        var scopes = zones
+        (string Zone, string Name)? next = start + page.Length < matching.Length ? key(matching[start + page.Length]) : null;
+        scopes = zones
             .Where(zone => (firstZone is null || string.CompareOrdinal(zone, firstZone) >= 0)
-                && (next is null || string.CompareOrdinal(zone, next.Zone) <= 0))
-            .Select(zone => (zone, page.Where(instance => instance.Zone == zone)
-                .Select(instance => FakeComputeJson.Instance(project, instance)).ToList()));
-        return (StatusCodes.Status200OK,
-            FakeComputeJson.AggregatedList(project, scopes, next is null ? null : FakePageToken.ForInstance(next)));
+                && (next is null || string.CompareOrdinal(zone, next.Value.Zone) <= 0))
+            .Select(zone => (zone, page.Where(item => key(item).Zone == zone).ToList()));
+        nextPageToken = next is { } n ? FakePageToken.ForItem(collection, n.Zone, n.Name) : null;
+        return true;
     }
 
     private (int, JsonObject) ZoneList(HttpRequest request, string project, string zone)
@@ -555,7 +666,7 @@ public sealed class FakeGcp : IAsyncDisposable
             all = state.Instances;
         }
 
-        var (query, error) = ReadListQuery(request);
+        var (query, error) = ReadListQuery(request, FakeComputeFilter.InstanceField);
         if (error is { } invalid)
         {
             return invalid;
@@ -570,7 +681,7 @@ public sealed class FakeGcp : IAsyncDisposable
                 return InvalidPageToken(pageToken);
             }
 
-            start = StartOf(matching, zone, name);
+            start = StartOf(matching, static i => (i.Zone, i.Name), zone, name);
         }
 
         var page = matching.Skip(start).Take(query.MaxResults).ToArray();
@@ -610,7 +721,7 @@ public sealed class FakeGcp : IAsyncDisposable
             return (StatusCodes.Status200OK, FakeComputeJson.ManagedInstances(project, group, managed.Members, null));
         }
 
-        var (query, error) = ReadListQuery(request);
+        var (query, error) = ReadListQuery(request, FakeComputeFilter.InstanceField);
         if (error is { } invalid)
         {
             return invalid;
@@ -632,7 +743,7 @@ public sealed class FakeGcp : IAsyncDisposable
     /// <c>maxResults</c> (0–500; absent or 0 means 500, the API's default), <c>pageToken</c> and <c>filter</c>;
     /// a value out of range or a filter the fake cannot read is answered 400 with reason <c>invalid</c>.
     /// </summary>
-    private static ((int MaxResults, string? PageToken, Func<FakeInstance, bool> Keep) Query, (int, JsonObject)? Error) ReadListQuery(HttpRequest request)
+    private static (ListQuery<T> Query, (int, JsonObject)? Error) ReadListQuery<T>(HttpRequest request, Func<string, Func<T, string?>?> fields)
     {
         var maxResults = DefaultMaxResults;
         if (request.Query["maxResults"].ToString() is { Length: > 0 } text)
@@ -647,21 +758,21 @@ public sealed class FakeGcp : IAsyncDisposable
         }
 
         var filter = request.Query["filter"].ToString();
-        if (!FakeComputeFilter.TryParse(filter, out var keep))
+        if (!FakeComputeFilter.TryParse(filter, fields, out var keep))
         {
             return (default, (StatusCodes.Status400BadRequest, FakeComputeJson.Invalid($"Invalid value for field 'filter': '{filter}'. Invalid list filter expression.")));
         }
 
         var pageToken = request.Query["pageToken"].ToString();
-        return ((maxResults, pageToken.Length > 0 ? pageToken : null, keep), null);
+        return (new ListQuery<T>(maxResults, pageToken.Length > 0 ? pageToken : null, keep), null);
     }
 
     private static (int, JsonObject) InvalidPageToken(string pageToken) =>
         (StatusCodes.Status400BadRequest, FakeComputeJson.Invalid($"Invalid value for field 'pageToken': '{pageToken}'. Invalid page token."));
 
-    private static int StartOf(FakeInstance[] sorted, string zone, string name)
+    private static int StartOf<T>(T[] sorted, Func<T, (string Zone, string Name)> key, string zone, string name)
     {
-        var index = Array.FindIndex(sorted, instance => Compare(instance, zone, name) >= 0);
+        var index = Array.FindIndex(sorted, item => Compare(key(item), zone, name) >= 0);
         return index < 0 ? sorted.Length : index;
     }
 
@@ -807,4 +918,7 @@ public sealed class FakeGcp : IAsyncDisposable
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
     }
+
+    /// <summary>A list call's <c>maxResults</c>, <c>pageToken</c> and <c>filter</c> (as a predicate on the listed items).</summary>
+    private readonly record struct ListQuery<T>(int MaxResults, string? PageToken, Func<T, bool> Keep);
 }

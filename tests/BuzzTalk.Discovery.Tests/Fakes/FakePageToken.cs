@@ -5,23 +5,29 @@ namespace BuzzTalk.Discovery.Tests.Fakes;
 
 /// <summary>
 /// Opaque page tokens: standard base64 (with <c>+</c>, <c>/</c> and <c>=</c>, like Google's, so clients must
-/// escape them in the query) of the key of the first item of the next page.
+/// escape them in the query) of the key of the first item of the next page (<c>zones/z/instances/n</c>,
+/// <c>zones/z/operations/n</c>).
 /// </summary>
 internal static class FakePageToken
 {
-    private const string InstancePrefix = "zones/";
+    public const string Instances = "instances";
+    public const string Operations = "operations";
     private const string OffsetPrefix = "managedInstances/";
     private const string Marker = "fake-gcp-page:";
 
-    public static string ForInstance(FakeInstance next) => Encode($"{InstancePrefix}{next.Zone}/instances/{next.Name}");
+    public static string ForInstance(FakeInstance next) => ForItem(Instances, next.Zone, next.Name);
+
+    public static string ForItem(string collection, string zone, string name) => Encode($"zones/{zone}/{collection}/{name}");
 
     public static string ForOffset(int offset) => Encode(OffsetPrefix + offset.ToString(CultureInfo.InvariantCulture));
 
-    public static bool TryReadInstance(string token, out string zone, out string name)
+    public static bool TryReadInstance(string token, out string zone, out string name) => TryReadItem(token, Instances, out zone, out name);
+
+    public static bool TryReadItem(string token, string collection, out string zone, out string name)
     {
         zone = name = "";
         var parts = Decode(token)?.Split('/');
-        if (parts is not ["zones", { Length: > 0 } z, "instances", { Length: > 0 } n])
+        if (parts is not ["zones", { Length: > 0 } z, var c, { Length: > 0 } n] || c != collection)
         {
             return false;
         }

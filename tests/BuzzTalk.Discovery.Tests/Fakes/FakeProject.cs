@@ -6,6 +6,9 @@ internal sealed class FakeProject
     /// <summary>Sorted by zone, then name (ordinal): the order of every list and page. Replaced whole, never mutated.</summary>
     public IReadOnlyList<FakeInstance> Instances { get; set; } = [];
 
+    /// <summary>Zone operations, sorted by zone, then name (ordinal), as the instances. Replaced whole, never mutated.</summary>
+    public IReadOnlyList<FakeOperation> Operations { get; set; } = [];
+
     /// <summary>Every zone the project has had (zones stay, as real zones do, when their last VM goes).</summary>
     public SortedSet<string> Zones { get; } = new(StringComparer.Ordinal);
 

@@ -123,6 +123,8 @@ public sealed class ApplicationDefaultCredentialsTests : IAsyncLifetime
             ["Discovery:Gcp:Credentials"] = "ApplicationDefault",
             ["Discovery:Gcp:ApiBaseUrl"] = Gcp.ComputeBaseUrl.ToString(),
             ["Discovery:Gcp:RetryDelay"] = "00:00:00.010",
+            // The preemption watch off: these tests count token and Compute calls.
+            ["Discovery:Gcp:PreemptionPollInterval"] = "00:00:00",
         });
         return await host.WaitForAsync(s => s.IsLoaded || s.ConsecutiveFailures > 0);
     }

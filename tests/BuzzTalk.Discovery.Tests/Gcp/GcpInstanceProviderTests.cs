@@ -43,6 +43,8 @@ public sealed class GcpInstanceProviderTests : IAsyncLifetime
             ["Discovery:Gcp:KeyFile"] = keyFile,
             ["Discovery:Gcp:ApiBaseUrl"] = Gcp.ComputeBaseUrl.ToString(),
             ["Discovery:Gcp:RetryDelay"] = "00:00:00.010",
+            // The preemption watch off: these tests count the refresh's Compute calls.
+            ["Discovery:Gcp:PreemptionPollInterval"] = "00:00:00",
         };
         foreach (var (key, value) in overrides)
         {
@@ -198,6 +200,7 @@ public sealed class GcpInstanceProviderTests : IAsyncLifetime
             ["Discovery:Gcp:Credentials"] = "MetadataServer",
             ["Discovery:Gcp:MetadataTokenUri"] = Gcp.MetadataTokenUri.ToString(),
             ["Discovery:Gcp:ApiBaseUrl"] = Gcp.ComputeBaseUrl.ToString(),
+            ["Discovery:Gcp:PreemptionPollInterval"] = "00:00:00",
         }, time);
         await host.WaitForAsync(s => s.IsLoaded || s.ConsecutiveFailures > 0);
         Assert.Equal(1, Gcp.MetadataRequests);

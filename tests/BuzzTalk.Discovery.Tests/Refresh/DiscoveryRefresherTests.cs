@@ -15,20 +15,23 @@ public sealed class DiscoveryRefresherTests : IDisposable
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly DiscoveryOptions _options = new() { RefreshInterval = TimeSpan.FromSeconds(30), UnhealthyAfterFailures = 2 };
     private readonly ServiceMeters _meters = new();
+    private readonly InventoryPublisher _publisher;
     private readonly DiscoveryRefresher _refresher;
 
     public DiscoveryRefresherTests()
     {
         var monitor = new StaticOptionsMonitor(_options);
         var metrics = new DiscoveryMetrics(_meters, _store);
-        _refresher = new DiscoveryRefresher(_provider, _store, new FileSdWriter(monitor, metrics, NullLogger<FileSdWriter>.Instance),
-            new InventoryStateFile(Options.Create(_options), _time, NullLogger<InventoryStateFile>.Instance),
-            metrics, monitor, _time, NullLogger<DiscoveryRefresher>.Instance);
+        var state = new InventoryStateFile(Options.Create(_options), NullLogger<InventoryStateFile>.Instance);
+        _publisher = new InventoryPublisher(_provider, _store, new FileSdWriter(monitor, metrics, NullLogger<FileSdWriter>.Instance), state,
+            new PreemptedInstances(), _time);
+        _refresher = new DiscoveryRefresher(_provider, _store, _publisher, state, metrics, monitor, _time, NullLogger<DiscoveryRefresher>.Instance);
     }
 
     public void Dispose()
     {
         _refresher.Dispose();
+        _publisher.Dispose();
         _meters.Dispose();
     }
 

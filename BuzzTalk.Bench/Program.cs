@@ -72,9 +72,17 @@ var rollInstances = new Option<int>("--instances") { DefaultValueFactory = _ => 
 var roll = new Command("template-roll", "A whole-group template roll on the local fleet behind a balancer: seconds without a serving instance.") { rollInstances };
 roll.SetAction((result, ct) => TemplateRollBenchmark.RunAsync(RepositoryRoot(), result.GetValue(rollInstances), Console.Out, ct));
 
+var preemptionRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
+var preemptionClients = new Option<int>("--clients") { DefaultValueFactory = _ => 40 };
+var preemption = new Command("preemption", "A preemption notice on the local fleet: websocket clients reconnected on the other instance, failed requests.")
+{
+    preemptionRuns, preemptionClients,
+};
+preemption.SetAction((result, ct) => PreemptionBenchmark.RunAsync(result.GetValue(preemptionRuns), result.GetValue(preemptionClients), Console.Out, ct));
+
 var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
 {
-    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll,
+    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption,
 };
 return await root.Parse(args).InvokeAsync();
 

@@ -58,6 +58,11 @@ public static class TemplateRollBenchmark
             var (seconds, probe) = await RollAsync(group, replacements, surge, unavailable, policy, output);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{label}: roll of {group.Count} instances took {seconds:F1} s; {probe.Failures.Count} of {probe.Sent} requests failed, {probe.Unserved.TotalSeconds:F1} s without a serving instance"));
+            foreach (var failure in probe.Failures.Take(20))
+            {
+                await output.WriteLineAsync($"  failed at {failure}");
+            }
+
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| {label} (max surge {surge}, max unavailable {unavailable}) | {group.Count} | {seconds:F1} | {probe.Sent} | {probe.Failures.Count} | {probe.Unserved.TotalSeconds:F1} |"));
             group = replacements;
@@ -86,8 +91,18 @@ public static class TemplateRollBenchmark
             await balancer.WaitForAsync(names[instance], inRotation: true, BootTimeout);
         }
 
+        // HAProxy puts every server in rotation until its checks fail; a cloud balancer sends
+        // nothing to an instance before it passes its check: wait until the balancer agrees.
+        foreach (var instance in replacements)
+        {
+            await balancer.WaitForAsync(names[instance], inRotation: false, BootTimeout);
+        }
+
         var probe = BalancerProbe.Start(new Uri(balancer.Address, "/backend/version"), TimeSpan.FromMilliseconds(100));
         var started = Stopwatch.GetTimestamp();
+        await output.WriteLineAsync($"  {DateTime.UtcNow:HH:mm:ss.f} roll starts (failure times below count from here)");
+        using var watching = new CancellationTokenSource();
+        var watch = WatchRotationAsync(balancer, output, watching.Token);
         var leaving = new Queue<InstanceBoot>(old);
         var coming = new Queue<InstanceBoot>(replacements);
         while (leaving.Count > 0)
@@ -108,7 +123,33 @@ public static class TemplateRollBenchmark
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await watching.CancelAsync();
+        await watch;
         return (seconds, await probe.StopAsync());
+    }
+
+    /// <summary>Prints each change of the balancer's rotation, so failures can be read against it.</summary>
+    private static async Task WatchRotationAsync(HaproxyBalancer balancer, TextWriter output, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, bool> last = new Dictionary<string, bool>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var now = await balancer.InRotationAsync(cancellationToken);
+                foreach (var (name, inRotation) in now.Where(p => last.GetValueOrDefault(p.Key, !p.Value) != p.Value))
+                {
+                    await output.WriteLineAsync($"  {DateTime.UtcNow:HH:mm:ss.f} balancer: {name} {(inRotation ? "in" : "out of")} rotation");
+                }
+
+                last = now;
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Done.
+        }
     }
 
     private static List<InstanceBoot> Take(Queue<InstanceBoot> queue, int count)
@@ -131,11 +172,12 @@ public static class TemplateRollBenchmark
         }
 
         await balancer.WaitForAsync(name, inRotation: true, BootTimeout);
-        await output.WriteLineAsync($"  {name} booted and in rotation");
+        await output.WriteLineAsync($"  {DateTime.UtcNow:HH:mm:ss.f} {name} booted and in rotation");
     }
 
     private static async Task LeaveAsync(InstanceBoot instance, string name, TextWriter output)
     {
+        await output.WriteLineAsync($"  {DateTime.UtcNow:HH:mm:ss.f} {name} leaving");
         var (exit, log) = await instance.LeaveAsync();
         if (exit != 0)
         {
@@ -143,6 +185,6 @@ public static class TemplateRollBenchmark
         }
 
         await instance.WipeAsync();
-        await output.WriteLineAsync($"  {name} left and deleted");
+        await output.WriteLineAsync($"  {DateTime.UtcNow:HH:mm:ss.f} {name} left and deleted");
     }
 }

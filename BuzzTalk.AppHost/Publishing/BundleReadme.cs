@@ -68,10 +68,11 @@ public static class BundleReadme
 
             At a preemption notice (about 30 s) GCE runs the template's shutdown-script, `startup/shutdown.sh`: it writes the
             drain flag (`{Stack.StackFileGenerator.DefaultRunDirectory}/{Stack.StackFileGenerator.DrainFileName}`, mounted into the frontend), so
-            `{Terraform.TerraformGenerator.ReadinessPath}` answers 503 while the site keeps serving; waits {Startup.StartupScriptsGenerator.DrainSeconds} s, the
-            balancer's check interval times its unhealthy threshold plus one, so no new connection arrives; then stops the
-            backends (at most {Startup.StartupScriptsGenerator.BackendStopSeconds} s), which close their websockets with 1001 (going away) and finish
-            their requests. Clients reconnect through the balancer to an instance that stays.
+            `{Terraform.TerraformGenerator.ReadinessPath}` answers 503 while the site keeps serving, and nginx refuses new websockets; signals
+            the backends (SIGUSR1), which close every websocket with 1001 (going away) at once and keep answering HTTP, so chat
+            clients reconnect through the balancer to an instance that stays within a second; waits {Startup.StartupScriptsGenerator.DrainSeconds} s, the
+            balancer's check interval times its unhealthy threshold plus one, so no new request arrives; then stops the
+            backends (at most {Startup.StartupScriptsGenerator.BackendStopSeconds} s), which finish their requests.
 
             ## Swarm stack
 

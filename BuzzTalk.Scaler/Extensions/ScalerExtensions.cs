@@ -71,9 +71,11 @@ public static class ScalerExtensions
         services.AddSingleton<IInventory>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ScalerOptions>>().Value;
+            // A short cache: Discovery drops a preempted instance within seconds (its preemption
+            // watch), and the Scaler should stop counting it as soon; Discovery answers from memory.
             return o.DiscoveryUrl is { } url
                 ? new HttpSdInventory(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HttpSdInventory)), url,
-                    TimeSpan.FromSeconds(10), sp.GetRequiredService<TimeProvider>())
+                    TimeSpan.FromSeconds(2), sp.GetRequiredService<TimeProvider>())
                 : new StaticInventory(o.Instances);
         });
         return builder;

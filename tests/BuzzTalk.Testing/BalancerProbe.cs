@@ -30,6 +30,7 @@ public sealed class BalancerProbe
     {
         // A new connection per request: a kept-alive one would stay with one instance.
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(5) };
+        var begun = Stopwatch.GetTimestamp();
         var sent = 0;
         var failures = new List<string>();
         var unserved = TimeSpan.Zero;
@@ -59,7 +60,7 @@ public sealed class BalancerProbe
             }
             else
             {
-                failures.Add(failure);
+                failures.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Stopwatch.GetElapsedTime(begun, started).TotalSeconds:F1} s: {failure}"));
                 failingSince ??= started;
             }
 
@@ -83,6 +84,6 @@ public sealed class BalancerProbe
 }
 
 /// <param name="Sent">Requests sent.</param>
-/// <param name="Failures">Each failed request's status or error.</param>
+/// <param name="Failures">Each failed request: when (seconds from the start) and its status or error.</param>
 /// <param name="Unserved">Time in all during which requests failed.</param>
 public sealed record ProbeResult(int Sent, IReadOnlyList<string> Failures, TimeSpan Unserved);

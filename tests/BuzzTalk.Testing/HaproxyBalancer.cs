@@ -9,7 +9,9 @@ namespace BuzzTalk.Testing;
 /// instances, checking each the way the published load-balancer health check does: a GET of the
 /// path every interval, out of rotation after <c>fall</c> failures in a row, back after <c>rise</c>
 /// successes. A failed request is not retried on another instance (a cloud balancer does not
-/// retry a request an instance already took), so what clients see is what the fleet did.
+/// retry a request an instance already took), so what clients see is what the fleet did. Unlike
+/// a cloud balancer, HAProxy starts each server in rotation until its checks fail: a test waits
+/// for that (<see cref="WaitForAsync"/>) before it counts what clients see.
 /// </summary>
 public sealed class HaproxyBalancer : IAsyncDisposable
 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BuzzTalk.Bench;
+using BuzzTalk.Testing;
 
 var runs = new Option<int>("--runs") { Description = "Starts to measure for each case.", DefaultValueFactory = _ => 5 };
 var startup = new Command("startup", "AppHost start to every resource healthy, processes profile, cold and warm.") { runs };
@@ -9,7 +10,7 @@ var idle = new Option<int>("--idle-seconds") { Description = "How long each serv
 var rssServices = new Option<string[]>("--service") { Description = "Only these services (e.g. BuzzTalk.Deployer); repeatable.", AllowMultipleArgumentsPerToken = true };
 var aotOnly = new Option<bool>("--aot-only") { Description = "Only the Native AOT build (the one that ships), not the JIT comparison." };
 var rss = new Command("rss", "Idle RSS of each C# service, Native AOT and JIT, split into file-backed and anonymous pages.") { idle, rssServices, aotOnly };
-rss.SetAction((result, ct) => RssBenchmark.RunAsync(RepositoryRoot(), TimeSpan.FromSeconds(result.GetValue(idle)), result.GetValue(rssServices) ?? [],
+rss.SetAction((result, ct) => RssBenchmark.RunAsync(RepositoryRoot.Path, TimeSpan.FromSeconds(result.GetValue(idle)), result.GetValue(rssServices) ?? [],
     result.GetValue(aotOnly), Console.Out, ct));
 
 var instances = new Option<int>("--instances") { DefaultValueFactory = _ => 5000 };
@@ -27,7 +28,7 @@ var inventoryRss = new Command("discovery-rss", "Discovery (Native AOT, default 
 {
     sizes, inventoryRefreshes, interval, published,
 };
-inventoryRss.SetAction((result, ct) => DiscoveryInventoryRssBenchmark.RunAsync(RepositoryRoot(), result.GetValue(sizes)!, result.GetValue(inventoryRefreshes),
+inventoryRss.SetAction((result, ct) => DiscoveryInventoryRssBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(sizes)!, result.GetValue(inventoryRefreshes),
     TimeSpan.FromSeconds(result.GetValue(interval)), result.GetValue(published), Console.Out, ct));
 
 var dir = new Option<string>("--dir") { Required = true };
@@ -43,7 +44,7 @@ var scalerBuild = new Option<string>("--build")
     DefaultValueFactory = _ => "aot",
 }.AcceptOnlyFromAmong("aot", "jit");
 var scalerWebhook = new Command("scaler-webhook", "Scaler: scale-up answer, issue and convergence times (warm SSH), no-op webhook throughput with ab -c 8, RSS idle and after the requests.") { scales, requests, scalerBuild };
-scalerWebhook.SetAction((result, ct) => ScalerWebhookBenchmark.RunAsync(RepositoryRoot(), result.GetValue(scales), result.GetValue(requests),
+scalerWebhook.SetAction((result, ct) => ScalerWebhookBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(scales), result.GetValue(requests),
     result.GetValue(scalerBuild) == "aot", Console.Out, ct));
 
 var evaluatorRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
@@ -52,7 +53,7 @@ scalerEvaluator.SetAction((result, ct) => ScalerEvaluatorBenchmark.RunAsync(resu
 
 var publishRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
 var publish = new Command("publish", "Publish time for the full bundle, the whole command as a user runs it.") { publishRuns };
-publish.SetAction((result, ct) => PublishBenchmark.RunAsync(RepositoryRoot(), result.GetValue(publishRuns), Console.Out, ct));
+publish.SetAction((result, ct) => PublishBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(publishRuns), Console.Out, ct));
 
 var rolloutRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 6 };
 var rolloutInstances = new Option<int>("--instances") { DefaultValueFactory = _ => 10 };
@@ -61,16 +62,16 @@ var rollout = new Command("deployer-rollout", "Deployer rollout time (1 instance
 {
     rolloutRuns, rolloutInstances, rolloutParallel,
 };
-rollout.SetAction((result, ct) => DeployerRolloutBenchmark.RunAsync(RepositoryRoot(), result.GetValue(rolloutRuns), result.GetValue(rolloutInstances),
+rollout.SetAction((result, ct) => DeployerRolloutBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(rolloutRuns), result.GetValue(rolloutInstances),
     result.GetValue(rolloutParallel), Console.Out, ct));
 
 var bootRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
 var boot = new Command("replacement-boot", "A replaced instance booting into the desired release: instance script start to healthy through nginx.") { bootRuns };
-boot.SetAction((result, ct) => ReplacementBootBenchmark.RunAsync(RepositoryRoot(), result.GetValue(bootRuns), Console.Out, ct));
+boot.SetAction((result, ct) => ReplacementBootBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(bootRuns), Console.Out, ct));
 
 var rollInstances = new Option<int>("--instances") { DefaultValueFactory = _ => 2 };
 var roll = new Command("template-roll", "A whole-group template roll on the local fleet behind a balancer: seconds without a serving instance.") { rollInstances };
-roll.SetAction((result, ct) => TemplateRollBenchmark.RunAsync(RepositoryRoot(), result.GetValue(rollInstances), Console.Out, ct));
+roll.SetAction((result, ct) => TemplateRollBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(rollInstances), Console.Out, ct));
 
 var preemptionRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
 var preemptionClients = new Option<int>("--clients") { DefaultValueFactory = _ => 40 };
@@ -85,14 +86,3 @@ var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/be
     startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption,
 };
 return await root.Parse(args).InvokeAsync();
-
-static string RepositoryRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BuzzTalk.sln")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("Run the benchmarks from inside the BuzzTalk repository.");
-}

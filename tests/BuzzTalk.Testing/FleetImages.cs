@@ -8,7 +8,7 @@ public sealed record FleetImages(string Backend, IReadOnlyList<string> Arguments
 {
     public static async Task<FleetImages> BuildAsync(CancellationToken cancellationToken)
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         var output = await ToolRun.RunCheckedAsync(Path.Combine(root, "eng", "build-fleet-images.sh"), root, "--env");
         cancellationToken.ThrowIfCancellationRequested();
         // The output mixes in the script's progress lines (stderr); only KEY=value lines count.
@@ -31,16 +31,5 @@ public sealed record FleetImages(string Backend, IReadOnlyList<string> Arguments
         }
 
         return new FleetImages(values["BACKEND_IMAGE"], arguments);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BuzzTalk.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("BuzzTalk.sln not found above the test's directory.");
     }
 }

@@ -11,8 +11,7 @@ namespace BuzzTalk.AppHost.Tests.Samples;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class GoingAwayTests
 {
-    private static readonly string BackendDirectory =
-        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "chat-backend"));
+    private static readonly string BackendDirectory = Path.Combine(RepositoryRoot.Path, "samples", "chat-backend");
 
     [Fact]
     public async Task On_sigterm_every_open_websocket_is_closed_with_1001_going_away()

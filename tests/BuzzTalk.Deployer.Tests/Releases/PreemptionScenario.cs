@@ -24,7 +24,7 @@ public sealed class PreemptionScenario : IAsyncDisposable
     /// <summary>A path the backend answers from the database: what the HTTP client asks for.</summary>
     public const string ProbePath = "/backend/api/rooms/lobby/messages";
 
-    private static readonly string BackendDirectory = FindBackendDirectory();
+    private static readonly string BackendDirectory = Path.Combine(RepositoryRoot.Path, "samples", "chat-backend");
 
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -284,17 +284,6 @@ public sealed class PreemptionScenario : IAsyncDisposable
         }
 
         return new ClientOutcome(client, status, closed, null, null, refused);
-    }
-
-    private static string FindBackendDirectory()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BuzzTalk.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("BuzzTalk.sln not found above the test's directory."), "samples", "chat-backend");
     }
 }
 

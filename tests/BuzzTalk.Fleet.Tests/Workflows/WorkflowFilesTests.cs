@@ -8,7 +8,7 @@ namespace BuzzTalk.Fleet.Tests.Workflows;
 /// <summary>The GitHub Actions workflows: present, well-formed, free of script injection, and their scripts shellcheck-clean (at style level, stricter than warning).</summary>
 public sealed partial class WorkflowFilesTests
 {
-    private static readonly string s_directory = Path.Combine(RepositoryRoot(), ".github", "workflows");
+    private static readonly string s_directory = Path.Combine(RepositoryRoot.Path, ".github", "workflows");
 
     public static TheoryData<string> Files => new() { "ci.yml", "publish.yml", "deploy.yml" };
 
@@ -169,17 +169,4 @@ public sealed partial class WorkflowFilesTests
     }
 
     private static string? Scalar(YamlNode node, params string[] path) => (Child(node, path) as YamlScalarNode)?.Value;
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BuzzTalk.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("BuzzTalk.sln not found above " + AppContext.BaseDirectory);
-    }
 }

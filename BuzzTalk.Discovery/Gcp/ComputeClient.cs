@@ -29,29 +29,9 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
     private GcpOptions Gcp => options.Value.Gcp;
 
     /// <summary>Every instance of the project, all pages of <c>instances.aggregatedList</c>, one page at a time.</summary>
-    public async IAsyncEnumerable<ComputeInstance> ListAllInstancesAsync(string project, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? pageToken = null;
-        do
-        {
-            var query = $"maxResults={Gcp.PageSize.ToString(CultureInfo.InvariantCulture)}&returnPartialSuccess=false"
-                + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken));
-            var page = await SendAsync(HttpMethod.Get, $"projects/{Segment(project)}/aggregated/instances?{query}",
-                DiscoveryJsonContext.Default.InstanceAggregatedList, cancellationToken).ConfigureAwait(false);
-
-            // Scopes without instances on this page carry a NO_RESULTS_ON_PAGE warning instead.
-            foreach (var scope in page.Items?.Values ?? Enumerable.Empty<InstancesScopedList>())
-            {
-                foreach (var instance in scope.Instances ?? [])
-                {
-                    yield return instance;
-                }
-            }
-
-            pageToken = page.NextPageToken;
-        }
-        while (!string.IsNullOrEmpty(pageToken));
-    }
+    public IAsyncEnumerable<ComputeInstance> ListAllInstancesAsync(string project, CancellationToken cancellationToken) =>
+        ListAggregatedAsync<InstanceAggregatedList, ComputeInstance>($"projects/{Segment(project)}/aggregated/instances", filter: null,
+            partialSuccess: false, DiscoveryJsonContext.Default.InstanceAggregatedList, cancellationToken);
 
     /// <summary>
     /// Every <see cref="PreemptedOperationType"/> operation Compute Engine keeps for the project, all pages of
@@ -60,30 +40,9 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
     /// unreachable zone leaves its operations out instead of failing the call (<c>returnPartialSuccess</c>): the
     /// preemption watch is a shortcut, the refresh stays the authority.
     /// </summary>
-    public async IAsyncEnumerable<ComputeOperation> ListPreemptionsAsync(string project, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var filter = Uri.EscapeDataString($"operationType=\"{PreemptedOperationType}\"");
-        string? pageToken = null;
-        do
-        {
-            var query = $"filter={filter}&maxResults={Gcp.PageSize.ToString(CultureInfo.InvariantCulture)}&returnPartialSuccess=true"
-                + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken));
-            var page = await SendAsync(HttpMethod.Get, $"projects/{Segment(project)}/aggregated/operations?{query}",
-                DiscoveryJsonContext.Default.OperationAggregatedList, cancellationToken).ConfigureAwait(false);
-
-            // As for instances: scopes without operations on this page carry a NO_RESULTS_ON_PAGE warning instead.
-            foreach (var scope in page.Items?.Values ?? Enumerable.Empty<OperationsScopedList>())
-            {
-                foreach (var operation in scope.Operations ?? [])
-                {
-                    yield return operation;
-                }
-            }
-
-            pageToken = page.NextPageToken;
-        }
-        while (!string.IsNullOrEmpty(pageToken));
-    }
+    public IAsyncEnumerable<ComputeOperation> ListPreemptionsAsync(string project, CancellationToken cancellationToken) =>
+        ListAggregatedAsync<OperationAggregatedList, ComputeOperation>($"projects/{Segment(project)}/aggregated/operations",
+            $"operationType=\"{PreemptedOperationType}\"", partialSuccess: true, DiscoveryJsonContext.Default.OperationAggregatedList, cancellationToken);
 
     /// <summary>Members of a regional managed instance group, all pages (a PAGELESS group answers once).</summary>
     public async Task<List<ManagedInstance>> ListManagedInstancesAsync(string project, string region, string group, CancellationToken cancellationToken)
@@ -108,6 +67,28 @@ public sealed class ComputeClient(HttpClient http, IAccessTokenSource tokens, IO
     public Task<ComputeInstance> GetInstanceAsync(string project, string zone, string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"projects/{Segment(project)}/zones/{Segment(zone)}/instances/{Segment(name)}",
             DiscoveryJsonContext.Default.ComputeInstance, cancellationToken);
+
+    /// <summary>All pages of an <c>aggregatedList</c> call, one page at a time, items as each page is read.</summary>
+    private async IAsyncEnumerable<TItem> ListAggregatedAsync<TPage, TItem>(string path, string? filter, bool partialSuccess, JsonTypeInfo<TPage> type,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TPage : IAggregatedPage<TItem>
+    {
+        string? pageToken = null;
+        do
+        {
+            var query = (filter is null ? "" : $"filter={Uri.EscapeDataString(filter)}&")
+                + $"maxResults={Gcp.PageSize.ToString(CultureInfo.InvariantCulture)}&returnPartialSuccess={(partialSuccess ? "true" : "false")}"
+                + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken));
+            var page = await SendAsync(HttpMethod.Get, $"{path}?{query}", type, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.PageItems())
+            {
+                yield return item;
+            }
+
+            pageToken = page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(pageToken));
+    }
 
     /// <summary>
     /// One call. A 401 means the cached token was revoked or rotated before its expiry: it is discarded and

@@ -6,8 +6,24 @@ namespace BuzzTalk.Discovery.Gcp;
 // document). Every field is optional in the API's JSON; unknown fields are ignored. Values every
 // instance repeats are read through PooledStringConverter.
 
+/// <summary>
+/// A page of an <c>aggregatedList</c> answer: scopes (<c>zones/x</c>) to items, or to a NO_RESULTS_ON_PAGE
+/// warning when a scope has none on this page.
+/// </summary>
+public interface IAggregatedPage<out TItem>
+{
+    string? NextPageToken { get; }
+
+    /// <summary>The page's items, scope after scope.</summary>
+    IEnumerable<TItem> PageItems();
+}
+
 /// <summary><c>compute#instanceAggregatedList</c>: scopes (<c>zones/x</c>) to instances or a warning.</summary>
-public sealed record InstanceAggregatedList(Dictionary<string, InstancesScopedList>? Items, string? NextPageToken, List<string>? Unreachables);
+public sealed record InstanceAggregatedList(Dictionary<string, InstancesScopedList>? Items, string? NextPageToken, List<string>? Unreachables)
+    : IAggregatedPage<ComputeInstance>
+{
+    public IEnumerable<ComputeInstance> PageItems() => Items?.Values.SelectMany(scope => scope.Instances ?? []) ?? [];
+}
 
 public sealed record InstancesScopedList(List<ComputeInstance>? Instances, ComputeWarning? Warning);
 
@@ -51,7 +67,11 @@ public sealed record ManagedInstance(string? Instance, string? Id, string? Name,
 /// <c>compute#operationAggregatedList</c> (<c>globalOperations.aggregatedList</c>): scopes (<c>zones/x</c>) to
 /// operations or a warning, as the instance list.
 /// </summary>
-public sealed record OperationAggregatedList(Dictionary<string, OperationsScopedList>? Items, string? NextPageToken);
+public sealed record OperationAggregatedList(Dictionary<string, OperationsScopedList>? Items, string? NextPageToken)
+    : IAggregatedPage<ComputeOperation>
+{
+    public IEnumerable<ComputeOperation> PageItems() => Items?.Values.SelectMany(scope => scope.Operations ?? []) ?? [];
+}
 
 public sealed record OperationsScopedList(List<ComputeOperation>? Operations, ComputeWarning? Warning);
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using BuzzTalk.Deployer.Tests.Releases;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Bench;
@@ -97,18 +96,13 @@ public static class DeployerRolloutBenchmark
         }
     }
 
-    /// <summary>
-    /// Publishes the bundle with the test app as backend; <c>portPerInstance</c> keeps the backend
-    /// and frontend only, the frontend's port set by each instance's boot (several instances on one swarm).
-    /// </summary>
-    internal static async Task<string> BundleAsync(string appHost, string directory, int frontendPort, bool backendOnly, bool portPerInstance = false)
+    internal static async Task<string> BundleAsync(string appHost, string directory, int frontendPort, bool backendOnly)
     {
         await CliAsync(appHost, "--operation", "publish", "--step", "publish", "--output-path", directory,
             "--Parameters:public-url=http://127.0.0.1", "--BuzzTalk:Images:Backend:Image=buzztalk/testapp", "--BuzzTalk:Images:Backend:Tag=v1");
         var stackFile = Path.Combine(directory, "stack", "docker-stack.yml");
         await File.WriteAllTextAsync(stackFile, TestStackFile.Rewrite(await File.ReadAllTextAsync(stackFile), frontendPort,
-            "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}", backendOnly ? ["backend"] : portPerInstance ? ["backend", "frontend"] : null, fastUpdates: true,
-            frontendPortVariable: portPerInstance ? InstanceBoot.FrontendPortVariable : null));
+            "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}", backendOnly ? ["backend"] : null, fastUpdates: true));
         // The stack file changed: its checksum line too.
         var sums = Path.Combine(directory, "SHA256SUMS");
         var lines = (await File.ReadAllLinesAsync(sums)).Select(line =>

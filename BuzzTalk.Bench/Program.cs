@@ -67,11 +67,11 @@ rollout.SetAction((result, ct) => DeployerRolloutBenchmark.RunAsync(RepositoryRo
 
 var bootRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
 var boot = new Command("replacement-boot", "A replaced instance booting into the desired release: instance script start to healthy through nginx.") { bootRuns };
-boot.SetAction((result, ct) => ReplacementBootBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(bootRuns), Console.Out, ct));
+boot.SetAction((result, ct) => ReplacementBootBenchmark.RunAsync(result.GetValue(bootRuns), Console.Out, ct));
 
 var rollInstances = new Option<int>("--instances") { DefaultValueFactory = _ => 2 };
 var roll = new Command("template-roll", "A whole-group template roll on the local fleet behind a balancer: seconds without a serving instance.") { rollInstances };
-roll.SetAction((result, ct) => TemplateRollBenchmark.RunAsync(RepositoryRoot.Path, result.GetValue(rollInstances), Console.Out, ct));
+roll.SetAction((result, ct) => TemplateRollBenchmark.RunAsync(result.GetValue(rollInstances), Console.Out, ct));
 
 var preemptionRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
 var preemptionClients = new Option<int>("--clients") { DefaultValueFactory = _ => 40 };

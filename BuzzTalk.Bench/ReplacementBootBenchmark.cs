@@ -9,14 +9,14 @@ namespace BuzzTalk.Bench;
 /// </summary>
 public static class ReplacementBootBenchmark
 {
-    public static async Task<int> RunAsync(string repositoryRoot, int runs, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int runs, TextWriter output, CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("The instance script runs on Linux only.");
         }
 
-        await using var fleet = await DesiredReleaseFleet.StartAsync(repositoryRoot, cancellationToken);
+        await using var fleet = await DesiredReleaseFleet.StartAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var replaced = new List<double>();
         for (var run = 0; run < runs; run++)

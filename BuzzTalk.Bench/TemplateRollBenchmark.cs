@@ -20,14 +20,14 @@ public static class TemplateRollBenchmark
 {
     private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(3);
 
-    public static async Task<int> RunAsync(string repositoryRoot, int instances, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int instances, TextWriter output, CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("The instance scripts run on Linux only.");
         }
 
-        await using var fleet = await DesiredReleaseFleet.StartAsync(repositoryRoot, cancellationToken);
+        await using var fleet = await DesiredReleaseFleet.StartAsync();
         var policy = PublishedFleetPolicy.Read(fleet.Bundle);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"published: health check GET {policy.HealthPath} every {policy.CheckInterval.TotalSeconds:0} s, down after {policy.UnhealthyThreshold}, up after {policy.HealthyThreshold}; roll max surge {policy.MaxSurge}, max unavailable {policy.MaxUnavailable}"));

@@ -52,7 +52,7 @@ public sealed class BootIntoDesiredReleaseTests
         await DriftMetricAsync(metrics, expected: 0);
 
         // The instance is replaced: a new disk, so no stack, no releases, no env files.
-        var local = Local(world, cloud);
+        var local = world.Boot(cloud, "local", world.FrontendPort);
         await local.WipeAsync();
         status = await StatusAsync(settings, expectDrift: true);
         Assert.NotNull(status.Drift);
@@ -126,7 +126,7 @@ public sealed class BootIntoDesiredReleaseTests
         Assert.NotNull(statuses.Single(s => s.Instance == "added").Drift);
 
         // Its boot pulls the desired release: nobody calls the Deployer.
-        var added = new InstanceBoot(cloud, world.Root, world.Name, $"{world.Name}-added", world.HostPath("added"), ServerProcess.FreePort(), DeployerWorld.CloudBucket);
+        var added = world.Boot(cloud, "added", ServerProcess.FreePort());
         var boot = await added.RunAsync();
         Assert.True(boot.ExitCode == 0, boot.Output);
         Assert.Equal("v2\n", await added.GetAsync(http, "/backend/version"));
@@ -204,8 +204,4 @@ public sealed class BootIntoDesiredReleaseTests
         Assert.True(exit == (expectDrift ? 1 : 0), errors + output);
         return JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!;
     }
-
-    /// <summary>The instance "local" as a boot of it sees it: the stack and folders the Deployer's settings give it.</summary>
-    private static InstanceBoot Local(DeployerWorld world, FakeInstanceCloud cloud) =>
-        new(cloud, world.Root, world.Name, $"{world.Name}-local", world.HostPath("local"), world.FrontendPort, DeployerWorld.CloudBucket);
 }

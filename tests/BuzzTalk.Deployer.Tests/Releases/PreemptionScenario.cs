@@ -183,10 +183,8 @@ public sealed class PreemptionScenario : IAsyncDisposable
             throw new InvalidOperationException($"the first deploy failed ({exit}):\n{errors}{output}");
         }
 
-        // The second instance's stack is the world's to remove, as the first's.
-        World.Settings([("local", World.Ssh.Port), ("b", World.Ssh.Port)], cloud: Cloud);
-        Leaving = new InstanceBoot(Cloud, World.Root, World.Name, $"{World.Name}-local", World.HostPath("local"), World.FrontendPort, DeployerWorld.CloudBucket);
-        Staying = new InstanceBoot(Cloud, World.Root, World.Name, $"{World.Name}-b", World.HostPath("b"), ServerProcess.FreePort(), DeployerWorld.CloudBucket);
+        Leaving = World.Boot(Cloud, "local", World.FrontendPort);
+        Staying = World.Boot(Cloud, "b", ServerProcess.FreePort());
         var boot = await Staying.RunAsync();
         if (boot.ExitCode != 0)
         {

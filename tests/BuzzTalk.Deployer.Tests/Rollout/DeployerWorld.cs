@@ -123,6 +123,23 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     private static readonly JsonSerializerOptions s_settingsJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>
+    /// The published instance script as the instance's boot runs it: the stack and folders the
+    /// Deployer's settings give the instance, its nginx on <paramref name="frontendPort"/>
+    /// (<see cref="FrontendPort"/> for an instance the Deployer deployed). Its stack goes with the world.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public Releases.InstanceBoot Boot(FakeInstanceCloud cloud, string instance, int frontendPort)
+    {
+        var stack = $"{Name}-{instance}";
+        if (!_stacks.Contains(stack))
+        {
+            _stacks.Add(stack);
+        }
+
+        return new Releases.InstanceBoot(cloud, Root, Name, stack, HostPath(instance), frontendPort, CloudBucket);
+    }
+
     public string HostPath(string instance, params string[] parts) => Path.Combine([Root, "hosts", instance, .. parts]);
 
     /// <summary>Runs the CLI in process; returns the exit code, stdout and stderr.</summary>

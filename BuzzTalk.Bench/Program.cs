@@ -81,8 +81,12 @@ var preemption = new Command("preemption", "A preemption notice on the local fle
 };
 preemption.SetAction((result, ct) => PreemptionBenchmark.RunAsync(result.GetValue(preemptionRuns), result.GetValue(preemptionClients), Console.Out, ct));
 
+var fleetRollbackRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
+var fleetRollback = new Command("fleet-rollback", "Three instances on the local fleet, the third fails a deploy: time to roll the other two back.") { fleetRollbackRuns };
+fleetRollback.SetAction((result, ct) => FleetRollbackBenchmark.RunAsync(result.GetValue(fleetRollbackRuns), Console.Out, ct));
+
 var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
 {
-    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption,
+    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption, fleetRollback,
 };
 return await root.Parse(args).InvokeAsync();

@@ -28,11 +28,15 @@ public static class DeployerCli
         var imageTag = new Option<string?>("--image-tag") { Description = "Image tag for the services." };
         var parallel = new Option<int>("--parallel") { Description = "Instances at a time.", DefaultValueFactory = _ => 1 };
         var maxFailures = new Option<int>("--max-failures") { Description = "Failed instances tolerated before no new instance starts.", DefaultValueFactory = _ => 0 };
+        var noFleetRollback = new Option<bool>("--no-fleet-rollback")
+        {
+            Description = "Keep instances that took the release when another fails (default: roll them back, so the fleet runs one release).",
+        };
         var envDir = new Option<DirectoryInfo?>("--env-dir") { Description = "Rendered env files (render-env --out) to upload, mode 0600." };
 
         var plan = new Command("plan", "What a deploy would change on each instance; nothing is changed.") { bundle, services, imageTag };
-        var deploy = new Command("deploy", "Roll the bundle out, instance by instance under each deploy lease.") { bundle, services, imageTag, parallel, maxFailures, envDir };
-        var rollback = new Command("rollback", "Roll services back to their previous spec.") { services, parallel, maxFailures };
+        var deploy = new Command("deploy", "Roll the bundle out, instance by instance under each deploy lease.") { bundle, services, imageTag, parallel, maxFailures, noFleetRollback, envDir };
+        var rollback = new Command("rollback", "Roll services back to the release each instance ran before its last one (its recorded history).") { services, parallel, maxFailures };
         var status = new Command("status", "Services, images, replicas, lease and release of each instance.");
         var leaseStatus = new Command("status", "Who holds each instance's deploy lease.");
         var force = new Option<bool>("--force") { Description = "Remove the lease whoever holds it.", Required = true };
@@ -64,7 +68,7 @@ public static class DeployerCli
         DeployerCommands Build(ParseResult result) => new(result.GetValue(config), result.GetValue(format), result.GetValue(instances) ?? [], output, errors);
 
         deploy.SetAction((result, ct) => Build(result).DeployAsync(result.GetValue(bundle)!, Split(result.GetValue(services)), result.GetValue(imageTag),
-            result.GetValue(parallel), result.GetValue(maxFailures), result.GetValue(envDir), ct));
+            result.GetValue(parallel), result.GetValue(maxFailures), !result.GetValue(noFleetRollback), result.GetValue(envDir), ct));
         plan.SetAction((result, ct) => Build(result).PlanAsync(result.GetValue(bundle)!, Split(result.GetValue(services)), result.GetValue(imageTag), ct));
         rollback.SetAction((result, ct) => Build(result).RollbackAsync(Split(result.GetValue(services)), result.GetValue(parallel), result.GetValue(maxFailures), ct));
         status.SetAction((result, ct) => Build(result).StatusAsync(leaseOnly: false, ct));

@@ -20,7 +20,7 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
     });
 
     public async Task<int> DeployAsync(DirectoryInfo bundleDirectory, IReadOnlyList<string>? services, string? imageTag, int parallel, int maxFailures,
-        DirectoryInfo? envDirectory, CancellationToken cancellationToken)
+        bool fleetRollback, DirectoryInfo? envDirectory, CancellationToken cancellationToken)
     {
         if (await PrepareAsync(bundleDirectory, services, imageTag, cancellationToken).ConfigureAwait(false) is not { } prepared)
         {
@@ -62,7 +62,7 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
 
         var request = new RolloutRequest { Services = services, ImageTag = imageTag, EnvFiles = envFiles };
         var report = await WithProgressAsync(targets, progress => RecordedOperations.DeployAsync(new FleetRollout(options, progress), options, targets,
-            release, request, parallel, maxFailures, cancellationToken)).ConfigureAwait(false);
+            release, request, parallel, maxFailures, fleetRollback, cancellationToken)).ConfigureAwait(false);
         return Print(report);
     }
 
@@ -160,6 +160,16 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             }
 
             _console.Write(table);
+            foreach (var status in leaseOnly ? [] : statuses.Where(s => s.History.Count > 0))
+            {
+                // What ran, when, who: what a rollback goes back to is the line before the last.
+                _console.MarkupLineInterpolated($"{status.Instance} releases, oldest first:");
+                foreach (var entry in status.History)
+                {
+                    _console.MarkupLineInterpolated($"  {entry.RecordedAt:u} {entry.Operation} {entry.Describe()} by {entry.RecordedBy ?? "?"}");
+                }
+            }
+
             if (!leaseOnly && options.Release.Enabled)
             {
                 _console.MarkupLineInterpolated($"desired release: {desired?.Describe() ?? "none recorded yet"}");
@@ -422,6 +432,10 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
 
             _console.Write(table);
             _console.MarkupLineInterpolated($"{report.Operation}: {report.Instances.Count(i => i.Succeeded)} of {report.Instances.Count} instance(s) succeeded in {report.Seconds:0.0} s");
+            if (report.FleetRollbackSeconds is { } back)
+            {
+                _console.MarkupLineInterpolated($"[yellow]fleet rollback: the updated instances went back to their previous release ({back:0.0} s)[/]");
+            }
             if (report.Record is { } record)
             {
                 _console.MarkupLineInterpolated($"{record}");

@@ -36,6 +36,30 @@ public sealed record DesiredRelease
 
     public DesiredRelease? Previous { get; init; }
 
+    /// <summary>
+    /// What rolling <paramref name="services"/> back to <paramref name="previous"/> gives: the
+    /// previous record whole (null), or this one with only those services' images taken from it.
+    /// </summary>
+    public DesiredRelease RolledBackTo(DesiredRelease previous, IReadOnlyList<string>? services)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        if (services is null)
+        {
+            return previous;
+        }
+
+        var merged = Services.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        foreach (var service in services)
+        {
+            if (previous.Services.TryGetValue(service, out var before))
+            {
+                merged[service] = before;
+            }
+        }
+
+        return this with { Services = merged };
+    }
+
     /// <summary>This record as an instance keeps it: without the history.</summary>
     public DesiredRelease WithoutHistory() => this with { Previous = null };
 

@@ -11,8 +11,13 @@ namespace BuzzTalk.Deployer.Releases;
 /// </summary>
 public static class RecordedOperations
 {
+    /// <summary>
+    /// The deploy. With <paramref name="fleetRollback"/>, when an instance fails after others were
+    /// updated, every updated instance goes back to the release it ran before (its own history),
+    /// so the fleet never stays split between releases.
+    /// </summary>
     public static async Task<FleetReport> DeployAsync(FleetRollout fleet, DeployerOptions options, IReadOnlyList<DeployTarget> targets,
-        ReleaseContent release, RolloutRequest request, int parallel, int maxFailures, CancellationToken cancellationToken)
+        ReleaseContent release, RolloutRequest request, int parallel, int maxFailures, bool fleetRollback, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fleet);
         ArgumentNullException.ThrowIfNull(options);
@@ -36,7 +41,56 @@ public static class RecordedOperations
         var recorded = request with { Record = pending?.Candidate };
         var report = await fleet.RunAsync("deploy", targets, release.StackName, parallel, maxFailures,
             (rollout, ct) => rollout.DeployAsync(release, recorded, ct), cancellationToken).ConfigureAwait(false);
+        if (fleetRollback)
+        {
+            report = await RollBackUpdatedAsync(fleet, targets, release.StackName, report, request.Holder, parallel, cancellationToken).ConfigureAwait(false);
+        }
+
         return await CommitAsync(recorder, pending, report, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The fleet rollback: when some instance did not end on the new release (failed, rolled
+    /// itself back, unreachable or skipped; not one that left the inventory), each instance that
+    /// was updated goes back to what it ran before. Their reports say so and count as failed.
+    /// </summary>
+    private static async Task<FleetReport> RollBackUpdatedAsync(FleetRollout fleet, IReadOnlyList<DeployTarget> targets, string stack, FleetReport report,
+        string holder, int parallel, CancellationToken cancellationToken)
+    {
+        var updated = Enumerable.Range(0, targets.Count).Where(i => report.Instances[i].Outcome == InstanceOutcome.Deployed).ToList();
+        var failed = report.Instances.Where(i => !i.Succeeded && i.Outcome != InstanceOutcome.Gone).Select(i => i.Instance).ToList();
+        if (updated.Count == 0 || failed.Count == 0)
+        {
+            return report;
+        }
+
+        // Swarm's own rollback is no fallback here: after a first deploy it would undo nothing
+        // recorded, and an instance with nothing before this release keeps it.
+        var back = await fleet.RunAsync("fleet rollback", [.. updated.Select(i => targets[i])], stack, parallel, int.MaxValue - 1,
+            (rollout, ct) => rollout.RollbackAsync(null, holder, ct, swarmFallback: false), cancellationToken).ConfigureAwait(false);
+        var instances = report.Instances.ToArray();
+        var because = $"{string.Join(", ", failed)} did not take the release";
+        for (var k = 0; k < updated.Count; k++)
+        {
+            var (deployed, undone) = (instances[updated[k]], back.Instances[k]);
+            if (undone.Outcome == InstanceOutcome.Skipped)
+            {
+                instances[updated[k]] = deployed with { Message = $"{deployed.Message}; kept ({because}): {undone.Message}" };
+                continue;
+            }
+
+            instances[updated[k]] = deployed with
+            {
+                Outcome = undone.Succeeded ? InstanceOutcome.RolledBack : InstanceOutcome.Failed,
+                Message = undone.Succeeded
+                    ? $"deployed, then rolled back with the fleet ({because}): {undone.Message}"
+                    : $"deployed, and the fleet rollback failed ({because}): {undone.Message}",
+                Steps = [.. deployed.Steps, "fleet rollback", .. undone.Steps],
+                Seconds = deployed.Seconds + undone.Seconds,
+            };
+        }
+
+        return report with { Instances = instances, Seconds = report.Seconds + back.Seconds, FleetRollbackSeconds = back.Seconds };
     }
 
     public static async Task<FleetReport> RollbackAsync(FleetRollout fleet, DeployerOptions options, IReadOnlyList<DeployTarget> targets,

@@ -6,6 +6,7 @@ namespace BuzzTalk.Deployer.Releases;
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DesiredRelease))]
+[JsonSerializable(typeof(List<DesiredRelease>))]
 [JsonSerializable(typeof(ServiceRelease))]
 [JsonSerializable(typeof(EnvPayload))]
 [JsonSerializable(typeof(SecretVersionRequest))]

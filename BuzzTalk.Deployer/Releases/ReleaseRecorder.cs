@@ -23,13 +23,35 @@ public sealed class ReleaseRecorder(GcpReleaseStore store, TimeProvider? time = 
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(request);
         var (current, generation) = await store.ReadDesiredAsync(cancellationToken).ConfigureAwait(false);
+        var bundleObject = request.Services is null || current is null
+            ? await store.EnsureBundleAsync(release, cancellationToken).ConfigureAwait(false)
+            : current.BundleObject;
+        var candidate = Next(current, release, request, bundleObject, _time.GetUtcNow());
+        if (request.EnvFiles is { Count: > 0 } env)
+        {
+            var sha = GcpReleaseStore.EnvSha256(env);
+            if (sha != candidate.EnvSha256)
+            {
+                candidate = candidate with { EnvSecretVersion = await store.AddEnvVersionAsync(env, cancellationToken).ConfigureAwait(false), EnvSha256 = sha };
+            }
+        }
 
-        // A whole-stack deploy (or the first record) takes this bundle; an image deploy keeps the
-        // recorded bundle and changes only the named services.
+        return new Pending(candidate, generation);
+    }
+
+    /// <summary>
+    /// The record a deploy makes of <paramref name="current"/>: a whole-stack deploy (or the first
+    /// record) takes this bundle (<paramref name="bundleObject"/>); an image deploy keeps the
+    /// recorded bundle and changes only the named services. The fleet's desired release and each
+    /// instance's own history (<see cref="InstanceHistory"/>) are made alike.
+    /// </summary>
+    public static DesiredRelease Next(DesiredRelease? current, ReleaseContent release, RolloutRequest request, string bundleObject, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(request);
         DesiredRelease basis;
         if (request.Services is null || current is null)
         {
-            var bundleObject = await store.EnsureBundleAsync(release, cancellationToken).ConfigureAwait(false);
             var tag = request.Services is null ? request.ImageTag : null;
             basis = new DesiredRelease
             {
@@ -40,7 +62,7 @@ public sealed class ReleaseRecorder(GcpReleaseStore store, TimeProvider? time = 
                 EnvSecretVersion = current?.EnvSecretVersion,
                 EnvSha256 = current?.EnvSha256,
                 Operation = "deploy",
-                RecordedAt = _time.GetUtcNow(),
+                RecordedAt = now,
             };
         }
         else
@@ -59,23 +81,14 @@ public sealed class ReleaseRecorder(GcpReleaseStore store, TimeProvider? time = 
             basis = basis with { Services = services };
         }
 
-        if (request.EnvFiles is { Count: > 0 } env)
-        {
-            var sha = GcpReleaseStore.EnvSha256(env);
-            if (sha != basis.EnvSha256)
-            {
-                basis = basis with { EnvSecretVersion = await store.AddEnvVersionAsync(env, cancellationToken).ConfigureAwait(false), EnvSha256 = sha };
-            }
-        }
-
-        return new Pending(basis with
+        return basis with
         {
             Revision = (current?.Revision ?? 0) + 1,
             Operation = "deploy",
-            RecordedAt = _time.GetUtcNow(),
+            RecordedAt = now,
             RecordedBy = request.Holder,
             Previous = current?.WithoutHistory(),
-        }, generation);
+        };
     }
 
     /// <summary>The record a rollback goes back to, or null when none was recorded before the current one.</summary>
@@ -87,22 +100,7 @@ public sealed class ReleaseRecorder(GcpReleaseStore store, TimeProvider? time = 
             return null;
         }
 
-        var target = previous;
-        if (services is not null)
-        {
-            // Only these services go back; the rest of the current record stays.
-            var merged = current.Services.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
-            foreach (var service in services)
-            {
-                if (previous.Services.TryGetValue(service, out var before))
-                {
-                    merged[service] = before;
-                }
-            }
-
-            target = current with { Services = merged };
-        }
-
+        var target = current.RolledBackTo(previous, services);
         return new Pending(target with
         {
             Revision = current.Revision + 1,

@@ -9,6 +9,12 @@ public sealed record FleetReport(string Operation, IReadOnlyList<InstanceReport>
     public bool Succeeded => Instances.Count > 0 && Instances.Any(i => i.Succeeded)
         && Instances.All(i => i.Succeeded || i.Outcome == InstanceOutcome.Gone) && RecordError is null;
 
+    /// <summary>
+    /// How long the fleet rollback took (the instances this deploy had updated rolled back because
+    /// another did not take the release); null when there was none.
+    /// </summary>
+    public double? FleetRollbackSeconds { get; init; }
+
     /// <summary>What became of the desired release (recorded, unchanged and why); null when none is kept.</summary>
     public string? Record { get; init; }
 

@@ -31,6 +31,7 @@ public sealed partial class InstanceRollout(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly SwarmClient _swarm = new(runner, time: time);
     private readonly DeployLease _lease = new(runner, layout.LeaseDirectory);
+    private readonly InstanceHistory _history = new(files, layout);
     private readonly List<string> _steps = [];
 
     public DeployTarget Target => target;
@@ -43,61 +44,128 @@ public sealed partial class InstanceRollout(
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(request);
         RequireReleaseId(release.ReleaseId);
-        return await UnderLeaseAsync($"deploy {release.ReleaseId}", request.Holder, release.ReleaseId, async ct =>
-        {
-            await UploadAsync(release, request, ct).ConfigureAwait(false);
-            var before = await SnapshotAsync(ct).ConfigureAwait(false);
-            var affected = await ApplyAsync(release, request, ct).ConfigureAwait(false);
-            try
-            {
-                await WaitConvergedAsync(affected, before, ct).ConfigureAwait(false);
-                await CheckHealthAsync(ct).ConfigureAwait(false);
-            }
-            catch (RolloutFailedException failure)
-            {
-                Step($"failed: {failure.Message}");
-                await RollBackChangedAsync(affected, before, ct).ConfigureAwait(false);
-                return (InstanceOutcome.RolledBack, $"{failure.Message}; rolled back to the previous release");
-            }
-
-            await SwitchCurrentAsync(release.ReleaseId, ct).ConfigureAwait(false);
-            await WriteRunningRecordAsync(request.Record, ct).ConfigureAwait(false);
-            return (InstanceOutcome.Deployed, $"release {release.ReleaseId} runs and answers its health check");
-        }, cancellationToken).ConfigureAwait(false);
+        return await UnderLeaseAsync($"deploy {release.ReleaseId}", request.Holder, release.ReleaseId,
+            ct => RolloutAsync(release, request, request.Record, ct), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Rolls the given services (default: every service of the stack) back to their previous spec.</summary>
-    public Task<InstanceReport> RollbackAsync(IReadOnlyList<string>? services, string holder, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Uploads (unless the release is already on the host), deploys, waits and checks; on success
+    /// switches <c>current</c>, keeps the record and appends <paramref name="entry"/> (null: the
+    /// record this deploy makes of the last one) to the instance's history.
+    /// </summary>
+    private async Task<(InstanceOutcome, string)> RolloutAsync(ReleaseContent release, RolloutRequest request, DesiredRelease? entry, CancellationToken ct)
+    {
+        var recorded = await _history.ReadAsync(ct).ConfigureAwait(false);
+        // An instance that booted into a recorded release by itself (startup/instance.sh) has no
+        // history yet: that release is its first entry, so a rollback can go back to it.
+        var booted = recorded.Count == 0 ? await ReadRunningRecordAsync(ct).ConfigureAwait(false) : null;
+        await UploadAsync(release, request, ct).ConfigureAwait(false);
+        var before = await SnapshotAsync(ct).ConfigureAwait(false);
+        var affected = await ApplyAsync(release, request, ct).ConfigureAwait(false);
+        try
+        {
+            await WaitConvergedAsync(affected, before, ct).ConfigureAwait(false);
+            await CheckHealthAsync(ct).ConfigureAwait(false);
+        }
+        catch (RolloutFailedException failure)
+        {
+            Step($"failed: {failure.Message}");
+            await RollBackChangedAsync(affected, before, ct).ConfigureAwait(false);
+            return (InstanceOutcome.RolledBack, $"{failure.Message}; rolled back to the previous release");
+        }
+
+        await SwitchCurrentAsync(release.ReleaseId, ct).ConfigureAwait(false);
+        await WriteRunningRecordAsync(request.Record, ct).ConfigureAwait(false);
+        if (booted is not null)
+        {
+            await _history.AppendAsync(booted, ct).ConfigureAwait(false);
+            recorded = [booted];
+        }
+
+        entry ??= ReleaseRecorder.Next(recorded.Count > 0 ? recorded[^1] : null, release, request, bundleObject: "", _time.GetUtcNow());
+        await _history.AppendAsync(entry, ct).ConfigureAwait(false);
+        Step($"history: {entry.Operation} {entry.Describe()}");
+        await PruneAsync(ct).ConfigureAwait(false);
+        return (InstanceOutcome.Deployed, $"release {release.ReleaseId} runs and answers its health check");
+    }
+
+    /// <summary>
+    /// Rolls the given services (default: the whole stack) back to the release the instance ran
+    /// before its last one, as its history records it: that release's stack file (kept on the
+    /// host) deployed again with its recorded tags, through the same health gate as a deploy. It
+    /// works whether or not swarm still has a previous spec (after swarm's own rollback, on a
+    /// recreated stack). Without two recorded releases, swarm's rollback to each service's
+    /// previous spec; with <paramref name="swarmFallback"/> false, the instance is left as it is
+    /// (reported skipped).
+    /// </summary>
+    public Task<InstanceReport> RollbackAsync(IReadOnlyList<string>? services, string holder, CancellationToken cancellationToken, bool swarmFallback = true) =>
         UnderLeaseAsync("rollback", holder, null, async ct =>
         {
-            var before = await SnapshotAsync(ct).ConfigureAwait(false);
-            var names = services is null
-                ? before.Values.Where(s => s.HasPreviousSpec).Select(s => s.Name).ToList()
-                : services.Select(FullName).ToList();
-            if (names.Count == 0)
+            var history = await _history.ReadAsync(ct).ConfigureAwait(false);
+            if (InstanceHistory.RollbackTarget(history, services) is not { } target)
             {
-                return (InstanceOutcome.Failed, "nothing to roll back: no service has a previous spec");
+                if (!swarmFallback)
+                {
+                    return (InstanceOutcome.Skipped, "no release recorded before the current one: nothing to go back to");
+                }
+
+                Step("fewer than two releases recorded: swarm's rollback to each service's previous spec");
+                return await SwarmRollbackAsync(services, ct).ConfigureAwait(false);
             }
 
-            foreach (var name in names)
+            var record = target with
             {
-                Step($"docker service rollback {name}");
-                await _swarm.RollbackAsync(name, ct).ConfigureAwait(false);
-            }
-
-            try
+                Revision = history[^1].Revision + 1,
+                Operation = "rollback",
+                RecordedAt = _time.GetUtcNow(),
+                RecordedBy = holder,
+                Previous = null,
+            };
+            Step($"roll back to {target.Describe()}, recorded {history[^2].RecordedAt:u}{(history[^2].RecordedBy is { } by ? " by " + by : "")}");
+            var release = ReleaseContent.FromRecord(target, new Dictionary<string, byte[]>(), layout.Stack);
+            var request = new RolloutRequest
             {
-                await WaitRolledBackAsync(names, before, new HashSet<string>(), ct).ConfigureAwait(false);
-                await CheckHealthAsync(ct).ConfigureAwait(false);
-            }
-            catch (RolloutFailedException failure)
-            {
-                return (InstanceOutcome.Failed, failure.Message);
-            }
-
-            await SwapToPreviousAsync(ct).ConfigureAwait(false);
-            return (InstanceOutcome.Deployed, $"rolled back {string.Join(", ", names)}");
+                Tags = ReleaseContent.TagsOf(target),
+                Holder = holder,
+                // The fleet's record, where one is kept, says what the instance runs again.
+                Record = options.Release.Enabled ? record : null,
+            };
+            var (outcome, message) = await RolloutAsync(release, request, record, ct).ConfigureAwait(false);
+            return outcome == InstanceOutcome.Deployed
+                ? (InstanceOutcome.Deployed, $"rolled back to {target.Describe()}")
+                : (InstanceOutcome.Failed, $"the rollback to {target.Describe()} failed: {message}");
         }, cancellationToken);
+
+    private async Task<(InstanceOutcome, string)> SwarmRollbackAsync(IReadOnlyList<string>? services, CancellationToken ct)
+    {
+        var before = await SnapshotAsync(ct).ConfigureAwait(false);
+        var names = services is null
+            ? before.Values.Where(s => s.HasPreviousSpec).Select(s => s.Name).ToList()
+            : services.Select(FullName).ToList();
+        if (names.Count == 0)
+        {
+            return (InstanceOutcome.Failed, "nothing to roll back: no release recorded before the current one and no service has a previous spec");
+        }
+
+        foreach (var name in names)
+        {
+            Step($"docker service rollback {name}");
+            await _swarm.RollbackAsync(name, ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await WaitRolledBackAsync(names, before, new HashSet<string>(), ct).ConfigureAwait(false);
+            await CheckHealthAsync(ct).ConfigureAwait(false);
+        }
+        catch (RolloutFailedException failure)
+        {
+            return (InstanceOutcome.Failed, failure.Message);
+        }
+
+        await SwapToPreviousAsync(ct).ConfigureAwait(false);
+        return (InstanceOutcome.Deployed, $"rolled back {string.Join(", ", names)}");
+    }
 
     /// <summary>Services, lease and releases of the instance; read only.</summary>
     public async Task<InstanceStatus> StatusAsync(CancellationToken cancellationToken)
@@ -118,6 +186,7 @@ public sealed partial class InstanceRollout(
             PreviousRelease = await ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false),
             Lease = lease is null ? null : new LeaseView(lease.Holder, lease.Operation, lease.Expires, lease.IsHeld),
             Running = await ReadRunningRecordAsync(cancellationToken).ConfigureAwait(false),
+            History = [.. (await _history.ReadAsync(cancellationToken).ConfigureAwait(false)).TakeLast(InstanceStatus.HistoryShown)],
         };
     }
 
@@ -304,7 +373,19 @@ public sealed partial class InstanceRollout(
         }
 
         var directory = layout.Release(release.ReleaseId);
-        Step($"upload release to {directory}");
+        if (release.Files.Count == 0)
+        {
+            // A recorded release deployed again: its files must still be on the host.
+            if (!(await runner.RunAsync("test", ["-f", layout.StackFile(release.ReleaseId)], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
+            {
+                throw new RolloutFailedException($"release {release.ReleaseId} is no longer on the host ({directory})");
+            }
+        }
+        else
+        {
+            Step($"upload release to {directory}");
+        }
+
         foreach (var (path, content) in release.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             await files.WriteFileAsync($"{directory}/{path}", content, PublicFile, cancellationToken).ConfigureAwait(false);
@@ -556,6 +637,11 @@ public sealed partial class InstanceRollout(
 
     private async Task SwitchCurrentAsync(string releaseId, CancellationToken cancellationToken)
     {
+        if (await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false) == releaseId)
+        {
+            return; // An image deploy on the same bundle: previous keeps naming the bundle before it.
+        }
+
         // previous <- current, current <- the release; each link replaced by rename.
         var result = await runner.RunAsync("sh", ["-c", SwitchScript, "switch-release", layout.Root, layout.Release(releaseId)], cancellationToken: cancellationToken)
             .ConfigureAwait(false);
@@ -565,7 +651,6 @@ public sealed partial class InstanceRollout(
         }
 
         Step($"current -> {releaseId}");
-        await PruneAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SwapToPreviousAsync(CancellationToken cancellationToken)
@@ -582,10 +667,12 @@ public sealed partial class InstanceRollout(
         var listing = await runner.RunAsync("ls", ["-1t", layout.Releases], cancellationToken: cancellationToken).ConfigureAwait(false);
         var current = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false);
         var previous = await ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false);
+        // A rollback goes back to the release before the last one the history records.
+        var rollbackTargets = (await _history.ReadAsync(cancellationToken).ConfigureAwait(false)).TakeLast(2).Select(r => r.Release).ToHashSet(StringComparer.Ordinal);
         var old = listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(id => ReleaseIdPattern().IsMatch(id))
             .Skip(Math.Max(1, options.KeepReleases))
-            .Where(id => id != current && id != previous)
+            .Where(id => id != current && id != previous && !rollbackTargets.Contains(id))
             .ToList();
         foreach (var id in old)
         {

@@ -17,6 +17,11 @@ public sealed record InstanceStatus(string Instance, string Host, InstanceOutcom
     /// <summary>The desired-release record the instance keeps (what it was last brought to).</summary>
     public Releases.DesiredRelease? Running { get; init; }
 
+    /// <summary>The last releases the instance ran (<see cref="HistoryShown"/> at most), oldest first: what ran, when, who.</summary>
+    public IReadOnlyList<Releases.DesiredRelease> History { get; init; } = [];
+
+    public const int HistoryShown = 5;
+
     /// <summary>The fleet's desired release (revision), when one is recorded.</summary>
     public long? DesiredRevision { get; init; }
 

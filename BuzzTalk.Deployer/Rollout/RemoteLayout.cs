@@ -15,6 +15,9 @@ public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory
     /// <summary>The desired-release record this instance runs, written after each success (by the Deployer or the instance script).</summary>
     public string RunningRecord => $"{Root}/running.json";
 
+    /// <summary>The releases this instance ran, written by the Deployer after each success (<see cref="Releases.InstanceHistory"/>).</summary>
+    public string History => $"{Root}/history.json";
+
     public string Release(string releaseId) => $"{Releases}/{releaseId}";
 
     public string StackFile(string releaseId) => $"{Release(releaseId)}/{ReleaseContent.StackPath}";

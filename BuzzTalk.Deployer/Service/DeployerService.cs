@@ -96,7 +96,7 @@ public static class DeployerService
 
             var rollout = new RolloutRequest { Services = request?.Services, ImageTag = request?.ImageTag, Holder = "deployer-service", EnvFiles = envFiles };
             return Started(operations.TryStart("deploy", options, (fleet, targets, ct) => RecordedOperations.DeployAsync(fleet, options, targets, release,
-                rollout, Math.Max(1, request?.Parallel ?? 1), Math.Max(0, request?.MaxFailures ?? 0), ct)));
+                rollout, Math.Max(1, request?.Parallel ?? 1), Math.Max(0, request?.MaxFailures ?? 0), request?.FleetRollback ?? true, ct)));
         });
 
         api.MapPost("/rollback", (RollbackRequest? request, DeployerOperations operations, IConfiguration configuration) =>

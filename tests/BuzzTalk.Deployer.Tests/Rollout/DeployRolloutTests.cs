@@ -55,6 +55,18 @@ public sealed class DeployRolloutTests
         Assert.Contains("lease released", v3.Steps);
         Assert.Equal("v2\n", await world.GetAsync(http, "/backend/version"));
         Assert.False(File.Exists(world.HostPath("local", "lease", "deploy.lease")));
+
+        // Right after that (swarm's own rollback spent the previous spec), a rollback returns to
+        // the release recorded before v2: v1, by the instance's history, not by swarm's memory.
+        (exit, output, errors) = await DeployerWorld.CliAsync("rollback", "--config", settings, "--output", "json");
+        Assert.True(exit == 0, errors + output);
+        Assert.Equal("v1\n", await world.GetAsync(http, "/backend/version"));
+        (exit, output, errors) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
+        Assert.True(exit == 0, errors);
+        var status = Assert.Single(System.Text.Json.JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!);
+        Assert.Equal(["deploy v1", "deploy v2", "rollback v1"], status.History.Select(r => $"{r.Operation} {r.Services["backend"].Tag}"));
+        Assert.All(status.History, r => Assert.False(string.IsNullOrEmpty(r.RecordedBy)));
+        Assert.Equal("buzztalk/testapp:v1", status.Services.Single(s => s.Name.EndsWith("_backend", StringComparison.Ordinal)).Image);
     }
 
     [Fact]

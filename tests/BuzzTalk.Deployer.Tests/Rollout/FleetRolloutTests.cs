@@ -119,6 +119,47 @@ public sealed class FleetRolloutTests
     }
 
     [Fact]
+    public async Task When_the_third_instance_fails_the_two_updated_ones_are_rolled_back_so_the_fleet_runs_one_release()
+    {
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true);
+        await world.RenderEnvAsync();
+        var settings = world.Settings([("a", world.Ssh.Port), ("b", world.Ssh.Port), ("c", world.Ssh.Port)], healthUrl: "");
+        string[] deploy = ["deploy", "--config", settings, "--bundle", world.BundleDirectory, "--output", "json"];
+        var (exit, output, errors) = await DeployerWorld.CliAsync([.. deploy, "--env-dir", world.EnvDirectory, "--parallel", "3"]);
+        Assert.True(exit == 0, errors + output);
+
+        // c cannot take v2 (its env file is gone), after a and b did.
+        File.Delete(world.HostPath("c", "env", "backend.env"));
+        (exit, output, errors) = await DeployerWorld.CliAsync([.. deploy, "--services", "backend", "--image-tag", "v2", "--parallel", "1"]);
+        var report = DeployerWorld.Report(output);
+        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.True(report.FleetRollbackSeconds > 0, output);
+        Assert.Equal(InstanceOutcome.Failed, report.Instances.Single(i => i.Instance == "c").Outcome);
+        foreach (var name in new[] { "a", "b" })
+        {
+            var instance = report.Instances.Single(i => i.Instance == name);
+            Assert.True(instance.Outcome == InstanceOutcome.RolledBack, $"{name}: {instance.Outcome}: {instance.Message}\n{errors}");
+            Assert.Contains("rolled back with the fleet", instance.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["v1", "v1", "v1"], await BackendTagsAsync(settings));
+
+        // Without the fleet rollback the updated instances keep the new release.
+        (exit, output, _) = await DeployerWorld.CliAsync([.. deploy, "--services", "backend", "--image-tag", "v2", "--parallel", "1", "--no-fleet-rollback"]);
+        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.Null(DeployerWorld.Report(output).FleetRollbackSeconds);
+        Assert.Equal(["v2", "v2", "v1"], await BackendTagsAsync(settings));
+    }
+
+    private static async Task<IReadOnlyList<string>> BackendTagsAsync(string settings)
+    {
+        var (exit, output, errors) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
+        Assert.True(exit == 0, errors);
+        return [.. JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!
+            .Select(s => Assert.Single(s.Services).Image.Split(':')[^1])];
+    }
+
+    [Fact]
     public async Task Status_plan_and_rollback_report_and_undo_a_rollout()
     {
         await using var world = await DeployerWorld.StartAsync(backendOnly: true);

@@ -38,6 +38,11 @@ public static class DeployerOptionsValidator
             }
         }
 
+        if (options.Health.Samples is < 1 or > 100)
+        {
+            errors.Add("Deployer:Health:Samples must be 1 to 100.");
+        }
+
         if (options.LeaseWait < TimeSpan.Zero)
         {
             errors.Add("Deployer:LeaseWait must not be negative.");

@@ -11,4 +11,10 @@ public sealed class HealthOptions
 
     /// <summary>How long the instance may take to answer after its services converged.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Checks of the site taken before a deploy (the old release under the current load), and
+    /// failures in a row after it that are compared with them (<see cref="Rollout.HealthGate"/>).
+    /// </summary>
+    public int Samples { get; set; } = 5;
 }

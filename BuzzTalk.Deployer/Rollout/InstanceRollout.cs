@@ -32,6 +32,7 @@ public sealed partial class InstanceRollout(
     private readonly SwarmClient _swarm = new(runner, time: time);
     private readonly DeployLease _lease = new(runner, layout.LeaseDirectory);
     private readonly InstanceHistory _history = new(files, layout);
+    private HealthGate Gate => new(runner, _swarm, options, target.Name, Step, _time);
     private readonly List<string> _steps = [];
 
     public DeployTarget Target => target;
@@ -61,16 +62,18 @@ public sealed partial class InstanceRollout(
         var booted = recorded.Count == 0 ? await ReadRunningRecordAsync(ct).ConfigureAwait(false) : null;
         await UploadAsync(release, request, ct).ConfigureAwait(false);
         var before = await SnapshotAsync(ct).ConfigureAwait(false);
+        // The old release under the current load, for the gate to compare with (none to compare on a first deploy).
+        var baseline = before.Count > 0 ? await Gate.BaselineAsync(ct).ConfigureAwait(false) : null;
         var affected = await ApplyAsync(release, request, ct).ConfigureAwait(false);
         try
         {
             await WaitConvergedAsync(affected, before, ct).ConfigureAwait(false);
-            await CheckHealthAsync(ct).ConfigureAwait(false);
+            await Gate.CheckAsync(affected, baseline, ct).ConfigureAwait(false);
         }
         catch (RolloutFailedException failure)
         {
             Step($"failed: {failure.Message}");
-            await RollBackChangedAsync(affected, before, ct).ConfigureAwait(false);
+            await RollBackChangedAsync(affected, before, baseline, ct).ConfigureAwait(false);
             return (InstanceOutcome.RolledBack, $"{failure.Message}; rolled back to the previous release");
         }
 
@@ -156,7 +159,7 @@ public sealed partial class InstanceRollout(
         try
         {
             await WaitRolledBackAsync(names, before, new HashSet<string>(), ct).ConfigureAwait(false);
-            await CheckHealthAsync(ct).ConfigureAwait(false);
+            await Gate.CheckAsync(names, baseline: null, ct).ConfigureAwait(false);
         }
         catch (RolloutFailedException failure)
         {
@@ -518,7 +521,8 @@ public sealed partial class InstanceRollout(
         return running >= (service.IsGlobal ? 1 : service.DesiredReplicas ?? 1);
     }
 
-    private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
+    private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, SiteSample? baseline,
+        CancellationToken cancellationToken)
     {
         // Rollbacks are told apart from the failed update by when they start.
         var failed = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
@@ -547,7 +551,7 @@ public sealed partial class InstanceRollout(
         }
 
         await WaitRolledBackAsync([.. rolled, .. bySwarm], failed, bySwarm, cancellationToken).ConfigureAwait(false);
-        await CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        await Gate.CheckAsync([.. rolled, .. bySwarm], baseline, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -595,40 +599,6 @@ public sealed partial class InstanceRollout(
             if (_time.GetUtcNow() >= deadline)
             {
                 throw new RolloutFailedException($"{string.Join(", ", pending)} did not roll back within {options.ConvergeTimeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task CheckHealthAsync(CancellationToken cancellationToken)
-    {
-        var url = options.Health.Url.Replace("{instance}", target.Name, StringComparison.Ordinal);
-        if (url.Length == 0)
-        {
-            return;
-        }
-
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            throw new RolloutFailedException($"health URL '{url}' is not an http(s) URL");
-        }
-
-        Step($"health {url}");
-        var deadline = _time.GetUtcNow() + options.Health.Timeout;
-        while (true)
-        {
-            var result = await runner.RunAsync("curl", ["-fsS", "--max-time", "5", "-o", "/dev/null", uri.AbsoluteUri], TimeSpan.FromSeconds(15), cancellationToken)
-                .ConfigureAwait(false);
-            if (result.Succeeded)
-            {
-                Step("healthy");
-                return;
-            }
-
-            if (_time.GetUtcNow() >= deadline)
-            {
-                throw new RolloutFailedException($"{url} did not answer within {options.Health.Timeout.TotalSeconds:0} s: {result.Error.Trim()}");
             }
 
             await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);

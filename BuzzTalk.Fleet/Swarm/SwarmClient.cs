@@ -69,6 +69,35 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
     }
 
     /// <summary>
+    /// The container health of each of the service's containers on this node, by task id:
+    /// <c>healthy</c>, <c>starting</c>, <c>unhealthy</c>, or <c>none</c> without a health check.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> TaskHealthAsync(string service, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        var output = (await DockerAsync(["ps", "--no-trunc", "--filter", $"label=com.docker.swarm.service.name={service}",
+            "--format", "{{.Label \"com.docker.swarm.task.id\"}}\t{{.Status}}"], cancellationToken).ConfigureAwait(false)).Output;
+        var health = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Lines(output))
+        {
+            var tab = line.IndexOf('\t', StringComparison.Ordinal);
+            if (tab > 0)
+            {
+                health[line[..tab]] = HealthOf(line[(tab + 1)..]);
+            }
+        }
+
+        return health;
+    }
+
+    /// <summary>The health part of a <c>docker ps</c> status: "Up 5 seconds (healthy)" is healthy.</summary>
+    public static string HealthOf(string status) =>
+        IsStarting(status) ? "starting"
+        : status.Contains("(unhealthy)", StringComparison.Ordinal) ? "unhealthy"
+        : status.Contains("(healthy)", StringComparison.Ordinal) ? "healthy"
+        : "none";
+
+    /// <summary>
     /// Polls the service's tasks until exactly <paramref name="replicas"/> run, or the timeout.
     /// Returns the running count seen last.
     /// </summary>

@@ -28,6 +28,8 @@ public sealed class GatedHealthEndpoint : IAsyncDisposable
 
     public void Open() => _open = true;
 
+    public void Close() => _open = false;
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -130,4 +130,14 @@ public sealed class SwarmClientTests : IAsyncLifetime
     {
         Assert.Equal(starting, SwarmClient.IsStarting(status));
     }
+
+    [Theory]
+    [InlineData("Up 4 seconds (health: starting)", "starting")]
+    [InlineData("Up 2 minutes (healthy)", "healthy")]
+    [InlineData("Up 5 minutes (unhealthy)", "unhealthy")]
+    [InlineData("Up 3 seconds", "none")]
+    public void A_containers_health_is_read_from_its_status(string status, string health)
+    {
+        Assert.Equal(health, SwarmClient.HealthOf(status));
+    }
 }

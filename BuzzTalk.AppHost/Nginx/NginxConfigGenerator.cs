@@ -48,7 +48,7 @@ public static partial class NginxConfigGenerator
         if (site.Resolver is { } resolver)
         {
             // Short validity: a replica added or removed shows within seconds.
-            w.Line($"resolver {resolver} valid=5s ipv6=off;");
+            w.Line($"resolver {resolver} valid={ResolverValidSeconds}s ipv6=off;");
             w.Line("resolver_timeout 2s;");
         }
         else
@@ -120,6 +120,9 @@ public static partial class NginxConfigGenerator
         w.Close(); // http
         return w.ToString();
     }
+
+    /// <summary>How long nginx keeps a DNS answer: a stopping backend still gets requests this long.</summary>
+    public const int ResolverValidSeconds = 5;
 
     /// <summary>The path that answers 503 while the drain file exists.</summary>
     public const string DrainedHealthPath = "/backend/health";

@@ -80,6 +80,15 @@ public static class StackFileGenerator
             $"Env files come from ${{{EnvDirectoryVariable}:-{DefaultEnvDirectory}}} (written by the Deployer, mode 0600).");
     }
 
+    /// <summary>
+    /// After SIGTERM a backend closes its websockets (1001), refuses new ones and serves HTTP this
+    /// long before it stops (samples/chat-backend/rooms/going_away.py): longer than nginx keeps the
+    /// DNS answer that may still name it.
+    /// </summary>
+    public const int BackendDrainSeconds = NginxConfigGenerator.ResolverValidSeconds + 1;
+
+    public const string BackendDrainVariable = "BUZZTALK_TERM_DRAIN_SECONDS";
+
     private static YamlMappingNode Backend(PublishSettings s) => Map(
         ("image", Str(Image(s.BackendImage, BackendImageTagVariable))),
         ("env_file", Seq(Str($"${{{EnvDirectoryVariable}:-{DefaultEnvDirectory}}}/backend.env"))),
@@ -87,8 +96,11 @@ public static class StackFileGenerator
             ("DB_ENGINE", Str("django.db.backends.mysql")),
             ("DEBUG", Str("False")),
             ("FRONT", Str(s.PublicUrl)),
-            ("BUZZTALK_REPLICA", Str("backend-{{.Task.Slot}}")))),
+            ("BUZZTALK_REPLICA", Str("backend-{{.Task.Slot}}")),
+            (BackendDrainVariable, Str(Port(BackendDrainSeconds))))),
         ("networks", Seq(Str(NetworkName))),
+        // Swarm's SIGKILL comes this long after SIGTERM: the drain, then in-flight requests.
+        ("stop_grace_period", Str($"{Port(BackendDrainSeconds + 20)}s")),
         ("healthcheck", HealthCheck(["CMD", "bash", "-c", BackendProbe(s.BackendPort)], startPeriod: "60s")),
         ("deploy", Deploy(s.Backend, replicas: s.BackendReplicas, global: false, startFirst: true,
             // No published port: nginx reaches each task directly through DNS round robin.

@@ -11,6 +11,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         room = self.scope["url_route"]["kwargs"]["room"]
+        if going_away.draining():
+            # This replica is stopping: the client's retry goes to one that stays.
+            await self.close()
+            return
         if not chat.is_valid_room(room):
             # Closing before accept() rejects the handshake (HTTP 403).
             await self.close()

@@ -3,7 +3,9 @@
 A replica being replaced gets SIGTERM. Without this, daphne cancels the consumers and the
 sockets drop without a close frame (1006), so clients wait on a dead connection; with it
 they get 1001 and reconnect at once, through nginx or the load balancer, to a replica that
-stays.
+stays. After SIGTERM the replica refuses new websockets and keeps answering HTTP for
+BUZZTALK_TERM_DRAIN_SECONDS before it stops: nginx may still send it requests for as long as its
+last DNS answer is valid, and those must not fail.
 
 An instance leaving at a preemption notice sends SIGUSR1 first: its sockets are closed at
 once while the replica keeps answering HTTP until the balancer has taken the instance out
@@ -12,6 +14,7 @@ instead of after the balancer's check.
 """
 import asyncio
 import logging
+import os
 import signal
 import weakref
 
@@ -21,6 +24,16 @@ _open = weakref.WeakSet()
 
 # Time for the close frames to reach the sockets before daphne cancels everything.
 FLUSH_SECONDS = 0.25
+
+# Set by the stack from nginx's DNS validity; the default suits a run without one.
+DRAIN_SECONDS = float(os.environ.get("BUZZTALK_TERM_DRAIN_SECONDS", "0"))
+
+_draining = False
+
+
+def draining():
+    """True once SIGTERM arrived: new websockets are refused, HTTP is still served."""
+    return _draining
 
 
 def track(consumer):
@@ -43,6 +56,29 @@ def install():
         signal.signal(signal.SIGUSR1, lambda signum, frame: reactor.callFromThread(_close_all))
     except ValueError:  # not the main thread: the signal keeps its default
         logger.warning("SIGUSR1 not handled: the application was loaded outside the main thread")
+        return
+    if DRAIN_SECONDS > 0:
+        # Twisted installs its own SIGTERM handler (stop at once) as the reactor starts: take
+        # SIGTERM over after that.
+        reactor.callWhenRunning(_take_sigterm)
+
+
+def _take_sigterm():
+    from twisted.internet import reactor
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: reactor.callFromThread(_drain))
+
+
+def _drain():
+    global _draining
+    if _draining:
+        return
+    _draining = True
+    from twisted.internet import reactor
+
+    logger.info("going away: websockets closed, HTTP served for %.1f s more, then stopping", DRAIN_SECONDS)
+    _close_all()
+    reactor.callLater(DRAIN_SECONDS, reactor.stop)
 
 
 def _close_all():

@@ -28,6 +28,32 @@ public sealed class GoingAwayTests
     }
 
     [Fact]
+    public async Task With_a_drain_time_sigterm_closes_the_websockets_refuses_new_ones_and_serves_http_until_it_stops()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync();
+        await using var daphne = await StartDaphneAsync(redis, drainSeconds: 5);
+        var sockets = await ConnectAsync(daphne.Port, 3);
+
+        await ToolRun.RunCheckedAsync("kill", BackendDirectory, "-TERM", daphne.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var signalled = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        await AssertClosedGoingAwayAsync(sockets);
+        // Requests that nginx still sends here (its DNS answer is valid a few seconds more) are served.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using (var health = await http.GetAsync(new Uri($"http://127.0.0.1:{daphne.Port}/health")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        }
+
+        // A reconnecting client is refused, so its retry lands on a replica that stays.
+        await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(daphne.Port, 1));
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(signalled) < TimeSpan.FromSeconds(5), "checked after the drain time");
+        Assert.Equal(0, await daphne.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(signalled) >= TimeSpan.FromSeconds(5), "stopped before the drain time");
+    }
+
+    [Fact]
     public async Task On_sigusr1_every_open_websocket_is_closed_with_1001_and_the_replica_keeps_serving()
     {
         await using var redis = new RedisServer();
@@ -49,7 +75,7 @@ public sealed class GoingAwayTests
         await AssertClosedGoingAwayAsync([late]);
     }
 
-    private static async Task<ServerProcess> StartDaphneAsync(RedisServer redis)
+    private static async Task<ServerProcess> StartDaphneAsync(RedisServer redis, int drainSeconds = 0)
     {
         var port = ServerProcess.FreePort();
         var daphne = ServerProcess.Start("/usr/bin/python3", BackendDirectory, port, new Dictionary<string, string>
@@ -57,6 +83,7 @@ public sealed class GoingAwayTests
             ["DB_ENGINE"] = "django.db.backends.sqlite3",
             ["REDIS_URL"] = $"redis://{redis.Address}/0",
             ["PYTHONDONTWRITEBYTECODE"] = "1",
+            [BuzzTalk.AppHost.Publishing.Stack.StackFileGenerator.BackendDrainVariable] = drainSeconds.ToString(CultureInfo.InvariantCulture),
         }, "-m", "daphne", "-b", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "buzzchat.asgi:application");
         try
         {

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Tests.Rollout;
 
 namespace BuzzTalk.Bench;
@@ -42,8 +40,7 @@ public static class FleetRollbackBenchmark
                 throw new InvalidOperationException($"no fleet rollback: {errors}{json}");
             }
 
-            var (_, statusJson, _) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
-            var images = JsonSerializer.Deserialize(statusJson, DeployerJsonContext.Default.ListInstanceStatus)!.Select(s => s.Services.Single().Image).ToList();
+            var images = (await DeployerWorld.StatusAsync(settings)).Select(s => s.Services.Single().Image).ToList();
             if (images.Any(i => !i.EndsWith(":v1", StringComparison.Ordinal)))
             {
                 throw new InvalidOperationException($"not every instance is back on v1: {string.Join(", ", images)}");

@@ -83,7 +83,7 @@ public static class StackFileGenerator
     /// <summary>
     /// After SIGTERM a backend closes its websockets (1001), refuses new ones and serves HTTP this
     /// long before it stops (samples/chat-backend/rooms/going_away.py): longer than nginx keeps the
-    /// DNS answer that may still name it.
+    /// DNS answer that may still name it, and well inside docker's 10 s stop grace period.
     /// </summary>
     public const int BackendDrainSeconds = NginxConfigGenerator.ResolverValidSeconds + 1;
 
@@ -99,8 +99,6 @@ public static class StackFileGenerator
             ("BUZZTALK_REPLICA", Str("backend-{{.Task.Slot}}")),
             (BackendDrainVariable, Str(Port(BackendDrainSeconds))))),
         ("networks", Seq(Str(NetworkName))),
-        // Swarm's SIGKILL comes this long after SIGTERM: the drain, then in-flight requests.
-        ("stop_grace_period", Str($"{Port(BackendDrainSeconds + 20)}s")),
         ("healthcheck", HealthCheck(["CMD", "bash", "-c", BackendProbe(s.BackendPort)], startPeriod: "60s")),
         ("deploy", Deploy(s.Backend, replicas: s.BackendReplicas, global: false, startFirst: true,
             // No published port: nginx reaches each task directly through DNS round robin.

@@ -166,6 +166,13 @@ public sealed class DeployerWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <c>status</c> and returns every instance's status (the command exits 1 on drift, which is not checked here).</summary>
+    public static async Task<List<InstanceStatus>> StatusAsync(string settings)
+    {
+        var (_, output, errors) = await CliAsync("status", "--config", settings, "--output", "json");
+        return JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus) ?? throw new InvalidOperationException($"status printed no report: {errors}");
+    }
+
     public static FleetReport Report(string json) =>
         JsonSerializer.Deserialize(json, DeployerJsonContext.Default.FleetReport) ?? throw new InvalidOperationException("no report");
 

@@ -151,13 +151,8 @@ public sealed class FleetRolloutTests
         Assert.Equal(["v2", "v2", "v1"], await BackendTagsAsync(settings));
     }
 
-    private static async Task<IReadOnlyList<string>> BackendTagsAsync(string settings)
-    {
-        var (exit, output, errors) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
-        Assert.True(exit == 0, errors);
-        return [.. JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!
-            .Select(s => Assert.Single(s.Services).Image.Split(':')[^1])];
-    }
+    private static async Task<IReadOnlyList<string>> BackendTagsAsync(string settings) =>
+        [.. (await DeployerWorld.StatusAsync(settings)).Select(s => Assert.Single(s.Services).Image.Split(':')[^1])];
 
     [Fact]
     public async Task Status_plan_and_rollback_report_and_undo_a_rollout()

@@ -62,10 +62,6 @@ public sealed class HealthGateTests
         Assert.EndsWith(":v1", await BackendImageAsync(settings), StringComparison.Ordinal);
     }
 
-    private static async Task<string> BackendImageAsync(string settings)
-    {
-        var (exit, output, errors) = await DeployerWorld.CliAsync("status", "--config", settings, "--output", "json");
-        Assert.True(exit == 0, errors);
-        return Assert.Single(Assert.Single(System.Text.Json.JsonSerializer.Deserialize(output, DeployerJsonContext.Default.ListInstanceStatus)!).Services).Image;
-    }
+    private static async Task<string> BackendImageAsync(string settings) =>
+        Assert.Single(Assert.Single(await DeployerWorld.StatusAsync(settings)).Services).Image;
 }

@@ -111,7 +111,7 @@ public static partial class NginxConfigGenerator
         }
 
         w.Line(site.Resolver is null ? "proxy_pass http://backend;" : "proxy_pass http://$backend_upstream;");
-        ProxyHeaders(w);
+        ProxyHeaders(w, websocket: true);
         w.Line("proxy_read_timeout 1h;");
         w.Line("proxy_send_timeout 1h;");
         w.Close();
@@ -146,7 +146,7 @@ public static partial class NginxConfigGenerator
         ProxyHeaders(w);
     }
 
-    private static void ProxyHeaders(ConfigWriter w)
+    private static void ProxyHeaders(ConfigWriter w, bool websocket = false)
     {
         w.Line("proxy_http_version 1.1;");
         w.Line("proxy_set_header Upgrade $http_upgrade;");
@@ -156,7 +156,10 @@ public static partial class NginxConfigGenerator
         w.Line("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
         w.Line("proxy_set_header X-Forwarded-Proto $scheme;");
         // A refused or reset connection (a replica restarting) moves the request to the next one.
-        w.Line("proxy_next_upstream error timeout http_502 http_503;");
+        // A handshake refused with 403 came from a replica that is stopping or has a newer
+        // successor (samples/chat-backend/rooms/succession.py): the next one takes it. nginx
+        // never counts a 403 as a failed attempt.
+        w.Line(websocket ? "proxy_next_upstream error timeout http_502 http_503 http_403;" : "proxy_next_upstream error timeout http_502 http_503;");
     }
 
     private static void Validate(NginxSite site)

@@ -89,6 +89,12 @@ public static class StackFileGenerator
 
     public const string BackendDrainVariable = "BUZZTALK_TERM_DRAIN_SECONDS";
 
+    /// <summary>
+    /// The replicas that succeed one another (samples/chat-backend/rooms/succession.py): the
+    /// node and the stack's service, so instances and stacks sharing a Redis stay apart.
+    /// </summary>
+    public const string BackendScopeVariable = "BUZZTALK_SCOPE";
+
     private static YamlMappingNode Backend(PublishSettings s) => Map(
         ("image", Str(Image(s.BackendImage, BackendImageTagVariable))),
         ("env_file", Seq(Str($"${{{EnvDirectoryVariable}:-{DefaultEnvDirectory}}}/backend.env"))),
@@ -97,7 +103,8 @@ public static class StackFileGenerator
             ("DEBUG", Str("False")),
             ("FRONT", Str(s.PublicUrl)),
             ("BUZZTALK_REPLICA", Str("backend-{{.Task.Slot}}")),
-            (BackendDrainVariable, Str(Port(BackendDrainSeconds))))),
+            (BackendDrainVariable, Str(Port(BackendDrainSeconds))),
+            (BackendScopeVariable, Str("{{.Node.ID}}-{{.Service.Name}}")))),
         ("networks", Seq(Str(NetworkName))),
         ("healthcheck", HealthCheck(["CMD", "bash", "-c", BackendProbe(s.BackendPort)], startPeriod: "60s")),
         ("deploy", Deploy(s.Backend, replicas: s.BackendReplicas, global: false, startFirst: true,

@@ -1,9 +1,10 @@
 """Websocket endpoint: live messages for one room, and sending into it."""
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import chat, going_away
+from . import chat, going_away, succession
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -11,8 +12,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         room = self.scope["url_route"]["kwargs"]["room"]
-        if going_away.draining():
-            # This replica is stopping: the client's retry goes to one that stays.
+        if going_away.draining() or await sync_to_async(succession.superseded, thread_sensitive=False)():
+            # This replica is stopping, or a newer release serves beside it: refused (403),
+            # nginx hands the handshake to the next replica.
             await self.close()
             return
         if not chat.is_valid_room(room):

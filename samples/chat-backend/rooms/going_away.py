@@ -76,6 +76,10 @@ def _drain():
     _draining = True
     from twisted.internet import reactor
 
+    from . import succession
+
+    succession.stop()
+
     logger.info("going away: websockets closed, HTTP served for %.1f s more, then stopping", DRAIN_SECONDS)
     _close_all()
     reactor.callLater(DRAIN_SECONDS, reactor.stop)

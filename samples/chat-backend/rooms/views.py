@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
-from . import chat
+from . import chat, succession
 from .models import Message
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ def health(request):
     except redis.RedisError as exc:
         failures.append(f"redis: {exc}")
     body = {"status": "ok" if not failures else "unavailable", "replica": settings.BUZZTALK_REPLICA}
+    if not failures:
+        succession.ready()
     if failures:
         body["error"] = "; ".join(failures)
         logger.warning("health check failed: %s", body["error"])

@@ -151,6 +151,43 @@ public sealed class NginxConfigGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_websocket_handshake_refused_with_403_goes_to_the_next_backend_and_other_requests_do_not()
+    {
+        // A replica that is stopping or has a newer successor refuses websockets with 403.
+        await using var refusing = await WebServiceHost.StartAsync(new Dictionary<string, string?>(), _ => { },
+            app => app.Run(context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return context.Response.WriteAsync("refused");
+            }));
+        await using var accepting = await WebServiceHost.StartAsync(new Dictionary<string, string?>(), _ => { },
+            app => app.Run(context => context.Response.WriteAsync($"accepted {context.Request.Path}")));
+        var port = ServerProcess.FreePort();
+        var config = Path.Combine(_dir.Path, "nginx.conf");
+        await File.WriteAllTextAsync(config, NginxConfigGenerator.Generate(
+            LocalSite($"127.0.0.1:{refusing.Address.Port}", $"127.0.0.1:{accepting.Address.Port}") with { Listen = $"127.0.0.1:{port}" }));
+        await using var nginx = ServerProcess.Start("nginx", _dir.Path, port, "-p", _dir.Path + "/", "-c", config, "-e", "stderr", "-g", "daemon off;");
+        await nginx.WaitForPortAsync(TimeSpan.FromSeconds(30));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+
+        // Round robin sends every other request to the refusing backend first.
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal("accepted /ws/chat/lobby/", await http.GetStringAsync(new Uri("/ws/chat/lobby/", UriKind.Relative)));
+        }
+
+        var api = new List<System.Net.HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await http.GetAsync(new Uri("/backend/api/rooms", UriKind.Relative));
+            api.Add(response.StatusCode);
+        }
+
+        // A 403 of the API is the answer, not a reason to ask another backend.
+        Assert.Contains(System.Net.HttpStatusCode.Forbidden, api);
+    }
+
+    [Fact]
     public void A_site_without_backends_is_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(LocalSite()));

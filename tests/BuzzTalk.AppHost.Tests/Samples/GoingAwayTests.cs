@@ -75,16 +75,104 @@ public sealed class GoingAwayTests
         await AssertClosedGoingAwayAsync([late]);
     }
 
-    private static async Task<ServerProcess> StartDaphneAsync(RedisServer redis, int drainSeconds = 0)
+    [Fact]
+    public async Task Once_a_newer_release_answers_its_health_check_old_replicas_refuse_new_websockets_and_keep_their_open_ones()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync();
+        const string scope = "node1-buzztalk_backend";
+        await using var old = await StartDaphneAsync(redis, scope: scope, release: "r1");
+        await using var other = await StartDaphneAsync(redis, scope: "node2-buzztalk_backend", release: "r1");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await HealthyAsync(http, old.Port);
+        var open = Assert.Single(await ConnectAsync(old.Port, 1));
+
+        // Started, not yet ready: the old replica still takes websockets.
+        await using var successor = await StartDaphneAsync(redis, scope: scope, release: "r2");
+        Assert.Single(await ConnectAsync(old.Port, 1)).Dispose();
+
+        await HealthyAsync(http, successor.Port);
+        await WaitUntilRefusedAsync(old.Port, TimeSpan.FromSeconds(20));
+        Assert.Single(await ConnectAsync(successor.Port, 1)).Dispose();
+        // Another instance's replicas are another scope.
+        Assert.Single(await ConnectAsync(other.Port, 1)).Dispose();
+        // The open socket stays until its replica stops: one disconnect per deploy, not two.
+        Assert.Equal(WebSocketState.Open, open.State);
+        await open.SendAsync("not json"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        using (var receive = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            // The replica answers on it (a client error, which keeps the socket open).
+            var buffer = new byte[4096];
+            var answer = await open.ReceiveAsync(buffer, receive.Token);
+            Assert.Equal(WebSocketMessageType.Text, answer.MessageType);
+            Assert.Contains("malformed JSON", System.Text.Encoding.UTF8.GetString(buffer, 0, answer.Count), StringComparison.Ordinal);
+        }
+
+        // A successor that dies is no longer alive after a while: the old replica takes websockets again.
+        await ToolRun.RunCheckedAsync("kill", BackendDirectory, "-KILL", successor.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
+        while (true)
+        {
+            try
+            {
+                Assert.Single(await ConnectAsync(old.Port, 1)).Dispose();
+                break;
+            }
+            catch (WebSocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
+
+        open.Dispose();
+    }
+
+    private static async Task HealthyAsync(HttpClient http, int port)
+    {
+        using var health = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    }
+
+    private static async Task WaitUntilRefusedAsync(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                (await ConnectAsync(port, 1))[0].Dispose();
+            }
+            catch (WebSocketException)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the old replica still takes websockets");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    private static async Task<ServerProcess> StartDaphneAsync(RedisServer redis, int drainSeconds = 0, string? scope = null, string? release = null)
     {
         var port = ServerProcess.FreePort();
-        var daphne = ServerProcess.Start("/usr/bin/python3", BackendDirectory, port, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["DB_ENGINE"] = "django.db.backends.sqlite3",
             ["REDIS_URL"] = $"redis://{redis.Address}/0",
             ["PYTHONDONTWRITEBYTECODE"] = "1",
             [BuzzTalk.AppHost.Publishing.Stack.StackFileGenerator.BackendDrainVariable] = drainSeconds.ToString(CultureInfo.InvariantCulture),
-        }, "-m", "daphne", "-b", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "buzzchat.asgi:application");
+        };
+        if (scope is not null)
+        {
+            environment[BuzzTalk.AppHost.Publishing.Stack.StackFileGenerator.BackendScopeVariable] = scope;
+        }
+
+        if (release is not null)
+        {
+            environment["BUZZTALK_RELEASE"] = release;
+        }
+
+        var daphne = ServerProcess.Start("/usr/bin/python3", BackendDirectory, port, environment, "-m", "daphne", "-b", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "buzzchat.asgi:application");
         try
         {
             await daphne.WaitForPortAsync(TimeSpan.FromSeconds(60));

@@ -8,7 +8,7 @@
 # that takes a second. Needs root, network access to the Debian mirror, and dockerd
 # (eng/start-dockerd.sh).
 #
-# Prints one image reference a line: backend, backend v2, backend broken, frontend,
+# Prints one image reference a line: backend, backend v2, backend broken, frontend, frontend v2,
 # node-exporter, cadvisor (left out when it cannot be built). With --env it prints shell
 # assignments instead, for `eval`:
 #   BACKEND_IMAGE, BACKEND_TAG        the v1 backend (repository:tag, and the tag alone)
@@ -16,7 +16,12 @@
 #   BACKEND_BROKEN_IMAGE, BACKEND_BROKEN_TAG
 #                                     never healthy: its settings module does not exist, so
 #                                     daphne exits at start
-#   FRONTEND_IMAGE, NODE_EXPORTER_IMAGE, CADVISOR_IMAGE (empty when unavailable)
+#   FRONTEND_IMAGE                    the SPA (nginx-light with the chat page)
+#   FRONTEND_V2_IMAGE, FRONTEND_V2_TAG
+#                                     the same page with /VERSION (v2), for frontend deploys
+#   EDGE_IMAGE                        the instances' edge: the frontend's image, whose nginx runs
+#                                     the edge config (pinned: a frontend deploy does not touch it)
+#   NODE_EXPORTER_IMAGE, CADVISOR_IMAGE (empty when unavailable)
 # The variants share the backend's repository, so `docker service update --image` with another
 # tag (or BACKEND_IMAGE_TAG in the stack file) switches between them.
 # Progress and mmdebstrap output go to stderr.
@@ -122,6 +127,11 @@ config=('EXPOSE 80' 'CMD ["/usr/sbin/nginx", "-g", "daemon off;"]')
 build frontend bookworm "$frontend_packages" samples/chat-frontend \
   'mkdir -p "$1/usr/share/nginx/html" && cp -a samples/chat-frontend/. "$1/usr/share/nginx/html/" && chroot "$1" busybox --install -s /usr/local/bin'
 frontend=$image
+frontend_tag=${frontend##*:}
+
+# A second SPA build for frontend deploys: the same page with /VERSION.
+derive "$frontend" "$frontend_tag-v2" 'RUN echo v2 >/usr/share/nginx/html/VERSION'
+frontend_v2=$image
 
 # The stack's `command:` (--path.rootfs=/rootfs, --web.listen-address=:9100, ...) becomes the
 # binary's arguments.
@@ -145,7 +155,8 @@ if [[ $output == env ]]; then
     BACKEND_IMAGE "$backend" BACKEND_TAG "$backend_tag" \
     BACKEND_V2_IMAGE "$backend_v2" BACKEND_V2_TAG "${backend_v2##*:}" \
     BACKEND_BROKEN_IMAGE "$backend_broken" BACKEND_BROKEN_TAG "${backend_broken##*:}" \
-    FRONTEND_IMAGE "$frontend" NODE_EXPORTER_IMAGE "$node_exporter" CADVISOR_IMAGE "$cadvisor"
+    FRONTEND_IMAGE "$frontend" FRONTEND_V2_IMAGE "$frontend_v2" FRONTEND_V2_TAG "${frontend_v2##*:}" \
+    EDGE_IMAGE "$frontend" NODE_EXPORTER_IMAGE "$node_exporter" CADVISOR_IMAGE "$cadvisor"
 else
-  printf '%s\n' "$backend" "$backend_v2" "$backend_broken" "$frontend" "$node_exporter" ${cadvisor:+"$cadvisor"}
+  printf '%s\n' "$backend" "$backend_v2" "$backend_broken" "$frontend" "$frontend_v2" "$node_exporter" ${cadvisor:+"$cadvisor"}
 fi

@@ -24,6 +24,7 @@ images=$(eng/build-fleet-images.sh --env)
 image_value() { sed -n "s/^$1=//p" <<<"$images"; }
 backend=$(image_value BACKEND_IMAGE)
 frontend=$(image_value FRONTEND_IMAGE)
+edge=$(image_value EDGE_IMAGE)
 node_exporter=$(image_value NODE_EXPORTER_IMAGE)
 cadvisor=$(image_value CADVISOR_IMAGE)
 if [ -z "$cadvisor" ]; then
@@ -43,6 +44,7 @@ dotnet run --project BuzzTalk.AppHost --launch-profile http --no-build -- \
   --BuzzTalk:StateDirectory=.buzztalk-demo \
   --BuzzTalk:Images:Backend:Image="${backend%:*}" --BuzzTalk:Images:Backend:Tag="${backend##*:}" \
   --BuzzTalk:Images:Frontend:Image="${frontend%:*}" --BuzzTalk:Images:Frontend:Tag="${frontend##*:}" \
+  --BuzzTalk:Images:Edge:Image="${edge%:*}" --BuzzTalk:Images:Edge:Tag="${edge##*:}" \
   --BuzzTalk:Images:NodeExporter:Image="${node_exporter%:*}" --BuzzTalk:Images:NodeExporter:Tag="${node_exporter##*:}" \
   --BuzzTalk:Images:Cadvisor:Image="${cadvisor%:*}" --BuzzTalk:Images:Cadvisor:Tag="${cadvisor##*:}" \
   "${args[@]}" >"$log" 2>&1 &

@@ -70,7 +70,7 @@ public static class BuzzTalkOptionsLoader
         {
             ("Backend", options.Images.Backend), ("Frontend", options.Images.Frontend),
             ("Redis", options.Images.Redis), ("MySql", options.Images.MySql),
-            ("NodeExporter", options.Images.NodeExporter), ("Cadvisor", options.Images.Cadvisor),
+            ("Edge", options.Images.Edge), ("NodeExporter", options.Images.NodeExporter), ("Cadvisor", options.Images.Cadvisor),
         })
         {
             Collect(image, $"BuzzTalk:Images:{name}", errors);

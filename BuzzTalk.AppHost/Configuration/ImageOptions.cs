@@ -17,6 +17,13 @@ public sealed class ImageOptions
     [Required]
     public ContainerImage MySql { get; set; } = new("docker.io/library/mysql", "8.4");
 
+    /// <summary>
+    /// Published stack only: the nginx that owns each instance's port (the edge). Pinned: the
+    /// stack never replaces it on a deploy of the app.
+    /// </summary>
+    [Required]
+    public ContainerImage Edge { get; set; } = new("docker.io/library/nginx", "1.27-alpine");
+
     /// <summary>Published stack only (the instances' exporters); the local profiles do not run it.</summary>
     [Required]
     public ContainerImage NodeExporter { get; set; } = new("quay.io/prometheus/node-exporter", "v1.8.2");

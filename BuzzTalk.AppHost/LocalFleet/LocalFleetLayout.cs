@@ -84,6 +84,7 @@ public sealed record LocalFleetLayout
         PublicUrl = PublicUrl,
         BackendImage = options.Images.Backend,
         FrontendImage = options.Images.Frontend,
+        EdgeImage = options.Images.Edge,
         NodeExporterImage = options.Images.NodeExporter,
         CadvisorImage = options.Images.Cadvisor,
         FrontendPort = FrontendPort,

@@ -10,8 +10,15 @@ public sealed record NginxSite
     /// <summary>A <c>listen</c> value: <c>80</c> or <c>127.0.0.1:8080</c>.</summary>
     public required string Listen { get; init; }
 
-    /// <summary>Directory holding the built SPA (<c>index.html</c>).</summary>
-    public required string SpaRoot { get; init; }
+    /// <summary>Directory holding the built SPA (<c>index.html</c>); null when <see cref="Frontend"/> serves it.</summary>
+    public string? SpaRoot { get; init; }
+
+    /// <summary>
+    /// The static servers of the SPA (<c>host:port</c>, found through <see cref="Resolver"/>) when
+    /// this nginx is an instance's edge: it proxies <c>/</c> to them instead of serving files, so
+    /// the SPA rolls start-first behind a listener that stays.
+    /// </summary>
+    public string? Frontend { get; init; }
 
     /// <summary>Backend <c>host:port</c> entries; nginx balances across them.</summary>
     public required IReadOnlyList<string> Backends { get; init; }

@@ -18,6 +18,9 @@ public sealed record PublishSettings
 
     public ContainerImage FrontendImage { get; init; } = new("ghcr.io/buzz-talk/buzz-talk-frontend", "latest");
 
+    /// <summary>The edge's nginx: pinned, changed rarely (a change stops the old edge first).</summary>
+    public ContainerImage EdgeImage { get; init; } = new ImageOptions().Edge;
+
     public ContainerImage NodeExporterImage { get; init; } = new ImageOptions().NodeExporter;
 
     public ContainerImage CadvisorImage { get; init; } = new ImageOptions().Cadvisor;
@@ -25,6 +28,9 @@ public sealed record PublishSettings
     public ServiceResources Backend { get; init; } = ServiceResources.SeedBackend;
 
     public ServiceResources Frontend { get; init; } = ServiceResources.SeedFrontend;
+
+    /// <summary>The edge does what the seed's frontend nginx did (proxy and websockets): its limits.</summary>
+    public ServiceResources Edge { get; init; } = ServiceResources.SeedFrontend;
 
     public ServiceResources NodeExporter { get; init; } = ServiceResources.SeedNodeExporter;
 

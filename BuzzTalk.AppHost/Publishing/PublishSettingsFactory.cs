@@ -39,6 +39,7 @@ public static class PublishSettingsFactory
             PublicUrl = publicUrl!.TrimEnd('/'),
             BackendImage = options.Images.Backend,
             FrontendImage = options.Images.Frontend,
+            EdgeImage = options.Images.Edge,
             NodeExporterImage = options.Images.NodeExporter,
             CadvisorImage = options.Images.Cadvisor,
         };

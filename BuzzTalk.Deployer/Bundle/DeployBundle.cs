@@ -15,11 +15,16 @@ namespace BuzzTalk.Deployer.Bundle;
 public sealed partial class DeployBundle
 {
     public const string StackPath = "stack/docker-stack.yml";
+    /// <summary>The edge's nginx config, installed on the host and reloaded (not a swarm config).</summary>
     public const string NginxPath = "nginx/nginx.conf";
+
+    /// <summary>The SPA's nginx config: the frontend's swarm config, <c>&lt;stack&gt;_nginx_&lt;hash&gt;</c>.</summary>
+    public const string SpaPath = "nginx/spa.conf";
+
     public const string ChecksumsPath = "SHA256SUMS";
 
-    /// <summary>What an instance needs; the stack file finds the config at <c>../nginx/nginx.conf</c>, so the layout is kept.</summary>
-    public static IReadOnlyList<string> InstanceFiles { get; } = [StackPath, NginxPath];
+    /// <summary>What an instance needs; the stack file finds the SPA config at <c>../nginx/spa.conf</c>, so the layout is kept.</summary>
+    public static IReadOnlyList<string> InstanceFiles { get; } = [StackPath, NginxPath, SpaPath];
 
     private readonly Dictionary<string, BundleService> _byName;
 
@@ -64,7 +69,7 @@ public sealed partial class DeployBundle
         }
 
         // Presence first: the clearest message for a directory that is not a bundle at all.
-        foreach (var required in new[] { ChecksumsPath, StackPath, NginxPath })
+        foreach (var required in new[] { ChecksumsPath, StackPath, NginxPath, SpaPath })
         {
             if (!File.Exists(FullPath(root, required)))
             {
@@ -100,7 +105,7 @@ public sealed partial class DeployBundle
             contents[path] = bytes;
         }
 
-        var (services, stackName) = ReadStack(contents[StackPath], contents[NginxPath]);
+        var (services, stackName) = ReadStack(contents[StackPath], contents[SpaPath]);
         var files = new SortedDictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         foreach (var path in InstanceFiles)
         {
@@ -184,7 +189,7 @@ public sealed partial class DeployBundle
         return result;
     }
 
-    private static (IReadOnlyList<BundleService> Services, string StackName) ReadStack(byte[] stackBytes, byte[] nginxBytes)
+    private static (IReadOnlyList<BundleService> Services, string StackName) ReadStack(byte[] stackBytes, byte[] spaBytes)
     {
         var yaml = new YamlStream();
         try
@@ -224,7 +229,7 @@ public sealed partial class DeployBundle
             services.Add(new BundleService(name, image));
         }
 
-        var fromConfig = StackNameFromConfigs(root, nginxBytes);
+        var fromConfig = StackNameFromConfigs(root, spaBytes);
         // The publisher names the stack in the file itself (x-buzztalk: stack); older bundles only
         // through the nginx config's name.
         if (Child(root, StackExtension) is YamlMappingNode extension && Child(extension, "stack") is YamlScalarNode { Value: { } declared })
@@ -248,11 +253,11 @@ public sealed partial class DeployBundle
     /// <summary>Top-level compose extension field the publisher writes; docker ignores <c>x-</c> keys.</summary>
     public const string StackExtension = "x-buzztalk";
 
-    private static string? StackNameFromConfigs(YamlMappingNode root, byte[] nginxBytes)
+    private static string? StackNameFromConfigs(YamlMappingNode root, byte[] spaBytes)
     {
         var configs = Child(root, "configs") as YamlMappingNode;
         var nginxConfig = configs?.Children.Values.OfType<YamlMappingNode>()
-            .FirstOrDefault(c => Child(c, "file") is YamlScalarNode { Value: { } file } && file.EndsWith("/" + NginxPath, StringComparison.Ordinal));
+            .FirstOrDefault(c => Child(c, "file") is YamlScalarNode { Value: { } file } && file.EndsWith("/" + SpaPath, StringComparison.Ordinal));
         if (nginxConfig is null || Child(nginxConfig, "name") is not YamlScalarNode { Value: { } configName })
         {
             return null;
@@ -265,10 +270,10 @@ public sealed partial class DeployBundle
         }
 
         // Swarm configs are immutable: a config edited without a new name would make the deploy fail.
-        var hash = Convert.ToHexStringLower(SHA256.HashData(nginxBytes))[..12];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(spaBytes))[..12];
         if (!match.Groups["hash"].Value.Equals(hash, StringComparison.Ordinal))
         {
-            throw new BundleInvalidException($"The nginx config name '{configName}' in '{StackPath}' does not carry the hash of {NginxPath} ({hash}): republish the bundle.");
+            throw new BundleInvalidException($"The nginx config name '{configName}' in '{StackPath}' does not carry the hash of {SpaPath} ({hash}): republish the bundle.");
         }
 
         return match.Groups["stack"].Value;

@@ -33,6 +33,10 @@ public sealed partial class InstanceRollout(
     private readonly DeployLease _lease = new(runner, layout.LeaseDirectory);
     private readonly InstanceHistory _history = new(files, layout);
     private HealthGate Gate => new(runner, _swarm, options, target.Name, Step, _time);
+    private EdgeConfig Edge => new(runner, _swarm, layout, Step);
+
+    // Whether this rollout replaced the edge's config: a rollback puts the old one back.
+    private bool _edgeChanged;
     private readonly List<string> _steps = [];
 
     public DeployTarget Target => target;
@@ -430,6 +434,7 @@ public sealed partial class InstanceRollout(
             {
                 ["BUZZTALK_ENV_DIR"] = layout.EnvDirectory,
                 ["BUZZTALK_RUN_DIR"] = layout.RunDirectory,
+                [InstanceEdge.DirectoryVariable] = layout.Edge,
             };
 
             // The frontend mounts it: a missing bind source fails the task. Created at boot by the
@@ -448,8 +453,19 @@ public sealed partial class InstanceRollout(
                 environment[variable] = recorded;
             }
 
+            // Before the stack: a new edge starts with it; a running one reloads it.
+            _edgeChanged = await Edge.InstallAsync(layout.Release(release.ReleaseId), cancellationToken).ConfigureAwait(false);
             Step($"docker stack deploy {layout.Stack} ({release.ReleaseId})");
-            await _swarm.StackDeployAsync(layout.StackFile(release.ReleaseId), layout.Stack, environment, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _swarm.StackDeployAsync(layout.StackFile(release.ReleaseId), layout.Stack, environment, cancellationToken).ConfigureAwait(false);
+            }
+            catch when (_edgeChanged)
+            {
+                // The stack kept its old release: so does the edge.
+                await Edge.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
             return [.. release.ServiceImages.Keys.Select(FullName)];
         }
 
@@ -524,6 +540,11 @@ public sealed partial class InstanceRollout(
     private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, SiteSample? baseline,
         CancellationToken cancellationToken)
     {
+        if (_edgeChanged)
+        {
+            await Edge.RestoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         // Rollbacks are told apart from the failed update by when they start.
         var failed = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
         var rolled = new List<string>();

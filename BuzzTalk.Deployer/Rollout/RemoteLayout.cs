@@ -18,6 +18,9 @@ public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory
     /// <summary>The releases this instance ran, written by the Deployer after each success (<see cref="Releases.InstanceHistory"/>).</summary>
     public string History => $"{Root}/history.json";
 
+    /// <summary>The edge's live nginx config and the one it replaced (<see cref="EdgeConfig"/>), mounted into the edge.</summary>
+    public string Edge => $"{Root}/edge";
+
     public string Release(string releaseId) => $"{Releases}/{releaseId}";
 
     public string StackFile(string releaseId) => $"{Release(releaseId)}/{ReleaseContent.StackPath}";

@@ -238,6 +238,30 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
         await DockerAsync(["service", "rollback", "--detach", service], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The id of a running container of the service on this node; null when none runs.</summary>
+    public async Task<string?> RunningContainerAsync(string service, CancellationToken cancellationToken = default)
+    {
+        SwarmNames.RequireServiceName(service);
+        var output = (await DockerAsync(["ps", "-q", "--no-trunc", "--filter", $"label=com.docker.swarm.service.name={service}",
+            "--filter", "status=running"], cancellationToken).ConfigureAwait(false)).Output;
+        return Lines(output).FirstOrDefault();
+    }
+
+    /// <summary><c>docker exec</c> of one command (each argument passed as is); the result, failed or not.</summary>
+    public Task<RemoteResult> ExecAsync(string container, IReadOnlyList<string> command, CancellationToken cancellationToken = default) =>
+        host.RunAsync(_docker[0], [.. _docker.Skip(1), "exec", SwarmNames.RequireContainerId(container), .. command], cancellationToken: cancellationToken);
+
+    /// <summary><c>docker kill --signal</c>: e.g. HUP makes nginx reload its config.</summary>
+    public async Task SignalAsync(string container, string signal, CancellationToken cancellationToken = default)
+    {
+        if (signal is not ("HUP" or "USR1" or "QUIT"))
+        {
+            throw new ArgumentException($"Signal '{signal}' is not one this client sends.", nameof(signal));
+        }
+
+        await DockerAsync(["kill", "--signal", signal, SwarmNames.RequireContainerId(container)], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary><c>docker stack rm</c>.</summary>
     public async Task StackRemoveAsync(string stack, CancellationToken cancellationToken = default)
     {

@@ -36,6 +36,13 @@ public static partial class SwarmNames
         value is not null && RemotePathPattern().IsMatch(value) && !value.Split('/').Contains("..")
             ? value : throw new ArgumentException($"'{value}' is not an absolute path of [A-Za-z0-9._/-].", nameof(value));
 
+    /// <summary>A container id as <c>docker ps --no-trunc</c> prints it (or a short prefix of one).</summary>
+    public static string RequireContainerId(string? value) =>
+        value is not null && ContainerIdPattern().IsMatch(value) ? value : throw new ArgumentException($"'{value}' is not a container id.", nameof(value));
+
+    [GeneratedRegex("^[a-f0-9]{12,64}$")]
+    private static partial Regex ContainerIdPattern();
+
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$")]
     private static partial Regex TagPattern();
 

@@ -21,7 +21,7 @@ public sealed record FleetImages(string Backend, IReadOnlyList<string> Arguments
             }
         }
         var arguments = new List<string>();
-        foreach (var (option, key) in new[] { ("Backend", "BACKEND_IMAGE"), ("Frontend", "FRONTEND_IMAGE"), ("NodeExporter", "NODE_EXPORTER_IMAGE"), ("Cadvisor", "CADVISOR_IMAGE") })
+        foreach (var (option, key) in new[] { ("Backend", "BACKEND_IMAGE"), ("Frontend", "FRONTEND_IMAGE"), ("Edge", "EDGE_IMAGE"), ("NodeExporter", "NODE_EXPORTER_IMAGE"), ("Cadvisor", "CADVISOR_IMAGE") })
         {
             var reference = values.GetValueOrDefault(key) is { Length: > 0 } value
                 ? value

@@ -17,15 +17,16 @@ public static class TestStackFile
     /// <param name="yaml">The published stack file.</param>
     /// <param name="frontendPort">Host port for the frontend's nginx.</param>
     /// <param name="backendImage">Image of the backend (default: busybox); a test app image carries /version and /healthy.</param>
-    /// <param name="keepServices">Services to keep; null keeps all four.</param>
+    /// <param name="keepServices">Services to keep; null keeps all.</param>
     /// <param name="fastUpdates">Shorten update monitoring and restart delays so rollouts take seconds.</param>
     /// <param name="frontendPortVariable">
     /// When set, the frontend publishes <c>${variable:-frontendPort}</c>: several logical instances
     /// on one swarm each publish their own port from the same bundle.
     /// </param>
     /// <param name="publishedBackend">Keep the backend as published (its image, command and health check): the real backend image.</param>
+    /// <param name="frontendImage">The SPA's image (default: the host's nginx with a test page); the edge always runs the host's nginx.</param>
     public static string Rewrite(string yaml, int frontendPort, string backendImage = BusyboxImage, IReadOnlyCollection<string>? keepServices = null,
-        bool fastUpdates = false, string? frontendPortVariable = null, bool publishedBackend = false)
+        bool fastUpdates = false, string? frontendPortVariable = null, bool publishedBackend = false, string? frontendImage = null)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
@@ -45,11 +46,17 @@ public static class TestStackFile
                 ShortenUpdates(service);
             }
 
-            if (name == "frontend")
+            if (name == "edge")
             {
                 service.Children[new YamlScalarNode("image")] = new YamlScalarNode(NginxImage);
                 var published = frontendPort.ToString(CultureInfo.InvariantCulture);
                 SetPublished(service, frontendPortVariable is null ? published : $"${{{frontendPortVariable}:-{published}}}");
+                continue;
+            }
+
+            if (name == "frontend")
+            {
+                service.Children[new YamlScalarNode("image")] = new YamlScalarNode(frontendImage ?? NginxImage);
                 continue;
             }
 

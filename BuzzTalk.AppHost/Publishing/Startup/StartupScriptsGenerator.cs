@@ -87,6 +87,10 @@ public static class StartupScriptsGenerator
             ["ENV_DIR"] = EnvDirectory,
             ["BACKEND_ENV_FILE"] = BackendEnvFile,
             ["STACK_FILE"] = StackFile,
+            ["EDGE_SOURCE"] = Stack.StackFileGenerator.NginxPath,
+            ["EDGE_SERVICE"] = BuzzTalk.Fleet.Swarm.InstanceEdge.Service,
+            ["EDGE_CONFIG"] = BuzzTalk.Fleet.Swarm.InstanceEdge.ConfigFile,
+            ["EDGE_NEXT"] = BuzzTalk.Fleet.Swarm.InstanceEdge.NextConfigFile,
             ["LOCK_FILE"] = LockFile,
             ["HEALTH_URL"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/healthz"),
             ["HEALTH_TIMEOUT"] = HealthTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
@@ -242,6 +246,10 @@ public static class StartupScriptsGenerator
         DEFAULT_BACKEND_IMAGE_TAG=__BACKEND_TAG__
         DEFAULT_FRONTEND_IMAGE_TAG=__FRONTEND_TAG__
         STACK_FILE=__STACK_FILE__
+        EDGE_SOURCE=__EDGE_SOURCE__
+        EDGE_SERVICE=__EDGE_SERVICE__
+        EDGE_CONFIG=__EDGE_CONFIG__
+        EDGE_NEXT=__EDGE_NEXT__
         BACKEND_ENV_FILE=__BACKEND_ENV_FILE__
         READY_ATTRIBUTE=__READY_ATTRIBUTE__
         RELEASE_ATTRIBUTE=__RELEASE_ATTRIBUTE__
@@ -524,6 +532,20 @@ public static class StartupScriptsGenerator
         mkdir -p "$RUN_DIR"
         rm -f "${RUN_DIR:?}/$DRAIN_FILE"
         export BUZZTALK_RUN_DIR="$RUN_DIR"
+        # The edge owns the port and is not replaced by a deploy: the release's config is copied
+        # into the folder it mounts, and a running edge reloads it (nginx keeps open connections).
+        edge_dir="$BUNDLE_ROOT/edge"
+        mkdir -p "$edge_dir"
+        if ! cmp -s "$BUNDLE_ROOT/current/$EDGE_SOURCE" "$edge_dir/$EDGE_CONFIG"; then
+          cp "$BUNDLE_ROOT/current/$EDGE_SOURCE" "$edge_dir/$EDGE_NEXT"
+          mv -f "$edge_dir/$EDGE_NEXT" "$edge_dir/$EDGE_CONFIG"
+          edge=$("$DOCKER" ps -q --no-trunc --filter "label=com.docker.swarm.service.name=${STACK_NAME}_$EDGE_SERVICE" --filter status=running | head -n 1)
+          if [[ -n "$edge" ]]; then
+            log "edge config changed: reloading the edge"
+            "$DOCKER" kill --signal HUP "$edge" >/dev/null
+          fi
+        fi
+        export BUZZTALK_EDGE_DIR="$edge_dir"
         log "stack deploy $STACK_NAME (release $release_id, backend ${BACKEND_IMAGE_TAG:-default}, frontend ${FRONTEND_IMAGE_TAG:-default})"
         "$DOCKER" stack deploy --with-registry-auth -c "$BUNDLE_ROOT/current/$STACK_FILE" "$STACK_NAME"
 

@@ -15,9 +15,11 @@ public sealed class DeployBundleTests
 
         var bundle = DeployBundle.Load(published.Path);
 
-        Assert.Equal(["backend", "frontend", "node-exporter", "cadvisor"], bundle.Services.Select(s => s.Name));
-        Assert.Equal("ghcr.io/buzz-talk/buzz-talk-backend:${BACKEND_IMAGE_TAG:-latest}", bundle.Services[0].Image);
-        Assert.Equal("quay.io/prometheus/node-exporter:v1.8.2", bundle.Services[2].Image);
+        Assert.Equal(["edge", "backend", "frontend", "node-exporter", "cadvisor"], bundle.Services.Select(s => s.Name));
+        // The edge is pinned; the app's images take a tag per deploy.
+        Assert.Equal("docker.io/library/nginx:1.27-alpine", bundle.Services[0].Image);
+        Assert.Equal("ghcr.io/buzz-talk/buzz-talk-backend:${BACKEND_IMAGE_TAG:-latest}", bundle.Services[1].Image);
+        Assert.Equal("quay.io/prometheus/node-exporter:v1.8.2", bundle.Services[3].Image);
         Assert.Equal("buzztalk", bundle.StackName);
         Assert.Matches("^[0-9a-f]{12}$", bundle.ReleaseId);
     }
@@ -37,7 +39,7 @@ public sealed class DeployBundleTests
 
         var bundle = DeployBundle.Load(published.Path);
 
-        Assert.Equal(["nginx/nginx.conf", "stack/docker-stack.yml"], bundle.Files.Keys);
+        Assert.Equal(["nginx/nginx.conf", "nginx/spa.conf", "stack/docker-stack.yml"], bundle.Files.Keys);
         foreach (var (path, bytes) in bundle.Files)
         {
             Assert.Equal(File.ReadAllBytes(published.File(path)), bytes.ToArray());
@@ -147,15 +149,15 @@ public sealed class DeployBundleTests
     }
 
     [Fact]
-    public async Task An_nginx_config_edited_with_recomputed_checksums_is_refused_because_swarm_configs_are_immutable()
+    public async Task The_spa_config_edited_with_recomputed_checksums_is_refused_because_swarm_configs_are_immutable()
     {
         using var published = await PublishedBundle.WriteAsync();
-        await File.AppendAllTextAsync(published.File("nginx/nginx.conf"), "# edited\n");
+        await File.AppendAllTextAsync(published.File("nginx/spa.conf"), "# edited\n");
         await RewriteChecksumsAsync(published);
 
         var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
 
-        Assert.Contains("does not carry the hash of nginx/nginx.conf", e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not carry the hash of nginx/spa.conf", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -177,7 +179,7 @@ public sealed class DeployBundleTests
 
         var e = Assert.Throws<BundleInvalidException>(() => bundle.ServicesNamed(["backend", "worker"]));
 
-        Assert.Equal("unknown service 'worker' (the stack has backend, frontend, node-exporter, cadvisor)", e.Message);
+        Assert.Equal("unknown service 'worker' (the stack has edge, backend, frontend, node-exporter, cadvisor)", e.Message);
     }
 
     [Fact]

@@ -209,12 +209,35 @@ public sealed class DeployerWorld : IAsyncDisposable
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
         var stack = files.Single(f => f.Path == StackFileGenerator.StackPath);
         var rewritten = TestStackFile.Rewrite(stack.Content, FrontendPort, backendImage: "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}",
-            keepServices: backendOnly ? ["backend"] : portPerInstance ? ["backend", "frontend"] : null, fastUpdates: true,
+            keepServices: backendOnly ? ["backend"] : portPerInstance ? ["edge", "backend", "frontend"] : null, fastUpdates: true,
             frontendPortVariable: portPerInstance ? Releases.InstanceBoot.FrontendPortVariable : null, publishedBackend: backendImage is not null);
         files[files.IndexOf(stack)] = stack with { Content = rewritten };
         files.Add(new BundleFile(BundleComposer.ChecksumsPath, BundleComposer.Checksums(files)));
         await BundleWriter.WriteAsync(BundleDirectory, files, CancellationToken.None);
     }
+
+    /// <summary>Changes one file of the bundle and its checksum, as a new publish of that change would.</summary>
+    public async Task RewriteBundleFileAsync(string path, Func<string, string> change)
+    {
+        var files = new List<BundleFile>();
+        foreach (var file in Directory.EnumerateFiles(BundleDirectory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(BundleDirectory, file).Replace('\\', '/');
+            if (relative != BundleComposer.ChecksumsPath)
+            {
+                var content = await File.ReadAllTextAsync(file);
+                files.Add(new BundleFile(relative, relative == path ? change(content) : content));
+            }
+        }
+
+        files.Add(new BundleFile(BundleComposer.ChecksumsPath, BundleComposer.Checksums(files)));
+        await BundleWriter.WriteAsync(BundleDirectory, files, CancellationToken.None);
+    }
+
+    /// <summary>The id of the running container of one of the instance's services.</summary>
+    public async Task<string> ContainerOfAsync(string instance, string service) =>
+        (await ToolRun.RunCheckedAsync("docker", Path.GetTempPath(), "ps", "-q", "--no-trunc", "--filter",
+            $"label=com.docker.swarm.service.name={Name}-{instance}_{service}", "--filter", "status=running")).Trim();
 
     /// <summary>GETs a path through the instance's nginx.</summary>
     public async Task<string> GetAsync(HttpClient http, string path) =>

@@ -7,7 +7,7 @@ namespace BuzzTalk.AppHost.Tests.Publishing.Stack;
 
 /// <summary>
 /// The published stack deployed onto the local swarm with the images swapped for local test
-/// images (busybox httpd for backend and exporters, the host's nginx for the frontend) and the
+/// images (busybox httpd for backend and exporters, the host's nginx for the edge and the SPA) and the
 /// host ports swapped for free ones. Everything else is the published file. Removed on dispose.
 /// </summary>
 public sealed class LocalStackDeployment : IAsyncDisposable
@@ -27,6 +27,9 @@ public sealed class LocalStackDeployment : IAsyncDisposable
     /// <summary>The instance's run directory (the drain flag), mounted into the frontend.</summary>
     public string RunDirectory => Path.Combine(_scratch.Path, "run");
 
+    /// <summary>The edge's config folder, where the Deployer installs the release's nginx.conf.</summary>
+    public string EdgeDirectory => Path.Combine(_scratch.Path, "edge");
+
     public static async Task<LocalStackDeployment> DeployAsync(Func<PublishSettings, PublishSettings>? adjust = null)
     {
         var deployment = new LocalStackDeployment("bt" + Guid.NewGuid().ToString("N")[..6]);
@@ -40,12 +43,16 @@ public sealed class LocalStackDeployment : IAsyncDisposable
 
             Directory.CreateDirectory(deployment.EnvDirectory);
             Directory.CreateDirectory(deployment.RunDirectory);
+            Directory.CreateDirectory(deployment.EdgeDirectory);
+            File.Copy(Path.Combine(deployment.BundleDirectory, StackFileGenerator.NginxPath),
+                Path.Combine(deployment.EdgeDirectory, BuzzTalk.Fleet.Swarm.InstanceEdge.ConfigFile));
             await File.WriteAllTextAsync(Path.Combine(deployment.EnvDirectory, "backend.env"), "MYSQL_DB_NAME=from-env-file\n");
             var (exit, output) = await ToolRun.RunAsync("docker", deployment.BundleDirectory,
                 new Dictionary<string, string>
                 {
                     [StackFileGenerator.EnvDirectoryVariable] = deployment.EnvDirectory,
                     [StackFileGenerator.RunDirectoryVariable] = deployment.RunDirectory,
+                    [BuzzTalk.Fleet.Swarm.InstanceEdge.DirectoryVariable] = deployment.EdgeDirectory,
                 },
                 "stack", "deploy", "-c", StackFileGenerator.StackPath, deployment.Name);
             if (exit != 0)
@@ -75,7 +82,7 @@ public sealed class LocalStackDeployment : IAsyncDisposable
             var services = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("Replicas").GetString() ?? "")
                 .ToList();
-            if (exit == 0 && services.Count == 4 && services.All(Converged))
+            if (exit == 0 && services.Count == 5 && services.All(Converged))
             {
                 return;
             }

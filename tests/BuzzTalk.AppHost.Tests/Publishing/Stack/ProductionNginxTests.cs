@@ -29,7 +29,12 @@ public sealed class ProductionNginxTests
         Assert.Contains("set $backend_upstream backend:8000;", text, StringComparison.Ordinal);
         Assert.DoesNotContain("upstream backend {", text, StringComparison.Ordinal);
         Assert.Contains("proxy_set_header Upgrade $http_upgrade;", text, StringComparison.Ordinal);
-        Assert.Contains("try_files $uri $uri/ /index.html;", text, StringComparison.Ordinal);
+        // The edge proxies the SPA, which rolls start-first behind it; the SPA's own nginx serves the files.
+        Assert.Contains("set $frontend_upstream frontend:80;", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("try_files", text, StringComparison.Ordinal);
+        var spa = StackFileGenerator.Generate(Settings).Single(f => f.Path == StackFileGenerator.SpaPath).Content;
+        Assert.Contains("try_files $uri $uri/ /index.html;", spa, StringComparison.Ordinal);
+        Assert.Contains("listen 80;", spa, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,13 +46,16 @@ public sealed class ProductionNginxTests
     }
 
     [Fact]
-    public void A_changed_nginx_config_gets_a_new_swarm_config_name()
+    public void A_changed_spa_config_gets_a_new_swarm_config_name_and_a_changed_edge_config_does_not()
     {
         static string ConfigName(PublishSettings s) =>
             StackFileGenerator.Generate(s).Single(f => f.Path == StackFileGenerator.StackPath).Content
                 .Split('\n').Single(l => l.Contains("name: buzztalk_nginx_", StringComparison.Ordinal));
 
         Assert.Equal(ConfigName(Settings), ConfigName(Settings));
-        Assert.NotEqual(ConfigName(Settings), ConfigName(Settings with { BackendPort = 8001 }));
+        // The edge's config is reloaded, not a swarm config: the stack stays as it is.
+        Assert.Equal(ConfigName(Settings), ConfigName(Settings with { BackendPort = 8001 }));
+        Assert.NotEqual(StackFileGenerator.Generate(Settings).Single(f => f.Path == StackFileGenerator.NginxPath).Content,
+            StackFileGenerator.Generate(Settings with { BackendPort = 8001 }).Single(f => f.Path == StackFileGenerator.NginxPath).Content);
     }
 }

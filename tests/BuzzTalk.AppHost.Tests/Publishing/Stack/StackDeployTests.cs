@@ -56,11 +56,16 @@ public sealed class StackDeployTests
         Assert.Equal("rollback", spec.GetProperty("UpdateConfig").GetProperty("FailureAction").GetString());
         Assert.Equal("dnsrr", spec.GetProperty("EndpointSpec").GetProperty("Mode").GetString());
 
-        using var frontend = JsonDocument.Parse(await stack.ServiceAsync("inspect", "frontend"));
-        var port = frontend.RootElement[0].GetProperty("Spec").GetProperty("EndpointSpec").GetProperty("Ports")[0];
+        // The edge holds the host port (one task at a time, so it stops first); the SPA has no
+        // port and rolls start-first behind it.
+        using var edge = JsonDocument.Parse(await stack.ServiceAsync("inspect", "edge"));
+        var port = edge.RootElement[0].GetProperty("Spec").GetProperty("EndpointSpec").GetProperty("Ports")[0];
         Assert.Equal("host", port.GetProperty("PublishMode").GetString());
         Assert.Equal(80, port.GetProperty("TargetPort").GetInt32());
-        Assert.Equal("stop-first", frontend.RootElement[0].GetProperty("Spec").GetProperty("UpdateConfig").GetProperty("Order").GetString());
+        Assert.Equal("stop-first", edge.RootElement[0].GetProperty("Spec").GetProperty("UpdateConfig").GetProperty("Order").GetString());
+        using var frontend = JsonDocument.Parse(await stack.ServiceAsync("inspect", "frontend"));
+        Assert.False(frontend.RootElement[0].GetProperty("Spec").GetProperty("EndpointSpec").TryGetProperty("Ports", out _));
+        Assert.Equal("start-first", frontend.RootElement[0].GetProperty("Spec").GetProperty("UpdateConfig").GetProperty("Order").GetString());
 
         using var exporter = JsonDocument.Parse(await stack.ServiceAsync("inspect", "node-exporter"));
         Assert.True(exporter.RootElement[0].GetProperty("Spec").GetProperty("Mode").TryGetProperty("Global", out _));

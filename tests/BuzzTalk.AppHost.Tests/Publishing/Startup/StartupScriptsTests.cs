@@ -213,13 +213,21 @@ public sealed class StartupScriptsTests : IDisposable
         var instance = new InstanceFixture(_dir.Path, gcp);
         instance.WriteBackendEnv();
         Assert.Equal(0, (await instance.RunAsync()).ExitCode);
+        var edgeConfig = Path.Combine(instance.BundleRoot, "edge", "nginx.conf");
+        Assert.Equal("# edge v1\n", File.ReadAllText(edgeConfig));
+        // No edge ran at the first boot: nothing to reload.
+        Assert.DoesNotContain(instance.DockerLog(), l => l.StartsWith("kill", StringComparison.Ordinal));
 
-        instance.PublishBundle("stack: v2\n");
+        instance.PublishBundle("stack: v2\n", edge: "# edge v2\n");
+        instance.EdgeRunning("0123456789abcdef");
         var (exit, output) = await instance.RunAsync();
 
         Assert.True(exit == 0, output);
         Assert.Equal("stack: v2\n", File.ReadAllText(Path.Combine(instance.BundleRoot, "current", StartupScriptsGenerator.StackFile)));
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(instance.BundleRoot, "releases")).Length);
+        // The running edge keeps its port and reloads the new config.
+        Assert.Equal("# edge v2\n", File.ReadAllText(edgeConfig));
+        Assert.Contains("kill --signal HUP 0123456789abcdef", instance.DockerLog());
     }
 
     [Fact]
@@ -433,6 +441,7 @@ public sealed class StartupScriptsTests : IDisposable
                   info) if [[ "${2:-}" == --format ]]; then cat "$FAKE_DIR/swarm-state" 2>/dev/null || echo inactive; fi ;;
                   swarm) echo active > "$FAKE_DIR/swarm-state" ;;
                   login) cat > "$FAKE_DIR/login-stdin" ;;
+                  ps) cat "$FAKE_DIR/edge-running" 2>/dev/null || true ;;
                   stack) [[ -f "$5" ]]; printf 'BACKEND_IMAGE_TAG=%s FRONTEND_IMAGE_TAG=%s\n' "$BACKEND_IMAGE_TAG" "$FRONTEND_IMAGE_TAG" >> "$FAKE_DIR/stack-env" ;;
                 esac
                 """);
@@ -453,6 +462,9 @@ public sealed class StartupScriptsTests : IDisposable
 
         public string BundleRoot => Path.Combine(_root, "opt-buzztalk");
 
+        /// <summary>The fake docker lists this container as the stack's running edge.</summary>
+        public void EdgeRunning(string container) => File.WriteAllText(Path.Combine(_root, "edge-running"), container + "\n");
+
         public string EnvDir => Path.Combine(_root, "etc-buzztalk-env");
 
         public int HealthTimeoutSeconds { get; init; } = 30;
@@ -463,11 +475,13 @@ public sealed class StartupScriptsTests : IDisposable
             File.WriteAllText(Path.Combine(EnvDir, StartupScriptsGenerator.BackendEnvFile), "SECRET_KEY=x\n");
         }
 
-        public void PublishBundle(string stack, string? objectName = null)
+        public void PublishBundle(string stack, string? objectName = null, string edge = "# edge v1\n")
         {
             var source = Path.Combine(_root, "bundle-source-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Path.Combine(source, "stack"));
             File.WriteAllText(Path.Combine(source, StartupScriptsGenerator.StackFile), stack);
+            Directory.CreateDirectory(Path.Combine(source, "nginx"));
+            File.WriteAllText(Path.Combine(source, BuzzTalk.AppHost.Publishing.Stack.StackFileGenerator.NginxPath), edge);
             using var archive = new MemoryStream();
             using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
             {

@@ -153,36 +153,12 @@ public sealed class PreemptionScenario : IAsyncDisposable
         return resource;
     }
 
+    private IAsyncDisposable OwnAny(IAsyncDisposable resource) => Own(resource);
+
     private async Task SetUpAsync(string backendImage)
     {
-        var gateway = await DockerCli.SwarmGatewayAsync();
-        var redis = Own(new RedisServer(RedisPassword, gateway));
-        await redis.StartAsync();
-        var database = Own(new MariaDbServer(gateway));
-        await database.StartAsync();
-        await MigrateAsync(database);
-
-        World = Own(await DeployerWorld.StartAsync(portPerInstance: true, backendImage: backendImage));
-        await File.WriteAllTextAsync(Path.Combine(World.Root, "test.env"), string.Create(CultureInfo.InvariantCulture, $"""
-            MYSQL_DB_NAME={MariaDbServer.Database}
-            MYSQL_DB_USER={MariaDbServer.User}
-            MYSQL_DB_PASSWORD={MariaDbServer.Password}
-            MYSQL_DB_HOST={gateway}
-            MYSQL_DB_PORT={database.Port}
-            REDIS_URL=redis://:{RedisPassword}@{gateway}:{redis.Port}/0
-            SCALER_WEBHOOK_PASSWORD=Hook-9d03aa
-            """));
-        await World.RenderEnvAsync();
         Cloud = Own(await FakeInstanceCloud.StartAsync());
-
-        var settings = World.Settings(cloud: Cloud, healthTimeout: TimeSpan.FromMinutes(2));
-        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", World.BundleDirectory,
-            "--env-dir", World.EnvDirectory, "--output", "json");
-        if (exit != 0)
-        {
-            throw new InvalidOperationException($"the first deploy failed ({exit}):\n{errors}{output}");
-        }
-
+        World = await StartRealBackendAsync(OwnAny, backendImage, Cloud, backendReplicas: 1);
         Leaving = World.Boot(Cloud, "local", World.FrontendPort);
         Staying = World.Boot(Cloud, "b", ServerProcess.FreePort());
         var boot = await Staying.RunAsync();
@@ -196,6 +172,47 @@ public sealed class PreemptionScenario : IAsyncDisposable
             policy.HealthPath, policy.CheckInterval, policy.UnhealthyThreshold, policy.HealthyThreshold));
         await Balancer.WaitForAsync("leaving", inRotation: true, TimeSpan.FromMinutes(1));
         await Balancer.WaitForAsync("staying", inRotation: true, TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>
+    /// The local fleet on the real backend: Redis and MariaDB (migrated) on the swarm's gateway,
+    /// a world whose stack runs <paramref name="backendImage"/>, its env rendered, and the first
+    /// deploy done through the Deployer. What it starts is handed to <paramref name="own"/>.
+    /// </summary>
+    public static async Task<DeployerWorld> StartRealBackendAsync(Func<IAsyncDisposable, IAsyncDisposable> own, string backendImage,
+        FakeInstanceCloud? cloud, int backendReplicas)
+    {
+        var gateway = await DockerCli.SwarmGatewayAsync();
+        var redis = new RedisServer(RedisPassword, gateway);
+        own(redis);
+        await redis.StartAsync();
+        var database = new MariaDbServer(gateway);
+        own(database);
+        await database.StartAsync();
+        await MigrateAsync(database);
+
+        var world = await DeployerWorld.StartAsync(portPerInstance: true, backendImage: backendImage, backendReplicas: backendReplicas);
+        own(world);
+        await File.WriteAllTextAsync(Path.Combine(world.Root, "test.env"), string.Create(CultureInfo.InvariantCulture, $"""
+            MYSQL_DB_NAME={MariaDbServer.Database}
+            MYSQL_DB_USER={MariaDbServer.User}
+            MYSQL_DB_PASSWORD={MariaDbServer.Password}
+            MYSQL_DB_HOST={gateway}
+            MYSQL_DB_PORT={database.Port}
+            REDIS_URL=redis://:{RedisPassword}@{gateway}:{redis.Port}/0
+            SCALER_WEBHOOK_PASSWORD=Hook-9d03aa
+            """));
+        await world.RenderEnvAsync();
+
+        var settings = world.Settings(cloud: cloud, healthTimeout: TimeSpan.FromMinutes(2));
+        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--output", "json");
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"the first deploy failed ({exit}):\n{errors}{output}");
+        }
+
+        return world;
     }
 
     /// <summary>The chat's schema, as the stack's migrate step creates it.</summary>

@@ -44,13 +44,14 @@ public sealed class DeployerWorld : IAsyncDisposable
     /// (<see cref="Releases.InstanceBoot.FrontendPortVariable"/>); deploys through the Deployer publish <see cref="FrontendPort"/>.
     /// </param>
     /// <param name="backendImage">The backend's image as published (repository:tag, e.g. the real backend); null runs the test app.</param>
-    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false, bool portPerInstance = false, string? backendImage = null)
+    /// <param name="backendReplicas">Backend replicas per instance in the stack.</param>
+    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false, bool portPerInstance = false, string? backendImage = null, int backendReplicas = 1)
     {
         var world = new DeployerWorld(await SshServer.StartAsync());
         try
         {
             await File.WriteAllTextAsync(world.KnownHostsFile, world.Ssh.KnownHostsLine + "\n");
-            await world.WriteBundleAsync(backendOnly, portPerInstance, backendImage);
+            await world.WriteBundleAsync(backendOnly, portPerInstance, backendImage, backendReplicas);
             await File.WriteAllTextAsync(Path.Combine(world.Root, "test.env"), """
                 MYSQL_DB_NAME=from-deployer
                 MYSQL_DB_USER=buzztalk
@@ -196,11 +197,12 @@ public sealed class DeployerWorld : IAsyncDisposable
         _scratch.Dispose();
     }
 
-    private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance, string? backendImage)
+    private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance, string? backendImage, int backendReplicas)
     {
         var settings = new PublishSettings
         {
             Name = Name,
+            BackendReplicas = backendReplicas,
             PublicUrl = "http://127.0.0.1",
             BackendImage = backendImage is null
                 ? new BuzzTalk.AppHost.Configuration.ContainerImage("buzztalk/testapp", "v1")

@@ -51,21 +51,14 @@ public static class PreemptionBenchmark
             sent += result.Http.Sent;
             failed += result.Http.Failures.Count;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"run {run}: {closed.Count} of {clients} clients were on the leaving instance; reconnected elsewhere after {Percentile(closed.Where(c => c.Reconnected is not null).Select(c => c.Reconnected!.Value.TotalSeconds), 0.99):F2} s (p99 from the notice); {result.Http.Failures.Count} of {result.Http.Sent} requests failed; the instance left after {result.LeftAfter.TotalSeconds:F1} s"));
+                $"run {run}: {closed.Count} of {clients} clients were on the leaving instance; reconnected elsewhere after {Percentiles.NearestRank(closed.Where(c => c.Reconnected is not null).Select(c => c.Reconnected!.Value.TotalSeconds), 0.99):F2} s (p99 from the notice); {result.Http.Failures.Count} of {result.Http.Sent} requests failed; the instance left after {result.LeftAfter.TotalSeconds:F1} s"));
         }
 
         await output.WriteLineAsync();
         await output.WriteLineAsync("| case | runs | clients moved | not 1001 | never back | reconnect p50 s | p99 s | max s | requests | failed |");
         await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|");
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"| preemption notice to reconnected on the other instance | {runs} | {moved} | {notGoingAway} | {lost} | {Percentile(reconnected, 0.5):F2} | {Percentile(reconnected, 0.99):F2} | {Percentile(reconnected, 1):F2} | {sent} | {failed} |"));
+            $"| preemption notice to reconnected on the other instance | {runs} | {moved} | {notGoingAway} | {lost} | {Percentiles.NearestRank(reconnected, 0.5):F2} | {Percentiles.NearestRank(reconnected, 0.99):F2} | {Percentiles.NearestRank(reconnected, 1):F2} | {sent} | {failed} |"));
         return 0;
-    }
-
-    private static double Percentile(IEnumerable<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        // Nearest rank.
-        return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BuzzTalk.Bench;
+using BuzzTalk.Deployer.Tests.Rollout;
 using BuzzTalk.Testing;
 
 var runs = new Option<int>("--runs") { Description = "Starts to measure for each case.", DefaultValueFactory = _ => 5 };
@@ -85,8 +86,17 @@ var fleetRollbackRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3
 var fleetRollback = new Command("fleet-rollback", "Three instances on the local fleet, the third fails a deploy: time to roll the other two back.") { fleetRollbackRuns };
 fleetRollback.SetAction((result, ct) => FleetRollbackBenchmark.RunAsync(result.GetValue(fleetRollbackRuns), Console.Out, ct));
 
+var loadRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 3 };
+var loadClients = new Option<int>("--clients") { DefaultValueFactory = _ => 20 };
+var deployLoad = new Command("deploy-load", "Edge config, frontend and backend deploys and a rollback on the local fleet under chat load: failed requests, websocket disconnects, reconnect times, lost messages.")
+{
+    loadRuns, loadClients,
+};
+deployLoad.SetAction((result, ct) => DeployLoadBenchmark.RunAsync(result.GetValue(loadRuns),
+    new ChatLoadShape(result.GetValue(loadClients), Rooms: 4, PostEvery: TimeSpan.FromSeconds(4), ProbeEvery: TimeSpan.FromMilliseconds(200)), Console.Out, ct));
+
 var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
 {
-    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption, fleetRollback,
+    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption, fleetRollback, deployLoad,
 };
 return await root.Parse(args).InvokeAsync();

@@ -194,7 +194,7 @@ public static partial class ScalerWebhookBenchmark
     private static void Row(TextWriter output, string figure, List<double> values)
     {
         values.Sort();
-        output.WriteLine($"| {figure} | {values.Count} | {Percentile(values, 0.5):F1} | {Percentile(values, 0.99):F1} | {values[^1]:F1} |");
+        output.WriteLine($"| {figure} | {values.Count} | {Percentiles.NearestRank(values, 0.5):F1} | {Percentiles.NearestRank(values, 0.99):F1} | {values[^1]:F1} |");
     }
 
     private static string ResolvedAlert(string service) => new JsonObject
@@ -238,8 +238,6 @@ public static partial class ScalerWebhookBenchmark
         var cpuPerRequest = (server.TotalProcessorTime - cpuBefore).TotalMicroseconds / requests;
         return $"{(rps.Success ? rps.Groups[1].Value : "?")} requests/s, server CPU {cpuPerRequest:F0} us per request, failed {(failed.Success ? failed.Groups[1].Value : "?")}, non-2xx {(non2xx.Success ? non2xx.Groups[1].Value : "0")}, kept alive {(kept.Success ? kept.Groups[1].Value : "?")}";
     }
-
-    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
 
     [GeneratedRegex(@"Requests per second:\s+([\d.]+)")]

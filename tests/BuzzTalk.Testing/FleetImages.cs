@@ -2,9 +2,10 @@ namespace BuzzTalk.Testing;
 
 /// <summary>
 /// The local fleet's images from <c>eng/build-fleet-images.sh</c> (cached by content): the
-/// backend's reference, and all four as AppHost arguments.
+/// backend's reference, the tags of the update variants, and the images as AppHost arguments.
 /// </summary>
-public sealed record FleetImages(string Backend, IReadOnlyList<string> Arguments)
+/// <param name="BackendV2Tag">The tag of the backend's v2 variant (same repository), for backend deploys.</param>
+public sealed record FleetImages(string Backend, string BackendV2Tag, IReadOnlyList<string> Arguments)
 {
     public static async Task<FleetImages> BuildAsync(CancellationToken cancellationToken)
     {
@@ -15,7 +16,7 @@ public sealed record FleetImages(string Backend, IReadOnlyList<string> Arguments
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split('=', 2)))
         {
-            if (pair.Length == 2 && pair[0].Length > 0 && pair[0].All(c => char.IsAsciiLetterUpper(c) || c == '_'))
+            if (pair.Length == 2 && pair[0].Length > 0 && pair[0].All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_'))
             {
                 values[pair[0]] = pair[1];
             }
@@ -30,6 +31,6 @@ public sealed record FleetImages(string Backend, IReadOnlyList<string> Arguments
             arguments.AddRange([$"--BuzzTalk:Images:{option}:Image", reference[..colon], $"--BuzzTalk:Images:{option}:Tag", reference[(colon + 1)..]]);
         }
 
-        return new FleetImages(values["BACKEND_IMAGE"], arguments);
+        return new FleetImages(values["BACKEND_IMAGE"], values["BACKEND_V2_TAG"], arguments);
     }
 }

@@ -238,8 +238,13 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     /// <summary>The id of the running container of one of the instance's services.</summary>
     public async Task<string> ContainerOfAsync(string instance, string service) =>
-        (await ToolRun.RunCheckedAsync("docker", Path.GetTempPath(), "ps", "-q", "--no-trunc", "--filter",
-            $"label=com.docker.swarm.service.name={Name}-{instance}_{service}", "--filter", "status=running")).Trim();
+        string.Join("\n", (await RunningContainersAsync(instance, service, "{{.ID}}")));
+
+    /// <summary>The running containers of an instance's service (a stopping one runs until it exits), each as <paramref name="format"/> shows it.</summary>
+    public async Task<IReadOnlyList<string>> RunningContainersAsync(string instance, string service, string format) =>
+        (await ToolRun.RunCheckedAsync("docker", Path.GetTempPath(), "ps", "--no-trunc", "--format", format, "--filter",
+            $"label=com.docker.swarm.service.name={Name}-{instance}_{service}", "--filter", "status=running"))
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>GETs a path through the instance's nginx.</summary>
     public async Task<string> GetAsync(HttpClient http, string path) =>

@@ -39,9 +39,15 @@ public sealed class FileSdMemoryTests
         Assert.Equal(5000, host.Store.Current.Instances.Count);
         Assert.True(await host.Refresher.RefreshAsync(CancellationToken.None)); // warm
 
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        Assert.True(await host.Refresher.RefreshAsync(CancellationToken.None));
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        // The count is process-wide: the host's own background work can only add to it, so the
+        // least of a few refreshes is the refresh's own figure.
+        var allocated = long.MaxValue;
+        for (var run = 0; run < 3; run++)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            Assert.True(await host.Refresher.RefreshAsync(CancellationToken.None));
+            allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
 
         var files = new FileInfo(json).Length + new FileInfo(yaml).Length;
         Assert.True(allocated < files, $"a refresh allocated {allocated:N0} bytes; the files hold {files:N0}");

@@ -3,6 +3,7 @@ using BuzzTalk.AppHost.LocalFleet;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Resources;
 using BuzzTalk.AppHost.Runtime;
+using BuzzTalk.AppHost.SpotFleet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -44,6 +45,8 @@ public static class BuzzTalkStackExtensions
             return Task.CompletedTask;
         });
 
+        // The compute environment the app's services are published to.
+        builder.AddSpotFleet("fleet");
         var redis = stack.AddBuzzTalkRedis();
         var mysql = stack.AddBuzzTalkMySql();
         var frontend = stack.AddBuzzTalkFrontend();
@@ -62,6 +65,8 @@ public static class BuzzTalkStackExtensions
         if (builder.ExecutionContext.IsPublishMode)
         {
             builder.AddBuzzTalkBundle(options);
+            builder.AddSpotFleetDeploy(options.Deploy,
+                options.IsLocalFleet ? LocalFleetLayout.DeployerSettingsPath(LocalFleetLayout.RootIn(stack.State)) : null);
         }
 
         return stack;

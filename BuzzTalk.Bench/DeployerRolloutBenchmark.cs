@@ -36,10 +36,10 @@ public static class DeployerRolloutBenchmark
             var full = await BundleAsync(appHost, Path.Combine(scratch.Path, "full"), frontendPort, backendOnly: false);
             var lean = await BundleAsync(appHost, Path.Combine(scratch.Path, "lean"), frontendPort, backendOnly: true);
             await File.WriteAllTextAsync(Path.Combine(scratch.Path, "bench.env"),
-                "MYSQL_DB_NAME=bench\nMYSQL_DB_USER=bench\nMYSQL_DB_PASSWORD=bench-pw\nMYSQL_DB_HOST=127.0.0.1\nREDIS_URL=redis://127.0.0.1:6379/0\nSCALER_WEBHOOK_PASSWORD=bench-hook\n",
+                "MYSQL_DB_NAME=bench\nMYSQL_DB_USER=bench\nMYSQL_DB_PASSWORD=bench-pw\nMYSQL_DB_HOST=127.0.0.1\nMYSQL_DB_PORT=3306\nREDIS_URL=redis://127.0.0.1:6379/0\nSCALER_WEBHOOK_PASSWORD=bench-hook\n",
                 cancellationToken);
             var rendered = Path.Combine(scratch.Path, "rendered");
-            await CliAsync(deployer, "render-env", "--env", Path.Combine(scratch.Path, "bench.env"), "--out", rendered);
+            await CliAsync(deployer, "render-env", "--env", Path.Combine(scratch.Path, "bench.env"), "--bundle", full, "--out", rendered);
 
             // One instance, the whole stack; then backend updates under load.
             var one = Settings(scratch.Path, name, ssh, knownHosts, ["one"], $"http://127.0.0.1:{frontendPort}/backend/health", stacks);

@@ -95,8 +95,17 @@ var deployLoad = new Command("deploy-load", "Edge config, frontend and backend d
 deployLoad.SetAction((result, ct) => DeployLoadBenchmark.RunAsync(result.GetValue(loadRuns),
     new ChatLoadShape(result.GetValue(loadClients), Rooms: 4, PostEvery: TimeSpan.FromSeconds(4), ProbeEvery: TimeSpan.FromMilliseconds(200)), Console.Out, ct));
 
+var aspireRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 4 };
+var aspireClients = new Option<int>("--clients") { DefaultValueFactory = _ => 20 };
+var aspireDeploy = new Command("aspire-deploy", "aspire deploy of a backend image change to the running local fleet under the deploy-load bench's chat load: wall time, failed requests.")
+{
+    aspireRuns, aspireClients,
+};
+aspireDeploy.SetAction((result, ct) => AspireDeployBenchmark.RunAsync(result.GetValue(aspireRuns),
+    new ChatLoadShape(result.GetValue(aspireClients), Rooms: 4, PostEvery: TimeSpan.FromSeconds(4), ProbeEvery: TimeSpan.FromMilliseconds(200)), Console.Out, ct));
+
 var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
 {
-    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption, fleetRollback, deployLoad,
+    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption, fleetRollback, deployLoad, aspireDeploy,
 };
 return await root.Parse(args).InvokeAsync();

@@ -39,6 +39,9 @@ public sealed class BuzzTalkOptions
     /// </summary>
     public string? DeployBundle { get; set; }
 
+    /// <summary><c>aspire deploy</c>: how the published bundle is rolled out.</summary>
+    public FleetDeployOptions Deploy { get; set; } = new();
+
     /// <summary>SSH access of the Scaler and the Deployer to the instances.</summary>
     public FleetSshOptions Fleet { get; set; } = new();
 

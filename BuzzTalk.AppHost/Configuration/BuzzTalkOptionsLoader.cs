@@ -39,6 +39,7 @@ public static class BuzzTalkOptionsLoader
         Collect(options, "BuzzTalk", errors);
         Collect(options.Images, "BuzzTalk:Images", errors);
         Collect(options.RemoteDatabase, "BuzzTalk:RemoteDatabase", errors);
+        Collect(options.Deploy, FleetDeployOptions.SectionName, errors);
         if (options.Fleet.IsConfigured)
         {
             foreach (var (name, file) in new[] { ("PrivateKeyFile", options.Fleet.PrivateKeyFile), ("KnownHostsFile", options.Fleet.KnownHostsFile) })

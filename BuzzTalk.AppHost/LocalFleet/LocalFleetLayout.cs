@@ -63,6 +63,15 @@ public sealed record LocalFleetLayout
 
     public string BundleDirectory => Path.Combine(Root, "bundle");
 
+    /// <summary>The Deployer's settings for this fleet (its <c>--config</c>), written at start for <c>aspire deploy</c>.</summary>
+    public string DeployerSettingsFile => DeployerSettingsPath(Root);
+
+    /// <summary>Where a local fleet under <paramref name="fleetRoot"/> keeps its Deployer settings.</summary>
+    public static string DeployerSettingsPath(string fleetRoot) => Path.Combine(fleetRoot, "deployer.json");
+
+    /// <summary>The fleet's folder in the state directory.</summary>
+    public static string RootIn(StateDirectory state) => Path.Combine(state.Root, "fleet");
+
     /// <summary>The operator's .env the Deployer renders on each deploy (0600, written at start).</summary>
     public string EnvFile => Path.Combine(Root, "secrets", "fleet.env");
 
@@ -79,11 +88,10 @@ public sealed record LocalFleetLayout
     public string PublicUrl => $"http://127.0.0.1:{FrontendPort.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The settings the bundle is composed from: the cloud's, with this machine's images, ports and paths.</summary>
-    public PublishSettings PublishSettings(BuzzTalkOptions options) => new()
+    public PublishSettings PublishSettings(BuzzTalkOptions options, IReadOnlyList<SwarmServiceSpec> services) => new()
     {
         PublicUrl = PublicUrl,
-        BackendImage = options.Images.Backend,
-        FrontendImage = options.Images.Frontend,
+        Services = services,
         EdgeImage = options.Images.Edge,
         NodeExporterImage = options.Images.NodeExporter,
         CadvisorImage = options.Images.Cadvisor,
@@ -105,7 +113,7 @@ public sealed record LocalFleetLayout
     public static LocalFleetLayout Create(StackContext stack)
     {
         var options = stack.Options.LocalFleet;
-        var root = stack.State.Directory("fleet");
+        var root = stack.State.Directory(Path.GetFileName(RootIn(stack.State)));
         var layout = new LocalFleetLayout
         {
             Options = options,

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using BuzzTalk.AppHost.Configuration;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Publishing.Monitoring;
 using BuzzTalk.AppHost.Resources;
+using BuzzTalk.AppHost.SpotFleet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -27,11 +30,15 @@ public static class LocalFleetResources
     {
         var builder = stack.Builder;
         var options = stack.Options;
-        var settings = fleet.PublishSettings(options);
+        // Names and paths; the app's services are read from the finished model at start.
+        var settings = fleet.PublishSettings(options, []);
 
-        // The bundle, composed by the publish step's own code from this machine's settings.
-        builder.Eventing.Subscribe<BeforeStartEvent>(async (_, ct) =>
-            await BundleWriter.WriteAsync(fleet.BundleDirectory, BundleComposer.Compose(settings), ct).ConfigureAwait(false));
+        // The bundle, composed by the publish step's own code from the model and this machine's settings.
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
+        {
+            settings = settings with { Services = await SwarmServiceDescriber.DescribeAsync(e.Model.Resources, fleet.PublicUrl, ct).ConfigureAwait(false) };
+            await BundleWriter.WriteAsync(fleet.BundleDirectory, BundleComposer.Compose(settings), ct).ConfigureAwait(false);
+        });
 
         var sshHealth = $"{Ssh}-banner";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(sshHealth, _ => new SshBannerHealthCheck(fleet.SshPort), null, null));
@@ -54,14 +61,23 @@ public static class LocalFleetResources
             .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.NodeExporterJob}", Port(fleet.NodeExporterPort))
             .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.CadvisorJob}", Port(fleet.CadvisorPort));
 
+        // The instance's SSH and lease, the same for the Scaler and the Deployer.
+        (string Key, string Value)[] access =
+        [
+            ("Ssh:User", fleet.SshUser),
+            ("Ssh:Port", Port(fleet.SshPort)),
+            ("Ssh:PrivateKeyFile", fleet.PrivateKeyFile),
+            ("Ssh:KnownHostsFile", fleet.KnownHostsFile),
+            ("LeaseDirectory", fleet.InstanceLeaseDirectory),
+        ];
         foreach (var (service, section) in new[] { (services.Scaler, "Scaler"), (services.Deployer, "Deployer") })
         {
-            service.WithEnvironment($"{section}__Ssh__User", fleet.SshUser)
-                .WithEnvironment($"{section}__Ssh__Port", Port(fleet.SshPort))
-                .WithEnvironment($"{section}__Ssh__PrivateKeyFile", fleet.PrivateKeyFile)
-                .WithEnvironment($"{section}__Ssh__KnownHostsFile", fleet.KnownHostsFile)
-                .WithEnvironment($"{section}__LeaseDirectory", fleet.InstanceLeaseDirectory)
-                .WaitFor(sshd);
+            foreach (var (key, value) in access)
+            {
+                service.WithEnvironment($"{section}__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
+            }
+
+            service.WaitFor(sshd);
         }
 
         var local = fleet.Options;
@@ -76,18 +92,29 @@ public static class LocalFleetResources
             .WithEnvironment($"Scaler__Services__{backend}__Max", Port(local.BackendMaxReplicas))
             .WithEnvironment("Scaler__AuditFile", Path.Combine(fleet.Root, "scaler-decisions.jsonl"));
 
-        services.Deployer
-            .WithEnvironment("Deployer__Bundle", fleet.BundleDirectory)
-            .WithEnvironment("Deployer__EnvFile", fleet.EnvFile)
-            .WithEnvironment("Deployer__RemoteRoot", fleet.InstanceRoot)
-            .WithEnvironment("Deployer__EnvDirectory", fleet.InstanceEnvDirectory)
-            .WithEnvironment("Deployer__Health__Url", fleet.PublicUrl + "/backend" + BackendResources.HealthPath)
-            .WaitFor(mysql)
-            .WaitFor(redis);
+        (string Key, string Value)[] deploy =
+        [
+            ("Bundle", fleet.BundleDirectory),
+            ("EnvFile", fleet.EnvFile),
+            ("RemoteRoot", fleet.InstanceRoot),
+            ("EnvDirectory", fleet.InstanceEnvDirectory),
+            ("Health:Url", fleet.PublicUrl + "/backend" + BackendResources.HealthPath),
+        ];
+        foreach (var (key, value) in deploy)
+        {
+            services.Deployer.WithEnvironment($"Deployer__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
+        }
+
+        services.Deployer.WaitFor(mysql).WaitFor(redis);
         // The operator's .env, as an operator would write it for a cloud instance: the database and
-        // Redis at the address the instance's containers reach. Written when the ports are known.
-        services.Deployer.OnBeforeResourceStarted(async (_, _, ct) =>
-            StateDirectory.WritePrivateFile(fleet.EnvFile, await EnvFileAsync(stack, fleet, ct).ConfigureAwait(false)));
+        // Redis at the address the instance's containers reach. Written when the ports are known,
+        // with the Deployer's settings for `aspire deploy -- --BuzzTalk:Fleet=local` beside it.
+        services.Deployer.OnBeforeResourceStarted(async (_, e, ct) =>
+        {
+            StateDirectory.WritePrivateFile(fleet.EnvFile, await EnvFileAsync(stack, fleet, settings, e.Services, ct).ConfigureAwait(false));
+            var inventory = $"{await services.Discovery.GetEndpoint("http").GetValueAsync(ct).ConfigureAwait(false)}/sd/targets";
+            StateDirectory.WritePrivateFile(fleet.DeployerSettingsFile, DeployerSettingsJson([.. access, .. deploy, ("DiscoveryUrl", inventory)]));
+        });
 
         var prometheusData = stack.State.Directory("prometheus");
         var prometheus = builder.AddMonitoringServer(Prometheus, "prometheus", fleet.Root, fleet.PrometheusPort,
@@ -153,23 +180,50 @@ public static class LocalFleetResources
         }
     }
 
-    private static async Task<string> EnvFileAsync(StackContext stack, LocalFleetLayout fleet, CancellationToken ct)
+    /// <summary>
+    /// The operator's .env for this machine's fleet: each published service's env-file variables
+    /// with this run's values, the data services at the address the fleet's containers reach
+    /// (their real ports on the swarm gateway, not the proxies on loopback), and the ops host's secret.
+    /// </summary>
+    private static async Task<string> EnvFileAsync(StackContext stack, LocalFleetLayout fleet, PublishSettings settings, IServiceProvider services,
+        CancellationToken ct)
     {
-        var p = stack.Parameters;
-        async Task<string> Value(IResourceBuilder<ParameterResource> parameter) =>
-            await parameter.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "";
-        var redisPassword = Uri.EscapeDataString(await Value(p.RedisPassword).ConfigureAwait(false));
-        var env = new StringBuilder("# Written by the AppHost for BuzzTalk:Fleet=local at every start.\n");
-        foreach (var (key, value) in new[]
+        var context = services.GetRequiredService<DistributedApplicationExecutionContext>();
+        var model = services.GetRequiredService<DistributedApplicationModel>();
+        async Task<string> Endpoint(EndpointReference endpoint, EndpointProperty property, CancellationToken token)
         {
-            ("MYSQL_DB_NAME", await Value(p.MySqlDatabase).ConfigureAwait(false)),
-            ("MYSQL_DB_USER", await Value(p.MySqlUser).ConfigureAwait(false)),
-            ("MYSQL_DB_PASSWORD", await Value(p.MySqlPassword).ConfigureAwait(false)),
-            ("MYSQL_DB_HOST", fleet.HostAddress),
-            ("MYSQL_DB_PORT", Port(fleet.MySqlPort)),
-            ("REDIS_URL", $"redis://:{redisPassword}@{fleet.HostAddress}:{Port(fleet.RedisPort)}/0"),
-            ("SCALER_WEBHOOK_PASSWORD", await Value(p.ScalerWebhookPassword).ConfigureAwait(false)),
-        })
+            var port = await endpoint.Property(EndpointProperty.TargetPort).GetValueAsync(token).ConfigureAwait(false) ?? "";
+            return property switch
+            {
+                EndpointProperty.Host or EndpointProperty.IPV4Host => fleet.HostAddress,
+                EndpointProperty.Port or EndpointProperty.TargetPort => port,
+                EndpointProperty.HostAndPort => $"{fleet.HostAddress}:{port}",
+                EndpointProperty.Url => $"{endpoint.Scheme}://{fleet.HostAddress}:{port}",
+                _ => throw new InvalidOperationException($"Endpoint property {property} has no value for the local fleet."),
+            };
+        }
+
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["SCALER_WEBHOOK_PASSWORD"] = await stack.Parameters.ScalerWebhookPassword.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "",
+        };
+        foreach (var service in settings.Services)
+        {
+            var resource = model.Resources.Single(r => r.Name == service.Name);
+            foreach (var (key, value) in await SwarmServiceDescriber.EnvFileValuesAsync(resource, service, context, Endpoint, ct).ConfigureAwait(false))
+            {
+                if (values.TryGetValue(key, out var other) && other != value)
+                {
+                    // One .env feeds every service's env file: a name must mean one value.
+                    throw new InvalidOperationException($"Two published services read {key} with different values.");
+                }
+
+                values[key] = value;
+            }
+        }
+
+        var env = new StringBuilder("# Written by the AppHost for BuzzTalk:Fleet=local at every start.\n");
+        foreach (var (key, value) in values)
         {
             // Double quotes with the .env escapes, so any password survives.
             env.Append(key).Append("=\"").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal)
@@ -177,6 +231,27 @@ public static class LocalFleetResources
         }
 
         return env.ToString();
+    }
+
+    /// <summary>Settings as the Deployer's <c>--config</c> file reads them: <c>{"Deployer": {...}}</c>, nested at each ':'.</summary>
+    private static string DeployerSettingsJson(IEnumerable<(string Key, string Value)> settings)
+    {
+        var root = new JsonObject();
+        var section = new JsonObject();
+        root["Deployer"] = section;
+        foreach (var (key, value) in settings)
+        {
+            var parts = key.Split(':');
+            var node = section;
+            foreach (var part in parts[..^1])
+            {
+                node = node[part] as JsonObject ?? (JsonObject)(node[part] = new JsonObject());
+            }
+
+            node[parts[^1]] = value;
+        }
+
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
     /// <summary>A Prometheus-family server from Debian's packages on a fixed loopback port, ready when <c>/-/ready</c> says so.</summary>

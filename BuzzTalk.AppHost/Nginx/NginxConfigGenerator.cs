@@ -122,6 +122,27 @@ public static partial class NginxConfigGenerator
         w.Line("proxy_send_timeout 1h;");
         w.Close();
 
+        for (var i = 0; i < site.Routes.Count; i++)
+        {
+            var route = site.Routes[i];
+            w.Open($"location {route.Path}");
+            if (site.Resolver is null)
+            {
+                // The trailing slash replaces the prefix with '/'.
+                w.Line($"proxy_pass http://{route.Upstream}/;");
+            }
+            else
+            {
+                // Per request through the resolver, like the backends; the prefix is stripped here.
+                w.Line($"set $route_upstream_{i} {route.Upstream};");
+                w.Line($"rewrite ^{route.Path}(.*)$ /$1 break;");
+                w.Line($"proxy_pass http://$route_upstream_{i};");
+            }
+
+            ProxyHeaders(w, websocket: true);
+            w.Close();
+        }
+
         w.Close(); // server
         w.Close(); // http
         return w.ToString();
@@ -262,6 +283,19 @@ public static partial class NginxConfigGenerator
 
         RequirePaths(site.SpaRoot, site.RuntimeDirectory, site.MimeTypesPath, site.DrainFile);
 
+        foreach (var route in site.Routes)
+        {
+            if (!RoutePathPattern().IsMatch(route.Path) || route.Path is "/backend/" or "/ws/" || !HostPortPattern().IsMatch(route.Upstream))
+            {
+                throw new ArgumentException($"Invalid route '{route.Path}' -> '{route.Upstream}': expected /name/ (not /backend/ or /ws/) -> host:port.", nameof(site));
+            }
+        }
+
+        if (site.Routes.GroupBy(r => r.Path, StringComparer.Ordinal).Any(g => g.Count() > 1))
+        {
+            throw new ArgumentException("Two routes share a path.", nameof(site));
+        }
+
         if (!SizePattern().IsMatch(site.ClientMaxBodySize))
         {
             throw new ArgumentException($"Invalid body size '{site.ClientMaxBodySize}'.", nameof(site));
@@ -286,6 +320,9 @@ public static partial class NginxConfigGenerator
             }
         }
     }
+
+    [GeneratedRegex("^(/[a-z0-9][a-z0-9-]*)+/$")]
+    private static partial Regex RoutePathPattern();
 
     [GeneratedRegex(@"^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost):)?\d{1,5}$")]
     private static partial Regex ListenPattern();

@@ -23,6 +23,9 @@ public sealed record NginxSite
     /// <summary>Backend <c>host:port</c> entries; nginx balances across them.</summary>
     public required IReadOnlyList<string> Backends { get; init; }
 
+    /// <summary>Further services, each under its own path prefix (published stack: found through <see cref="Resolver"/>).</summary>
+    public IReadOnlyList<NginxRoute> Routes { get; init; } = [];
+
     /// <summary>
     /// Where nginx keeps its pid file and temp files. Null keeps the distribution's defaults
     /// (inside an image); the processes profile points it into the state directory.

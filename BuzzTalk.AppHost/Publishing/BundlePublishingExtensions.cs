@@ -36,7 +36,8 @@ public static class BundlePublishingExtensions
             try
             {
                 var directory = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
-                var settings = PublishSettingsFactory.Create(options, builder.Configuration);
+                var settings = await PublishSettingsFactory.CreateAsync(options, builder.Configuration, context.Model.Resources, context.CancellationToken)
+                    .ConfigureAwait(false);
                 var files = BundleComposer.Compose(settings);
                 await BundleWriter.WriteAsync(directory, files, context.CancellationToken).ConfigureAwait(false);
 
@@ -73,7 +74,22 @@ public static class BundlePublishingExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var execution = app.Services.GetRequiredService<DistributedApplicationExecutionContext>();
         var step = configuration["Pipeline:Step"];
-        if (!execution.IsPublishMode || step is not (null or "publish" or StepName))
+        if (execution.IsPublishMode && step is "deploy" or SpotFleet.SpotFleetDeployStep.StepName)
+        {
+            // The Deployer's own exit code: 1 an instance failed, 2 bad input, 3 the lease was held.
+            var deploy = app.Services.GetRequiredService<SpotFleet.DeployOutcome>();
+            if (deploy.ExitCode is { } code)
+            {
+                if (code != 0)
+                {
+                    Console.Error.WriteLine($"Deploy failed (exit {code.ToString(CultureInfo.InvariantCulture)}): {deploy.Summary}");
+                }
+
+                return code;
+            }
+        }
+
+        if (!execution.IsPublishMode || step is not (null or "publish" or "deploy" or StepName or SpotFleet.SpotFleetDeployStep.StepName))
         {
             return 0;
         }

@@ -43,7 +43,8 @@ public static class BundleReadme
                likewise `buzztalk-discovery` and `buzztalk-deployer`), then `sudo ops-host/install.sh` installs them, the systemd
                units and drop-ins (Prometheus, Alertmanager, Grafana, exporters, Scaler, Discovery, Deployer) and the `monitoring/`
                files; every unit restarts on failure. Run it again after any change: it only touches what changed.
-            4. **Secrets** — `buzztalk-deployer render-env --env .env` writes the per-host env and secret files; with
+            4. **Secrets** — `buzztalk-deployer render-env --env .env --bundle .` writes the per-host env and secret files (each service's env
+               file holds the variables this bundle's stack lists for it); with
                `BUNDLE_BUCKET=<bundle bucket>` in `.env` the ops host's Deployer records the desired release there (its account,
                `-var deployer_service_account=<email>` at step 1, gets write access to the bucket and the `{c.EnvSecret}` secret).
             5. **Deploy** — `buzztalk-deployer deploy` rolls `stack/docker-stack.yml` out to every instance, one lease at a time.
@@ -76,11 +77,13 @@ public static class BundleReadme
 
             ## Swarm stack
 
-            `stack/docker-stack.yml` is deployed as stack `{settings.Name}`: `backend` (start-first updates, DNS round robin behind
-            nginx, so a rollout drops no request), `frontend` (nginx with `nginx/nginx.conf` as a swarm config; host port
-            {settings.FrontendPort}), `node-exporter` (:{settings.NodeExporterPort}) and `cadvisor` (:{settings.CadvisorPort}) on every node.
-            Host-mode ports allow one task per node, so the services that publish one update stop-first; a failed update rolls back.
-            Image tags come from `BACKEND_IMAGE_TAG` and `FRONTEND_IMAGE_TAG` (default: the model's tags).
+            `stack/docker-stack.yml` is deployed as stack `{settings.Name}`: `edge` (nginx with `nginx/nginx.conf`, the only host port,
+            {settings.FrontendPort}; an app deploy never replaces it), the app's services from the model ({AppServices(settings)}: start-first
+            updates, DNS round robin behind the edge, so a rollout drops no request), `node-exporter` (:{settings.NodeExporterPort}) and
+            `cadvisor` (:{settings.CadvisorPort}) on every node. Host-mode ports allow one task per node, so the services that publish one
+            update stop-first; a failed update rolls back. Image tags come from `<SERVICE>_IMAGE_TAG` (default: the model's tags). What
+            only an instance knows (secrets, the database and Redis it reaches) comes from each service's env file, which the Deployer
+            renders from the operator's .env (the keys are listed under `x-buzztalk: env-files`).
 
             ## Files
 
@@ -111,4 +114,7 @@ public static class BundleReadme
         _ when path.StartsWith("ops-host/", StringComparison.Ordinal) => "ops host: systemd units and installer",
         _ => "part of the bundle",
     };
+
+    private static string AppServices(PublishSettings settings) =>
+        string.Join(", ", settings.Services.Select(s => $"`{s.Name}` ({s.Image}, {s.Replicas.ToString(CultureInfo.InvariantCulture)} per instance)"));
 }

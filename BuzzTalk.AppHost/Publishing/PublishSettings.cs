@@ -14,9 +14,27 @@ public sealed record PublishSettings
     /// <summary>Public URL of the site (the backend's <c>FRONT</c>), e.g. <c>http://203.0.113.10</c>.</summary>
     public required string PublicUrl { get; init; }
 
-    public ContainerImage BackendImage { get; init; } = new("ghcr.io/buzz-talk/buzz-talk-backend", "latest");
+    /// <summary>The app's services, read from the app model by the spot fleet's publisher.</summary>
+    public required IReadOnlyList<SwarmServiceSpec> Services { get; init; }
 
-    public ContainerImage FrontendImage { get; init; } = new("ghcr.io/buzz-talk/buzz-talk-frontend", "latest");
+    /// <summary>These settings with one service changed.</summary>
+    public PublishSettings WithService(string name, Func<SwarmServiceSpec, SwarmServiceSpec> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!Services.Any(s => s.Name == name))
+        {
+            throw new ArgumentException($"No published service is named '{name}'.", nameof(name));
+        }
+
+        return this with { Services = [.. Services.Select(s => s.Name == name ? change(s) : s)] };
+    }
+
+    /// <summary>The service that serves the site (<c>/</c>): the SPA behind each instance's edge.</summary>
+    public SwarmServiceSpec SiteService => Services.Single(s => s.Edge == EdgeRoute.Site);
+
+    /// <summary>The chat backend (<c>/backend/</c>, <c>/ws/</c>): the service the Scaler scales.</summary>
+    public SwarmServiceSpec BackendService => Services.SingleOrDefault(s => s.Edge == EdgeRoute.Backend)
+        ?? throw new InvalidOperationException("The app model publishes no chat backend (EdgeRoute.Backend).");
 
     /// <summary>The edge's nginx: pinned, changed rarely (a change stops the old edge first).</summary>
     public ContainerImage EdgeImage { get; init; } = new ImageOptions().Edge;
@@ -25,21 +43,12 @@ public sealed record PublishSettings
 
     public ContainerImage CadvisorImage { get; init; } = new ImageOptions().Cadvisor;
 
-    public ServiceResources Backend { get; init; } = ServiceResources.SeedBackend;
-
-    public ServiceResources Frontend { get; init; } = ServiceResources.SeedFrontend;
-
     /// <summary>The edge does what the seed's frontend nginx did (proxy and websockets): its limits.</summary>
     public ServiceResources Edge { get; init; } = ServiceResources.SeedFrontend;
 
     public ServiceResources NodeExporter { get; init; } = ServiceResources.SeedNodeExporter;
 
     public ServiceResources Cadvisor { get; init; } = ServiceResources.SeedCadvisor;
-
-    /// <summary>Backend replicas per instance when the stack is first deployed (the Scaler changes it later).</summary>
-    public int BackendReplicas { get; init; } = 1;
-
-    public int BackendPort { get; init; } = 8000;
 
     public int FrontendPort { get; init; } = 80;
 

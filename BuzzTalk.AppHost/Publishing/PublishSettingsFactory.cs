@@ -1,10 +1,11 @@
 using BuzzTalk.AppHost.Configuration;
+using BuzzTalk.AppHost.SpotFleet;
 using Microsoft.Extensions.Configuration;
 
 namespace BuzzTalk.AppHost.Publishing;
 
 /// <summary>
-/// Reads the publish inputs: the model's images and replica count from <c>BuzzTalk</c>, and the
+/// Reads the publish inputs: the app's services from the model (the spot fleet's publisher), the fleet's images from <c>BuzzTalk</c>, and the
 /// parameters only a publish needs. A missing or invalid input is one clear error listing all.
 /// </summary>
 public static class PublishSettingsFactory
@@ -12,12 +13,29 @@ public static class PublishSettingsFactory
     /// <summary>The site's public URL (the backend's <c>FRONT</c>): <c>Parameters:public-url</c>.</summary>
     public const string PublicUrlParameter = "public-url";
 
-    public static PublishSettings Create(BuzzTalkOptions options, IConfiguration configuration)
+    public static async Task<PublishSettings> CreateAsync(BuzzTalkOptions options, IConfiguration configuration, IEnumerable<IResource> model,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(configuration);
         var errors = new List<string>();
         var publicUrl = configuration[$"Parameters:{PublicUrlParameter}"];
+        var fleet = options.LocalFleet;
+        if (options.IsLocalFleet)
+        {
+            // A publish for this machine's running fleet (aspire deploy): its ports must be the
+            // ones the running fleet was given, so they cannot be picked at random.
+            foreach (var (name, port) in new[] { ("FrontendPort", fleet.FrontendPort), ("NodeExporterPort", fleet.NodeExporterPort), ("CadvisorPort", fleet.CadvisorPort) })
+            {
+                if (port <= 0)
+                {
+                    errors.Add($"BuzzTalk:Fleet=local: publishing for the local fleet needs BuzzTalk:LocalFleet:{name}, the port the running fleet was given.");
+                }
+            }
+
+            publicUrl ??= $"http://127.0.0.1:{fleet.FrontendPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        }
+
         if (string.IsNullOrWhiteSpace(publicUrl))
         {
             errors.Add($"Parameter '{PublicUrlParameter}' is required to publish: pass --Parameters:{PublicUrlParameter}=http://<site address> " +
@@ -34,14 +52,17 @@ public static class PublishSettingsFactory
             throw new OptionsInvalidException(errors);
         }
 
-        return new PublishSettings
+        var url = publicUrl!.TrimEnd('/');
+        var settings = new PublishSettings
         {
-            PublicUrl = publicUrl!.TrimEnd('/'),
-            BackendImage = options.Images.Backend,
-            FrontendImage = options.Images.Frontend,
+            PublicUrl = url,
+            Services = await SwarmServiceDescriber.DescribeAsync(model, url, cancellationToken).ConfigureAwait(false),
             EdgeImage = options.Images.Edge,
             NodeExporterImage = options.Images.NodeExporter,
             CadvisorImage = options.Images.Cadvisor,
         };
+        return options.IsLocalFleet
+            ? settings with { FrontendPort = fleet.FrontendPort, NodeExporterPort = fleet.NodeExporterPort, CadvisorPort = fleet.CadvisorPort }
+            : settings;
     }
 }

@@ -18,11 +18,12 @@ public sealed class BackendConnections(
         // IPv4 on purpose: the MySQL client library takes "localhost" to mean its unix socket.
         env["MYSQL_DB_HOST"] = mysql.Property(EndpointProperty.IPV4Host);
         env["MYSQL_DB_PORT"] = mysql.Property(EndpointProperty.Port);
-        env["DEBUG"] = stack.Options.Debug;
+        // A local option: a published site never runs Django's debug mode.
+        env["DEBUG"] = context.ExecutionContext.IsPublishMode ? "False" : stack.Options.Debug;
         env["FRONT"] = frontend.Property(EndpointProperty.Url);
         env["REDIS_URL"] = RedisResources.Url(redis, parameters.RedisPassword.Resource);
-        env["BUZZTALK_REPLICA"] = replica;
-        if (stack.IsProcesses)
+        env[BackendResources.ReplicaVariable] = replica;
+        if (stack.IsProcesses && context.ExecutionContext.IsRunMode)
         {
             // Keep the samples folder clean and logs immediate.
             env["PYTHONDONTWRITEBYTECODE"] = "1";

@@ -1,3 +1,8 @@
+using System.Globalization;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.AppHost.SpotFleet;
+
 namespace BuzzTalk.AppHost.Resources;
 
 /// <summary>
@@ -45,7 +50,7 @@ public static class BackendResources
             {
                 replica
                     .WithEnvironment(context => connections.Apply(context, name))
-                    .WithHttpHealthCheck(HealthPath, endpointName: EndpointName)
+                    .WithHealthPath(HealthPath, EndpointName)
                     .WaitFor(mysql)
                     .WaitFor(redis);
                 if (migrate is not null)
@@ -57,6 +62,12 @@ public static class BackendResources
                 {
                     replica.WithParentRelationship(replicas[0]);
                 }
+                else
+                {
+                    // One swarm service stands for all of them; its tasks are the replicas.
+                    replica.PublishAsSwarmService(s => PublishAs(s, stack))
+                        .WithSwarmLimits(ServiceResources.SeedBackend);
+                }
 
                 return replica;
             }
@@ -64,6 +75,26 @@ public static class BackendResources
 
         return replicas;
     }
+
+    /// <summary>What only the published backend has: task names, the drain on SIGTERM and the succession scope.</summary>
+    private static void PublishAs(SwarmServiceOptions service, StackContext stack)
+    {
+        service.Image = stack.Options.Images.Backend;
+        service.Port = ContainerPort;
+        service.Edge = EdgeRoute.Backend;
+        // A python probe costs ~90 ms of CPU under the seed's 0.06-CPU limit; bash ~7 ms.
+        service.Probe = HealthProbe.BashTcp;
+        // Migrations and the first connection to MySQL take a while under that limit.
+        service.HealthStartPeriod = TimeSpan.FromSeconds(60);
+        service.Environment[ReplicaVariable] = Name + "-{{.Task.Slot}}";
+        service.Environment[StackFileGenerator.BackendDrainVariable] = StackFileGenerator.BackendDrainSeconds.ToString(CultureInfo.InvariantCulture);
+        service.Environment[StackFileGenerator.BackendScopeVariable] = "{{.Node.ID}}-{{.Service.Name}}";
+        // Django makes up a key per process when none is given; an operator may pin one.
+        service.OptionalEnvFileKeys.Add("DJANGO_SECRET_KEY");
+    }
+
+    /// <summary>Names the replica in the backend's logs and its succession record.</summary>
+    public const string ReplicaVariable = "BUZZTALK_REPLICA";
 
     private static string BackendDirectory(StackContext stack) => Path.Combine(stack.SamplesDirectory, "chat-backend");
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using BuzzTalk.AppHost.Nginx;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.SpotFleet;
 using BuzzTalk.Fleet.Local;
 
 namespace BuzzTalk.AppHost.Resources;
@@ -13,9 +15,23 @@ public static class FrontendResources
     public const int ContainerPort = 80;
     public const string ContainerSpaRoot = "/usr/share/nginx/html";
 
-    public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkFrontend(this StackContext stack) =>
-        (stack.IsProcesses ? AddProcess(stack) : AddContainer(stack))
-            .WithHttpHealthCheck(HealthPath, endpointName: EndpointName);
+    public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkFrontend(this StackContext stack)
+    {
+        IResourceBuilder<IResourceWithEndpoints> frontend = stack.IsProcesses ? Publish(AddProcess(stack), stack) : Publish(AddContainer(stack), stack);
+        return frontend.WithHealthPath(HealthPath, EndpointName);
+    }
+
+    /// <summary>The site: published behind each instance's edge, which owns the public port.</summary>
+    private static IResourceBuilder<T> Publish<T>(IResourceBuilder<T> frontend, StackContext stack)
+        where T : IResourceWithEndpoints, IResourceWithEnvironment =>
+        frontend.WithExternalHttpEndpoints()
+            .PublishAsSwarmService(s =>
+            {
+                s.Image = stack.Options.Images.Frontend;
+                s.Port = ContainerPort;
+                s.Edge = EdgeRoute.Site;
+            })
+            .WithSwarmLimits(ServiceResources.SeedFrontend);
 
     /// <summary>
     /// nginx starts after every backend is healthy: its config names them all. The backends are
@@ -31,7 +47,7 @@ public static class FrontendResources
         }
     }
 
-    private static IResourceBuilder<IResourceWithEndpoints> AddProcess(StackContext stack)
+    private static IResourceBuilder<ExecutableResource> AddProcess(StackContext stack)
     {
         var dir = stack.State.Directory("nginx", isPrivate: false);
         var config = Path.Combine(dir, "nginx.conf");
@@ -62,7 +78,7 @@ public static class FrontendResources
         return frontend;
     }
 
-    private static IResourceBuilder<IResourceWithEndpoints> AddContainer(StackContext stack)
+    private static IResourceBuilder<ContainerResource> AddContainer(StackContext stack)
     {
         var image = stack.Options.Images.Frontend;
         var frontend = stack.Builder.AddContainer(Name, image.Image, image.Tag)

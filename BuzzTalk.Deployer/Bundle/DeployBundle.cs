@@ -29,8 +29,9 @@ public sealed partial class DeployBundle
     private readonly Dictionary<string, BundleService> _byName;
 
     private DeployBundle(string directory, string releaseId, string stackName, IReadOnlyList<BundleService> services,
-        IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
+        IReadOnlyList<ServiceEnvFile> envFiles, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
     {
+        EnvFiles = envFiles;
         Directory = directory;
         ReleaseId = releaseId;
         StackName = stackName;
@@ -54,6 +55,9 @@ public sealed partial class DeployBundle
 
     /// <summary>The stack's services in file order.</summary>
     public IReadOnlyList<BundleService> Services { get; }
+
+    /// <summary>The env files the stack's services read, which the Deployer renders from the operator's .env.</summary>
+    public IReadOnlyList<ServiceEnvFile> EnvFiles { get; }
 
     /// <summary>Files to upload to an instance (relative path with forward slashes → exact bytes), ordinal order.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Files { get; }
@@ -105,7 +109,7 @@ public sealed partial class DeployBundle
             contents[path] = bytes;
         }
 
-        var (services, stackName) = ReadStack(contents[StackPath], contents[SpaPath]);
+        var (services, stackName, envFiles) = ReadStack(contents[StackPath], contents[SpaPath]);
         var files = new SortedDictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         foreach (var path in InstanceFiles)
         {
@@ -113,7 +117,7 @@ public sealed partial class DeployBundle
         }
 
         var releaseId = Convert.ToHexStringLower(SHA256.HashData(sums))[..12];
-        return new DeployBundle(root, releaseId, stackName, services, new ReadOnlyDictionary<string, ReadOnlyMemory<byte>>(files));
+        return new DeployBundle(root, releaseId, stackName, services, envFiles, new ReadOnlyDictionary<string, ReadOnlyMemory<byte>>(files));
     }
 
     /// <summary>The named services, in the order asked (each once); any name not in the stack is refused.</summary>
@@ -189,7 +193,7 @@ public sealed partial class DeployBundle
         return result;
     }
 
-    private static (IReadOnlyList<BundleService> Services, string StackName) ReadStack(byte[] stackBytes, byte[] spaBytes)
+    private static (IReadOnlyList<BundleService> Services, string StackName, IReadOnlyList<ServiceEnvFile> EnvFiles) ReadStack(byte[] stackBytes, byte[] spaBytes)
     {
         var yaml = new YamlStream();
         try
@@ -226,8 +230,18 @@ public sealed partial class DeployBundle
                 throw new BundleInvalidException($"Service '{name}' in '{StackPath}' has no image.");
             }
 
-            services.Add(new BundleService(name, image));
+            var environment = Child(service, "environment") switch
+            {
+                null => [],
+                YamlMappingNode map => map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "").ToList(),
+                // The list form: NAME=value.
+                YamlSequenceNode list => list.Children.OfType<YamlScalarNode>().Select(i => (i.Value ?? "").Split('=')[0]).ToList(),
+                _ => throw new BundleInvalidException($"Service '{name}' in '{StackPath}' has an environment that is neither a mapping nor a list."),
+            };
+            services.Add(new BundleService(name, image) { Environment = environment });
         }
+
+        var envFiles = ReadEnvFiles(root, services);
 
         var fromConfig = StackNameFromConfigs(root, spaBytes);
         // The publisher names the stack in the file itself (x-buzztalk: stack); older bundles only
@@ -244,10 +258,57 @@ public sealed partial class DeployBundle
                 throw new BundleInvalidException($"'{StackPath}' names stack '{declared}' but its nginx config belongs to '{fromConfig}'.");
             }
 
-            return (services, declared);
+            return (services, declared, envFiles);
         }
 
-        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."));
+        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."), envFiles);
+    }
+
+    /// <summary><c>x-buzztalk: env-files</c>: per service, the variables its env file must and may hold.</summary>
+    private static List<ServiceEnvFile> ReadEnvFiles(YamlMappingNode root, List<BundleService> services)
+    {
+        var result = new List<ServiceEnvFile>();
+        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, "env-files") is not { } node)
+        {
+            return result;
+        }
+
+        if (node is not YamlMappingNode declared)
+        {
+            throw new BundleInvalidException($"'{StackExtension}: env-files' in '{StackPath}' must map services to their variables.");
+        }
+
+        foreach (var (key, value) in declared.Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? "";
+            var service = services.FirstOrDefault(s => s.Name == name)
+                ?? throw new BundleInvalidException($"'{StackExtension}: env-files' in '{StackPath}' names '{name}', which is not a service of the stack.");
+            if (value is not YamlMappingNode lists)
+            {
+                throw new BundleInvalidException($"'{StackExtension}: env-files: {name}' in '{StackPath}' must hold 'required' and 'optional' lists.");
+            }
+
+            result.Add(new ServiceEnvFile(name, Keys(lists, "required", name), Keys(lists, "optional", name), service.Environment));
+        }
+
+        return result;
+    }
+
+    private static List<string> Keys(YamlMappingNode lists, string kind, string service)
+    {
+        var node = Child(lists, kind);
+        if (node is null)
+        {
+            return [];
+        }
+
+        var keys = (node as YamlSequenceNode)?.Children.Select(c => (c as YamlScalarNode)?.Value).ToList();
+        if (keys is null || keys.Any(k => k is null || !VariablePattern().IsMatch(k)))
+        {
+            throw new BundleInvalidException($"'{StackExtension}: env-files: {service}: {kind}' in '{StackPath}' must be a list of variable names.");
+        }
+
+        return keys!;
     }
 
     /// <summary>Top-level compose extension field the publisher writes; docker ignores <c>x-</c> keys.</summary>
@@ -284,6 +345,9 @@ public sealed partial class DeployBundle
 
     [GeneratedRegex("^(?<hash>[0-9A-Fa-f]{64}) [ *](?<path>.+)$", RegexOptions.CultureInvariant)]
     private static partial Regex ChecksumLine();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex VariablePattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,30}$", RegexOptions.CultureInvariant)]
     private static partial Regex StackPattern();

@@ -6,13 +6,17 @@ namespace BuzzTalk.Deployer.Cli;
 /// <summary>
 /// The <c>buzztalk-deployer</c> command line: plan, deploy, rollback, status, lease, render-env,
 /// tunnel and serve. Settings come from <c>--config</c> (JSON), then <c>Deployer__*</c>
-/// environment variables. Exit codes: 0 done, 1 an instance failed, 2 bad input (nothing changed).
+/// environment variables. Exit codes: 0 done, 1 an instance failed, 2 bad input (nothing changed),
+/// 3 the deploy lease was held by another holder wherever it failed (nothing changed there).
 /// </summary>
 public static class DeployerCli
 {
     public const int Success = 0;
     public const int InstanceFailed = 1;
     public const int BadInput = 2;
+
+    /// <summary>Every instance that failed had its deploy lease held by another holder: nothing changed there.</summary>
+    public const int LeaseBusy = 3;
 
     public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
     {
@@ -45,7 +49,7 @@ public static class DeployerCli
 
         var env = new Option<FileInfo>("--env") { Description = "The .env file.", Required = true };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Where to write the per-host files (mode 0600).", Required = true };
-        var renderEnv = new Command("render-env", "Validate a .env file and write the per-host env and secret files.") { env, outDir };
+        var renderEnv = new Command("render-env", "Validate a .env file and write the per-host env and secret files the bundle's services read.") { env, bundle, outDir };
 
         var tunnelHost = new Option<string>("--host") { Description = "SSH host of the database.", Required = true };
         var tunnelSshPort = new Option<int>("--ssh-port") { Description = "SSH port (default: Deployer:Ssh:Port).", DefaultValueFactory = _ => 0 };
@@ -74,7 +78,7 @@ public static class DeployerCli
         status.SetAction((result, ct) => Build(result).StatusAsync(leaseOnly: false, ct));
         leaseStatus.SetAction((result, ct) => Build(result).StatusAsync(leaseOnly: true, ct));
         leaseRelease.SetAction((result, ct) => Build(result).ReleaseLeaseAsync(ct));
-        renderEnv.SetAction((result, ct) => Build(result).RenderEnvAsync(result.GetValue(env)!, result.GetValue(outDir)!, ct));
+        renderEnv.SetAction((result, ct) => Build(result).RenderEnvAsync(result.GetValue(env)!, result.GetValue(bundle)!, result.GetValue(outDir)!, ct));
         tunnel.SetAction((result, ct) => Build(result).TunnelAsync(result.GetValue(tunnelHost)!, result.GetValue(tunnelSshPort), result.GetValue(remoteHost)!,
             result.GetValue(remotePort), result.GetValue(localPort), ct));
         serve.SetAction((result, ct) => Service.DeployerService.RunAsync(result.UnmatchedTokens.ToArray(), result.GetValue(config), ct));

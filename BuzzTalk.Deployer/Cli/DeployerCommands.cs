@@ -9,8 +9,13 @@ using Spectre.Console;
 
 namespace BuzzTalk.Deployer.Cli;
 
-/// <summary>What each CLI command does, given the global options; prints people's tables or JSON.</summary>
-public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IReadOnlyList<string> only, TextWriter stdout, TextWriter stderr)
+/// <summary>
+/// What each CLI command does, given the global options; prints people's tables or JSON. A caller
+/// that shows progress itself (the AppHost's deploy step) passes <paramref name="progress"/>: each
+/// instance's steps, redacted, as they happen.
+/// </summary>
+public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IReadOnlyList<string> only, TextWriter stdout, TextWriter stderr,
+    Action<string, string>? progress = null)
 {
     private readonly IAnsiConsole _console = AnsiConsole.Create(new AnsiConsoleSettings
     {
@@ -31,11 +36,12 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         IReadOnlyDictionary<string, byte[]>? envFiles = null;
         if (envDirectory is not null)
         {
-            // render-env --out writes the instance's files under instance/env/.
-            var instanceEnv = new DirectoryInfo(Path.Combine(envDirectory.FullName, Path.GetDirectoryName(EnvRenderer.InstanceBackendEnv)!));
-            if (!File.Exists(Path.Combine(instanceEnv.FullName, "backend.env")))
+            // render-env --out writes the instance's files under instance/env/, one per service the bundle declares.
+            var instanceEnv = new DirectoryInfo(Path.Combine(envDirectory.FullName, EnvRenderer.InstanceEnvDirectory));
+            if (release.EnvFiles.FirstOrDefault(e => !File.Exists(Path.Combine(instanceEnv.FullName, e.FileName))) is { } absent)
             {
-                return Fail($"{envDirectory.FullName} has no {EnvRenderer.InstanceBackendEnv}: run render-env --out {envDirectory.FullName} first.");
+                return Fail($"{envDirectory.FullName} has no {EnvRenderer.InstanceEnvDirectory}/{absent.FileName}: "
+                    + $"run render-env --bundle {bundleDirectory.FullName} --out {envDirectory.FullName} first.");
             }
 
             envFiles = instanceEnv.EnumerateFiles("*.env").ToDictionary(f => f.Name, f => File.ReadAllBytes(f.FullName), StringComparer.Ordinal);
@@ -210,19 +216,31 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
         return Print(reports);
     }
 
-    public async Task<int> RenderEnvAsync(FileInfo envFile, DirectoryInfo outDirectory, CancellationToken cancellationToken)
+    public async Task<int> RenderEnvAsync(FileInfo envFile, DirectoryInfo bundleDirectory, DirectoryInfo outDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envFile);
+        ArgumentNullException.ThrowIfNull(bundleDirectory);
         ArgumentNullException.ThrowIfNull(outDirectory);
         if (!envFile.Exists)
         {
             return Fail($"{envFile.FullName} does not exist.");
         }
 
+        IReadOnlyList<ServiceEnvFile> services;
+        try
+        {
+            // The bundle says which variables each service reads.
+            services = DeployBundle.Load(bundleDirectory.FullName).EnvFiles;
+        }
+        catch (BundleInvalidException ex)
+        {
+            return Fail(ex.Message);
+        }
+
         IReadOnlyList<RenderedFile> written;
         try
         {
-            written = await EnvRenderer.WriteAsync(outDirectory.FullName, EnvFile.Load(envFile.FullName), cancellationToken).ConfigureAwait(false);
+            written = await EnvRenderer.WriteAsync(outDirectory.FullName, EnvFile.Load(envFile.FullName), services, cancellationToken).ConfigureAwait(false);
         }
         catch (EnvFileInvalidException ex)
         {
@@ -369,6 +387,11 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
     /// </summary>
     private async Task<FleetReport> WithProgressAsync(IReadOnlyList<DeployTarget> targets, Func<Action<DeployTarget, string>, Task<FleetReport>> run)
     {
+        if (progress is not null)
+        {
+            return await run((target, step) => progress(target.Name, _redact(step))).ConfigureAwait(false);
+        }
+
         if (format == OutputFormat.Json || stderr != Console.Error || Console.IsErrorRedirected)
         {
             return await run(Progress).ConfigureAwait(false);
@@ -447,7 +470,20 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             }
         }
 
-        return report.Succeeded ? DeployerCli.Success : DeployerCli.InstanceFailed;
+        return ExitCode(report);
+    }
+
+    /// <summary>0 done; 3 when the only failures are leases another holder kept (nothing changed there: try again later); else 1.</summary>
+    public static int ExitCode(FleetReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Succeeded)
+        {
+            return DeployerCli.Success;
+        }
+
+        var failed = report.Instances.Where(i => !i.Succeeded && i.Outcome is not (InstanceOutcome.Skipped or InstanceOutcome.Gone)).ToList();
+        return failed.Count > 0 && failed.All(i => i.Outcome == InstanceOutcome.LeaseBusy) ? DeployerCli.LeaseBusy : DeployerCli.InstanceFailed;
     }
 
     private int Fail(string message)

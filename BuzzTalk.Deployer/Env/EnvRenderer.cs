@@ -11,7 +11,8 @@ namespace BuzzTalk.Deployer.Env;
 /// </summary>
 public static class EnvRenderer
 {
-    public const string InstanceBackendEnv = "instance/env/backend.env";
+    /// <summary>Where the instance's env files go: <c>instance/env/&lt;service&gt;.env</c>.</summary>
+    public const string InstanceEnvDirectory = "instance/env";
     public const string OpsHostScalerEnv = "ops-host/env/buzztalk-scaler.env";
 
     /// <summary>The ops host's Deployer settings: where it records the desired release (from <c>BUNDLE_BUCKET</c>).</summary>
@@ -20,35 +21,32 @@ public static class EnvRenderer
     public const string OpsHostDiscordWebhookUrl = "ops-host/secrets/discord-webhook-url";
     public const string OpsHostGrafanaAdminPassword = "ops-host/secrets/grafana-admin-password";
 
-    /// <summary>Prefix of extra backend variables; <c>BACKEND_FOO=1</c> becomes <c>FOO=1</c> in <c>backend.env</c>.</summary>
-    public const string BackendPrefix = "BACKEND_";
-
     /// <summary>The publish default for the Alertmanager/Grafana webhook user (OpsHostSettings.ScalerWebhookUser).</summary>
     public const string DefaultWebhookUser = "alertmanager";
 
-    public static IReadOnlyList<string> BackendKeys { get; } =
-        ["MYSQL_DB_NAME", "MYSQL_DB_USER", "MYSQL_DB_PASSWORD", "MYSQL_DB_HOST", "MYSQL_DB_PORT", "REDIS_URL", "DJANGO_SECRET_KEY"];
-
-    /// <summary>Keys without which nothing can be rendered (an empty value counts as missing).</summary>
-    public static IReadOnlyList<string> RequiredKeys { get; } =
-        ["MYSQL_DB_NAME", "MYSQL_DB_USER", "MYSQL_DB_PASSWORD", "MYSQL_DB_HOST", "REDIS_URL", "SCALER_WEBHOOK_PASSWORD"];
-
-    // The stack file's own `environment:` wins over env_file, so a pass-through of these would be silently ignored.
-    private static readonly string[] StackOwnedKeys = ["DB_ENGINE", "DEBUG", "FRONT", "BUZZTALK_REPLICA"];
+    /// <summary>The ops host's own keys, beside those the bundle's services read.</summary>
+    private static readonly string[] OpsHostKeys = ["SCALER_WEBHOOK_PASSWORD", "SCALER_WEBHOOK_USER", "DISCORD_WEBHOOK_URL", "GRAFANA_ADMIN_PASSWORD", "BUNDLE_BUCKET"];
 
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
-    /// <summary>Every file for every host; throws <see cref="EnvFileInvalidException"/> listing all problems at once.</summary>
-    public static IReadOnlyList<RenderedFile> Render(EnvFile env)
+    /// <summary>
+    /// Every file for every host: one env file per service the bundle declares
+    /// (<paramref name="services"/>, from <see cref="Bundle.DeployBundle.EnvFiles"/>), and the ops
+    /// host's files. Throws <see cref="EnvFileInvalidException"/> listing all problems at once.
+    /// </summary>
+    public static IReadOnlyList<RenderedFile> Render(EnvFile env, IReadOnlyList<Bundle.ServiceEnvFile> services)
     {
         ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(services);
         var problems = new List<string>();
-        var missing = RequiredKeys.Where(k => !env.Values.TryGetValue(k, out var v) || v.Length == 0).ToList();
+        var required = services.SelectMany(s => s.Required).Append("SCALER_WEBHOOK_PASSWORD").Distinct(StringComparer.Ordinal);
+        var missing = required.Where(k => !env.Values.TryGetValue(k, out var v) || v.Length == 0).ToList();
         if (missing.Count > 0)
         {
             problems.Add($"missing required keys: {string.Join(", ", missing)}");
         }
 
+        // The operator's values for the seed's well-known keys, checked where they are read.
         Check(env, "REDIS_URL", v => Uri.TryCreate(v, UriKind.Absolute, out var u) && u.Scheme is "redis" or "rediss" && u.Host.Length > 0,
             "must be a redis:// or rediss:// URI with a host", problems);
         Check(env, "MYSQL_DB_PORT", v => v.All(char.IsAsciiDigit) && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535,
@@ -60,34 +58,41 @@ public static class EnvRenderer
         Check(env, "SCALER_WEBHOOK_USER", v => !v.Contains(':', StringComparison.Ordinal),
             "must not contain ':' (HTTP basic user)", problems);
 
-        var backend = new List<(string Key, EnvEntry Entry)>();
-        foreach (var key in BackendKeys)
+        var serviceFiles = new List<RenderedFile>();
+        foreach (var service in services)
         {
-            if (env.TryGetEntry(key, out var entry) && entry.Value.Length > 0)
+            var variables = new List<(string Key, EnvEntry Entry)>();
+            foreach (var key in service.Required.Concat(service.Optional))
             {
-                backend.Add((key, entry));
+                if (env.TryGetEntry(key, out var entry) && entry.Value.Length > 0)
+                {
+                    variables.Add((key, entry));
+                }
             }
-        }
 
-        foreach (var entry in env.Entries.Where(e => e.Key.StartsWith(BackendPrefix, StringComparison.Ordinal)))
-        {
-            var target = entry.Key[BackendPrefix.Length..];
-            if (target.Length == 0 || char.IsAsciiDigit(target[0]))
+            var prefix = service.PassThroughPrefix;
+            foreach (var entry in env.Entries.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)))
             {
-                problems.Add($"line {Line(entry)}: {entry.Key} does not name a variable after '{BackendPrefix}'");
+                var target = entry.Key[prefix.Length..];
+                if (target.Length == 0 || char.IsAsciiDigit(target[0]))
+                {
+                    problems.Add($"line {Line(entry)}: {entry.Key} does not name a variable after '{prefix}'");
+                }
+                else if (service.StackOwned.Contains(target, StringComparer.Ordinal))
+                {
+                    problems.Add($"line {Line(entry)}: {entry.Key} would set {target}, which the stack file sets itself (it would be ignored)");
+                }
+                else if (variables.Any(b => b.Key == target))
+                {
+                    problems.Add($"line {Line(entry)}: {entry.Key} would set {target}, which is already set");
+                }
+                else
+                {
+                    variables.Add((target, entry));
+                }
             }
-            else if (StackOwnedKeys.Contains(target, StringComparer.Ordinal))
-            {
-                problems.Add($"line {Line(entry)}: {entry.Key} would set {target}, which the stack file sets itself (it would be ignored)");
-            }
-            else if (backend.Any(b => b.Key == target))
-            {
-                problems.Add($"line {Line(entry)}: {entry.Key} would set {target}, which is already set");
-            }
-            else
-            {
-                backend.Add((target, entry));
-            }
+
+            serviceFiles.Add(new($"{InstanceEnvDirectory}/{service.FileName}", DockerEnvFile(variables.Select(v => (v.Key, v.Entry.Value)))));
         }
 
         var user = env.Values.TryGetValue("SCALER_WEBHOOK_USER", out var u) && u.Length > 0 ? u : DefaultWebhookUser;
@@ -99,7 +104,7 @@ public static class EnvRenderer
             "must be a Cloud Storage bucket name", problems);
 
         // Both env-file formats take one line per variable, and secret files are read whole and often trimmed.
-        foreach (var entry in env.Entries.Where(e => Rendered(e.Key) && e.Value.AsSpan().IndexOfAny('\n', '\r') >= 0))
+        foreach (var entry in env.Entries.Where(e => Rendered(e.Key, services) && e.Value.AsSpan().IndexOfAny('\n', '\r') >= 0))
         {
             problems.Add($"line {Line(entry)}: {entry.Key} contains a line break, which an env file cannot carry (Docker's env_file reads one line per variable)");
         }
@@ -109,9 +114,8 @@ public static class EnvRenderer
             throw new EnvFileInvalidException("the .env cannot be rendered: " + string.Join("; ", problems));
         }
 
-        var files = new List<RenderedFile>
+        var files = new List<RenderedFile>(serviceFiles)
         {
-            new(InstanceBackendEnv, DockerEnvFile(backend.Select(b => (b.Key, b.Entry.Value)))),
             new(OpsHostScalerEnv, SystemdEnvFile(scaler)),
             new(OpsHostWebhookPassword, env.Values["SCALER_WEBHOOK_PASSWORD"]),
         };
@@ -198,18 +202,19 @@ public static class EnvRenderer
     }
 
     /// <summary>The instance's env files (name → content) as a deploy uploads them into the env directory.</summary>
-    public static IReadOnlyDictionary<string, byte[]> InstanceEnvFiles(EnvFile env)
+    public static IReadOnlyDictionary<string, byte[]> InstanceEnvFiles(EnvFile env, IReadOnlyList<Bundle.ServiceEnvFile> services)
     {
-        var prefix = Path.GetDirectoryName(InstanceBackendEnv) + "/";
-        return Render(env)
+        var prefix = InstanceEnvDirectory + "/";
+        return Render(env, services)
             .Where(f => f.RelativePath.StartsWith(prefix, StringComparison.Ordinal))
             .ToDictionary(f => f.RelativePath[prefix.Length..], f => Utf8NoBom.GetBytes(f.Content), StringComparer.Ordinal);
     }
 
     /// <summary>Renders <paramref name="env"/> and writes the result.</summary>
-    public static async Task<IReadOnlyList<RenderedFile>> WriteAsync(string outputDirectory, EnvFile env, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<RenderedFile>> WriteAsync(string outputDirectory, EnvFile env, IReadOnlyList<Bundle.ServiceEnvFile> services,
+        CancellationToken cancellationToken = default)
     {
-        var files = Render(env);
+        var files = Render(env, services);
         await WriteAsync(outputDirectory, files, cancellationToken).ConfigureAwait(false);
         return files;
     }
@@ -231,9 +236,10 @@ public static class EnvRenderer
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    private static bool Rendered(string key) =>
-        BackendKeys.Contains(key, StringComparer.Ordinal) || key.StartsWith(BackendPrefix, StringComparison.Ordinal)
-        || key is "SCALER_WEBHOOK_PASSWORD" or "SCALER_WEBHOOK_USER" or "DISCORD_WEBHOOK_URL" or "GRAFANA_ADMIN_PASSWORD" or "BUNDLE_BUCKET";
+    private static bool Rendered(string key, IReadOnlyList<Bundle.ServiceEnvFile> services) =>
+        OpsHostKeys.Contains(key, StringComparer.Ordinal)
+        || services.Any(s => s.Required.Contains(key, StringComparer.Ordinal) || s.Optional.Contains(key, StringComparer.Ordinal)
+            || key.StartsWith(s.PassThroughPrefix, StringComparison.Ordinal));
 
     private static void Check(EnvFile env, string key, Func<string, bool> valid, string rule, List<string> problems)
     {

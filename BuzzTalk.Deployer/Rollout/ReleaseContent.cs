@@ -13,6 +13,9 @@ public sealed partial record ReleaseContent(
     IReadOnlyDictionary<string, byte[]> Files,
     IReadOnlyDictionary<string, string> ServiceImages)
 {
+    /// <summary>The env files the stack's services read (empty for a recorded release, whose rendered files are kept).</summary>
+    public IReadOnlyList<ServiceEnvFile> EnvFiles { get; init; } = [];
+
     public const string StackPath = DeployBundle.StackPath;
 
     /// <summary>The instance's part of a loaded (checksum-verified) bundle.</summary>
@@ -21,7 +24,10 @@ public sealed partial record ReleaseContent(
         ArgumentNullException.ThrowIfNull(bundle);
         return new ReleaseContent(bundle.ReleaseId, bundle.StackName,
             bundle.Files.ToDictionary(f => f.Key, f => f.Value.ToArray(), StringComparer.Ordinal),
-            bundle.Services.ToDictionary(s => s.Name, s => s.Image, StringComparer.Ordinal));
+            bundle.Services.ToDictionary(s => s.Name, s => s.Image, StringComparer.Ordinal))
+        {
+            EnvFiles = bundle.EnvFiles,
+        };
     }
 
     /// <summary>

@@ -85,7 +85,7 @@ public static class DeployerService
             {
                 try
                 {
-                    envFiles = EnvRenderer.InstanceEnvFiles(EnvFile.Load(envFile));
+                    envFiles = EnvRenderer.InstanceEnvFiles(EnvFile.Load(envFile), release.EnvFiles);
                 }
                 catch (Exception ex) when (ex is EnvFileInvalidException or IOException or UnauthorizedAccessException)
                 {

@@ -5,7 +5,8 @@ namespace BuzzTalk.Testing;
 /// backend's reference, the tags of the update variants, and the images as AppHost arguments.
 /// </summary>
 /// <param name="BackendV2Tag">The tag of the backend's v2 variant (same repository), for backend deploys.</param>
-public sealed record FleetImages(string Backend, string BackendV2Tag, IReadOnlyList<string> Arguments)
+/// <param name="BackendBrokenTag">The tag of a backend that never turns healthy, for deploys that must roll back.</param>
+public sealed record FleetImages(string Backend, string BackendV2Tag, string BackendBrokenTag, IReadOnlyList<string> Arguments)
 {
     public static async Task<FleetImages> BuildAsync(CancellationToken cancellationToken)
     {
@@ -31,6 +32,6 @@ public sealed record FleetImages(string Backend, string BackendV2Tag, IReadOnlyL
             arguments.AddRange([$"--BuzzTalk:Images:{option}:Image", reference[..colon], $"--BuzzTalk:Images:{option}:Tag", reference[(colon + 1)..]]);
         }
 
-        return new FleetImages(values["BACKEND_IMAGE"], values["BACKEND_V2_TAG"], arguments);
+        return new FleetImages(values["BACKEND_IMAGE"], values["BACKEND_V2_TAG"], values["BACKEND_BROKEN_TAG"], arguments);
     }
 }

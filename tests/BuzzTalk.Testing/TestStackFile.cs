@@ -25,8 +25,10 @@ public static class TestStackFile
     /// </param>
     /// <param name="publishedBackend">Keep the backend as published (its image, command and health check): the real backend image.</param>
     /// <param name="frontendImage">The SPA's image (default: the host's nginx with a test page); the edge always runs the host's nginx.</param>
+    /// <param name="asPublished">Services that run here exactly as published (their images exist on the test machine).</param>
     public static string Rewrite(string yaml, int frontendPort, string backendImage = BusyboxImage, IReadOnlyCollection<string>? keepServices = null,
-        bool fastUpdates = false, string? frontendPortVariable = null, bool publishedBackend = false, string? frontendImage = null)
+        bool fastUpdates = false, string? frontendPortVariable = null, bool publishedBackend = false, string? frontendImage = null,
+        IReadOnlyCollection<string>? asPublished = null)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
@@ -60,7 +62,7 @@ public static class TestStackFile
                 continue;
             }
 
-            if (name == "backend" && publishedBackend)
+            if ((name == "backend" && publishedBackend) || asPublished?.Contains(name) == true)
             {
                 continue;
             }

@@ -24,9 +24,6 @@ public static class MonitoringDefaults
     /// <summary>Seed: window of the usage averages.</summary>
     public const string UsageWindow = "15m";
 
-    /// <summary>Seed: frontend containers wanted per instance (the backend's comes from the settings).</summary>
-    public const int FrontendReplicas = 1;
-
     /// <summary>Where the ops host installs the dashboards JSON the Grafana provider reads.</summary>
     public const string GrafanaDashboardsDirectory = MonitoringGenerator.InstalledRoot + "/monitoring/grafana/dashboards";
 

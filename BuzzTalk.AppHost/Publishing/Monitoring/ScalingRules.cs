@@ -56,8 +56,8 @@ public static partial class ScalingRules
             ("rules", Seq(
                 // What runs: one series per container of each app service.
                 Record(Containers, $"count by ({ServiceBy}) (container_spec_memory_limit_bytes{{{cadvisor}, {app}}})"),
-                Record(DesiredPerInstance, $"vector({Invariant(settings.BackendReplicas)})", (s, BackendService(settings))),
-                Record(DesiredPerInstance, $"vector({Invariant(MonitoringDefaults.FrontendReplicas)})", (s, FrontendService(settings))),
+                Record(DesiredPerInstance, $"vector({Invariant(settings.BackendService.Replicas)})", (s, BackendService(settings))),
+                Record(DesiredPerInstance, $"vector({Invariant(settings.SiteService.Replicas)})", (s, FrontendService(settings))),
                 Record(Desired, $"{Containers} * 0 + on ({s}) group_left {DesiredPerInstance}"),
 
                 // Usage over the limit, summed over the service's containers on the instance.

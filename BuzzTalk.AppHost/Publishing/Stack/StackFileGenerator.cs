@@ -27,8 +27,6 @@ public static class StackFileGenerator
     /// <summary>Host directory of the env files the Deployer writes (mode 0600); overridable for tests.</summary>
     public const string EnvDirectoryVariable = "BUZZTALK_ENV_DIR";
     public const string DefaultEnvDirectory = "/etc/buzztalk/env";
-    public const string BackendImageTagVariable = "BACKEND_IMAGE_TAG";
-    public const string FrontendImageTagVariable = "FRONTEND_IMAGE_TAG";
 
     // Swarm's embedded DNS inside every container on an overlay network.
     public const string SwarmDns = "127.0.0.11";
@@ -37,26 +35,23 @@ public static class StackFileGenerator
     {
         ArgumentNullException.ThrowIfNull(settings);
         var nginx = NginxConfigGenerator.Generate(ProductionSite(settings));
-        var spa = NginxConfigGenerator.GenerateStatic(Port(SpaPort), Resources.FrontendResources.ContainerSpaRoot);
+        var spa = NginxConfigGenerator.GenerateStatic(Port(settings.SiteService.Port), Resources.FrontendResources.ContainerSpaRoot);
         return [new BundleFile(NginxPath, nginx), new BundleFile(SpaPath, spa), new BundleFile(StackPath, Stack(settings, spa))];
     }
 
     /// <summary>
-    /// The edge's nginx on an instance: it owns the published port and proxies the SPA and the
-    /// backends, both found through swarm DNS on every request.
+    /// The edge's nginx on an instance: it owns the published port and proxies the SPA, the
+    /// backends and every other routed service, all found through swarm DNS on every request.
     /// </summary>
     public static NginxSite ProductionSite(PublishSettings settings) => new()
     {
         Listen = Port(settings.FrontendPort),
-        Frontend = $"frontend:{Port(SpaPort)}",
-        Backends = [$"backend:{Port(settings.BackendPort)}"],
+        Frontend = $"{settings.SiteService.Name}:{Port(settings.SiteService.Port)}",
+        Backends = [$"{settings.BackendService.Name}:{Port(settings.BackendService.Port)}"],
+        Routes = [.. settings.Services.Where(s => s.Edge == EdgeRoute.Prefix).Select(s => new NginxRoute(s.EdgePath!, $"{s.Name}:{Port(s.Port)}"))],
         Resolver = SwarmDns,
         DrainFile = $"{ContainerRunDirectory}/{DrainFileName}",
     };
-
-    /// <summary>The port the SPA's nginx listens on inside its tasks (never published).</summary>
-    public const int SpaPort = 80;
-
 
     /// <summary>Host directory of the drain flag, mounted read-only into the frontend; the stack reads it from this variable.</summary>
     public const string RunDirectoryVariable = "BUZZTALK_RUN_DIR";
@@ -75,14 +70,12 @@ public static class StackFileGenerator
         var configName = $"{s.Name}_nginx_{Hash(spaConfig)}";
         var root = Map(
             ("version", Str("3.8")),
-            // Names the stack for the Deployer; docker ignores x- keys.
-            ("x-buzztalk", Map(("stack", Str(s.Name)))),
-            ("services", Map(
+            ("x-buzztalk", Map(("stack", Str(s.Name)), ("env-files", EnvFiles(s)))),
+            ("services", Map([
                 (InstanceEdge.Service, Edge(s)),
-                ("backend", Backend(s)),
-                ("frontend", Frontend(s)),
+                .. s.Services.Select(service => (service.Name, (YamlNode?)Service(service, service.Edge == EdgeRoute.Site ? spaConfig : null))),
                 ("node-exporter", NodeExporter(s)),
-                ("cadvisor", Cadvisor(s)))),
+                ("cadvisor", Cadvisor(s))])),
             ("networks", Map((NetworkName, Map(
                 ("driver", Str("overlay")),
                 ("attachable", Bool(true)))))),
@@ -111,21 +104,43 @@ public static class StackFileGenerator
     /// </summary>
     public const string BackendScopeVariable = "BUZZTALK_SCOPE";
 
-    private static YamlMappingNode Backend(PublishSettings s) => Map(
-        ("image", Str(Image(s.BackendImage, BackendImageTagVariable))),
-        ("env_file", Seq(Str($"${{{EnvDirectoryVariable}:-{DefaultEnvDirectory}}}/backend.env"))),
-        ("environment", Map(
-            ("DB_ENGINE", Str("django.db.backends.mysql")),
-            ("DEBUG", Str("False")),
-            ("FRONT", Str(s.PublicUrl)),
-            ("BUZZTALK_REPLICA", Str("backend-{{.Task.Slot}}")),
-            (BackendDrainVariable, Str(Port(BackendDrainSeconds))),
-            (BackendScopeVariable, Str("{{.Node.ID}}-{{.Service.Name}}")))),
+    /// <summary>
+    /// An app service from the model: its image (tag overridable at deploy time), the environment
+    /// known when publishing, its env file for the rest, its health check, replicas and limits.
+    /// No published port: the edge reaches each task directly through DNS round robin, so every
+    /// update starts the new task first. The site's service also carries the SPA's nginx config
+    /// and serves through the edge's DNS validity after SIGTERM.
+    /// </summary>
+    private static YamlMappingNode Service(SwarmServiceSpec service, string? spaConfig) => Map(
+        ("image", Str(Image(service.Image, service.TagVariable))),
+        ("entrypoint", service.Entrypoint is { } entrypoint ? StrSeq(Interpolated(entrypoint)) : null),
+        ("command", spaConfig is not null
+            ? StrSeq("sh", "-c", $"nginx -g 'daemon off;' & trap 'sleep {Port(BackendDrainSeconds)}; nginx -s quit' TERM; wait $$!; wait $$!")
+            : service.Command is { } command ? StrSeq([.. command.Select(Interpolated)]) : null),
+        ("env_file", service.EnvFileKeys.Count + service.OptionalEnvFileKeys.Count == 0 ? null
+            : Seq(Str($"${{{EnvDirectoryVariable}:-{DefaultEnvDirectory}}}/{service.EnvFileName}"))),
+        ("environment", service.Environment.Count == 0 ? null
+            : Map([.. service.Environment.Select(e => (e.Key, (YamlNode?)Str(Interpolated(e.Value))))])),
         ("networks", Seq(Str(NetworkName))),
-        ("healthcheck", HealthCheck(["CMD", "bash", "-c", BackendProbe(s.BackendPort)], startPeriod: "60s")),
-        ("deploy", Deploy(s.Backend, replicas: s.BackendReplicas, global: false, startFirst: true,
-            // No published port: nginx reaches each task directly through DNS round robin.
-            endpointMode: "dnsrr")));
+        ("configs", spaConfig is null ? null : Seq(Map(
+            ("source", Str("nginx_conf")),
+            ("target", Str("/etc/nginx/nginx.conf")),
+            ("mode", Plain("0444"))))),
+        ("healthcheck", service.HealthPath is not { } path ? null : HealthCheck(service.Probe == HealthProbe.BashTcp
+                ? ["CMD", "bash", "-c", BashProbe(service.Port, path)]
+                : ["CMD", "wget", "-q", "-O", "-", $"http://127.0.0.1:{Port(service.Port)}{path}"],
+            startPeriod: Seconds(service.HealthStartPeriod))),
+        ("deploy", Deploy(service.Limits, replicas: service.Replicas, global: false, startFirst: true, endpointMode: "dnsrr")));
+
+    /// <summary>
+    /// Which variables each service's env file must (and may) hold: the Deployer renders exactly
+    /// these from the operator's .env, and refuses a .env that lacks a required one.
+    /// </summary>
+    private static YamlMappingNode EnvFiles(PublishSettings s) => Map([.. s.Services
+        .Where(service => service.EnvFileKeys.Count + service.OptionalEnvFileKeys.Count > 0)
+        .Select(service => (service.Name, (YamlNode?)Map(
+            ("required", service.EnvFileKeys.Count == 0 ? null : StrSeq([.. service.EnvFileKeys])),
+            ("optional", service.OptionalEnvFileKeys.Count == 0 ? null : StrSeq([.. service.OptionalEnvFileKeys])))))]);
 
     /// <summary>
     /// The one process that owns the published port. Its image is pinned (no tag variable) and its
@@ -146,23 +161,6 @@ public static class StackFileGenerator
             ["CMD", "wget", "-q", "-O", "-", $"http://127.0.0.1:{Port(s.FrontendPort)}{Resources.FrontendResources.HealthPath}"],
             startPeriod: "10s")),
         ("deploy", Deploy(s.Edge, replicas: 1, global: false, startFirst: false, endpointMode: "dnsrr")));
-
-    /// <summary>The SPA's static files behind the edge: no published port, so it rolls start-first.</summary>
-    private static YamlMappingNode Frontend(PublishSettings s) => Map(
-        ("image", Str(Image(s.FrontendImage, FrontendImageTagVariable))),
-        ("networks", Seq(Str(NetworkName))),
-        // The edge's DNS answer may name a replaced task for a few seconds more: on SIGTERM the
-        // SPA's nginx serves that long, then stops gracefully (answering what is in flight).
-        ("command", StrSeq("sh", "-c",
-            $"nginx -g 'daemon off;' & trap 'sleep {Port(BackendDrainSeconds)}; nginx -s quit' TERM; wait $$!; wait $$!")),
-        ("configs", Seq(Map(
-            ("source", Str("nginx_conf")),
-            ("target", Str("/etc/nginx/nginx.conf")),
-            ("mode", Plain("0444"))))),
-        ("healthcheck", HealthCheck(
-            ["CMD", "wget", "-q", "-O", "-", $"http://127.0.0.1:{Port(SpaPort)}{Resources.FrontendResources.HealthPath}"],
-            startPeriod: "10s")),
-        ("deploy", Deploy(s.Frontend, replicas: 1, global: false, startFirst: true, endpointMode: "dnsrr")));
 
     private static YamlMappingNode NodeExporter(PublishSettings s) => Map(
         ("image", Str(s.NodeExporterImage.ToString())),
@@ -215,9 +213,9 @@ public static class StackFileGenerator
     /// were killed, which loaded the rest more. bash costs ~7 ms. <c>$$</c> is a literal <c>$</c>
     /// after the stack file's interpolation.
     /// </summary>
-    public static string BackendProbe(int port) =>
+    public static string BashProbe(int port, string path) =>
         $"exec 3<>/dev/tcp/127.0.0.1/{Port(port)} || exit 1; " +
-        $"printf 'GET {Resources.BackendResources.HealthPath} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 || exit 1; " +
+        $"printf 'GET {path} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 || exit 1; " +
         "IFS= read -r -t 4 line <&3 || exit 1; " +
         "case $$line in 'HTTP/1.'?' 200 '*) exit 0 ;; *) exit 1 ;; esac";
 
@@ -237,6 +235,11 @@ public static class StackFileGenerator
     private static string Image(ContainerImage image, string tagVariable) => $"{image.Image}:${{{tagVariable}:-{image.Tag}}}";
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A literal from the model as docker's interpolation of the stack file reads it back: '$' is written '$$'.</summary>
+    private static string Interpolated(string literal) => literal.Replace("$", "$$", StringComparison.Ordinal);
+
+    private static string Seconds(TimeSpan span) => Port((int)span.TotalSeconds) + "s";
 
     private static string Hash(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];

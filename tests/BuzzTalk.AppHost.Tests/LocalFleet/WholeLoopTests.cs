@@ -71,7 +71,7 @@ public sealed class WholeLoopTests
         finally
         {
             // The fleet's stack outlives the AppHost on purpose (it is the instance's); not the test's.
-            await ToolRun.RunAsync("docker", state.Path, "stack", "rm", "buzztalk");
+            await DockerCli.RemoveStackAsync("buzztalk", TimeSpan.FromMinutes(2));
         }
     }
 }

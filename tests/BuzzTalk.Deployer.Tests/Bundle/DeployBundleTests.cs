@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Security.Cryptography;
 using System.Text;
 using BuzzTalk.AppHost.Publishing;
@@ -15,19 +16,27 @@ public sealed class DeployBundleTests
 
         var bundle = DeployBundle.Load(published.Path);
 
-        Assert.Equal(["edge", "backend", "frontend", "node-exporter", "cadvisor"], bundle.Services.Select(s => s.Name));
+        Assert.Equal(["edge", "frontend", "backend", "node-exporter", "cadvisor"], bundle.Services.Select(s => s.Name));
         // The edge is pinned; the app's images take a tag per deploy.
         Assert.Equal("docker.io/library/nginx:1.27-alpine", bundle.Services[0].Image);
-        Assert.Equal("ghcr.io/buzz-talk/buzz-talk-backend:${BACKEND_IMAGE_TAG:-latest}", bundle.Services[1].Image);
+        Assert.Equal("ghcr.io/buzz-talk/buzz-talk-backend:${BACKEND_IMAGE_TAG:-latest}", bundle.Services[2].Image);
         Assert.Equal("quay.io/prometheus/node-exporter:v1.8.2", bundle.Services[3].Image);
         Assert.Equal("buzztalk", bundle.StackName);
         Assert.Matches("^[0-9a-f]{12}$", bundle.ReleaseId);
+
+        // Only the backend reads an env file: what the model takes from MySQL, Redis and its parameters.
+        var env = Assert.Single(bundle.EnvFiles);
+        Assert.Equal("backend.env", env.FileName);
+        Assert.Equal(["MYSQL_DB_HOST", "MYSQL_DB_NAME", "MYSQL_DB_PASSWORD", "MYSQL_DB_PORT", "MYSQL_DB_USER", "REDIS_URL"], env.Required);
+        Assert.Equal(["DJANGO_SECRET_KEY"], env.Optional);
+        Assert.Contains("FRONT", env.StackOwned);
+        Assert.Contains("DEBUG", env.StackOwned);
     }
 
     [Fact]
     public async Task The_stack_name_follows_the_model_name()
     {
-        using var published = await PublishedBundle.WriteAsync(new PublishSettings { PublicUrl = "http://203.0.113.10", Name = "chat-prod" });
+        using var published = await PublishedBundle.WriteAsync(PublishedModel.Settings("http://203.0.113.10", "chat-prod"));
 
         Assert.Equal("chat-prod", DeployBundle.Load(published.Path).StackName);
     }
@@ -69,7 +78,7 @@ public sealed class DeployBundleTests
     public async Task A_changed_bundle_has_a_different_release_id()
     {
         using var first = await PublishedBundle.WriteAsync();
-        using var second = await PublishedBundle.WriteAsync(new PublishSettings { PublicUrl = "http://203.0.113.11" });
+        using var second = await PublishedBundle.WriteAsync(PublishedModel.Settings("http://203.0.113.11"));
 
         Assert.NotEqual(DeployBundle.Load(first.Path).ReleaseId, DeployBundle.Load(second.Path).ReleaseId);
     }
@@ -179,7 +188,7 @@ public sealed class DeployBundleTests
 
         var e = Assert.Throws<BundleInvalidException>(() => bundle.ServicesNamed(["backend", "worker"]));
 
-        Assert.Equal("unknown service 'worker' (the stack has edge, backend, frontend, node-exporter, cadvisor)", e.Message);
+        Assert.Equal("unknown service 'worker' (the stack has edge, frontend, backend, node-exporter, cadvisor)", e.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.Testing;
 
@@ -17,7 +18,7 @@ public sealed class PublishedBundle : IDisposable
     public static async Task<PublishedBundle> WriteAsync(PublishSettings? settings = null)
     {
         var bundle = new PublishedBundle();
-        var files = BundleComposer.Compose(settings ?? new PublishSettings { PublicUrl = "http://203.0.113.10" });
+        var files = BundleComposer.Compose(settings ?? PublishedModel.Settings("http://203.0.113.10"));
         await BundleWriter.WriteAsync(bundle.Path, files, CancellationToken.None);
         return bundle;
     }

@@ -1,4 +1,6 @@
+using BuzzTalk.Deployer.Bundle;
 using BuzzTalk.Deployer.Env;
+using BuzzTalk.Deployer.Tests.Bundle;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Env;
@@ -11,29 +13,39 @@ public sealed class EnvRendererTests
         MYSQL_DB_USER=buzzuser
         MYSQL_DB_PASSWORD=db-pass-1
         MYSQL_DB_HOST=10.0.0.4
+        MYSQL_DB_PORT=3307
         REDIS_URL=redis://:redis-pass@10.0.0.5:6379/0
         SCALER_WEBHOOK_PASSWORD=hook-pass
         """;
 
+    /// <summary>What the real AppHost's published bundle says its services read.</summary>
+    private static readonly IReadOnlyList<ServiceEnvFile> Services = PublishedEnvFiles();
+
+    private static IReadOnlyList<ServiceEnvFile> PublishedEnvFiles()
+    {
+        using var published = PublishedBundle.WriteAsync().GetAwaiter().GetResult();
+        return DeployBundle.Load(published.Path).EnvFiles;
+    }
+
     private static Dictionary<string, RenderedFile> Render(string text) =>
-        EnvRenderer.Render(EnvFile.Parse(text)).ToDictionary(f => f.RelativePath, StringComparer.Ordinal);
+        EnvRenderer.Render(EnvFile.Parse(text), Services).ToDictionary(f => f.RelativePath, StringComparer.Ordinal);
 
     private static EnvFileInvalidException Refused(string text) =>
-        Assert.Throws<EnvFileInvalidException>(() => EnvRenderer.Render(EnvFile.Parse(text)));
+        Assert.Throws<EnvFileInvalidException>(() => EnvRenderer.Render(EnvFile.Parse(text), Services));
 
     [Fact]
     public void The_backend_env_holds_the_backend_variables_in_docker_syntax()
     {
-        var files = Render(Minimal + "\nMYSQL_DB_PORT=3307\nDJANGO_SECRET_KEY=dj \"quoted\" $x\nUNRELATED=1\n");
+        var files = Render(Minimal + "\nDJANGO_SECRET_KEY=dj \"quoted\" $x\nUNRELATED=1\n");
 
         var backend = files["instance/env/backend.env"];
         Assert.Equal("""
             # Written by buzztalk-deployer from the operator's .env. Do not edit: render again.
-            MYSQL_DB_NAME=buzz
-            MYSQL_DB_USER=buzzuser
-            MYSQL_DB_PASSWORD=db-pass-1
             MYSQL_DB_HOST=10.0.0.4
+            MYSQL_DB_NAME=buzz
+            MYSQL_DB_PASSWORD=db-pass-1
             MYSQL_DB_PORT=3307
+            MYSQL_DB_USER=buzzuser
             REDIS_URL=redis://:redis-pass@10.0.0.5:6379/0
             DJANGO_SECRET_KEY=dj "quoted" $x
 
@@ -110,7 +122,7 @@ public sealed class EnvRendererTests
     {
         var e = Refused("MYSQL_DB_USER=buzzuser\nMYSQL_DB_PASSWORD=\n");
 
-        Assert.Contains("missing required keys: MYSQL_DB_NAME, MYSQL_DB_PASSWORD, MYSQL_DB_HOST, REDIS_URL, SCALER_WEBHOOK_PASSWORD", e.Message, StringComparison.Ordinal);
+        Assert.Contains("missing required keys: MYSQL_DB_HOST, MYSQL_DB_NAME, MYSQL_DB_PASSWORD, MYSQL_DB_PORT, REDIS_URL, SCALER_WEBHOOK_PASSWORD", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -193,10 +205,10 @@ public sealed class EnvRendererTests
         var output = Path.Combine(scratch.Path, "out");
         var env = EnvFile.Parse(Minimal);
 
-        await EnvRenderer.WriteAsync(output, env);
+        await EnvRenderer.WriteAsync(output, env, Services);
         // A second render over the first: the rename replaces, the modes stay.
         File.SetUnixFileMode(Path.Combine(output, "instance", "env", "backend.env"), UnixFileMode.UserRead | UnixFileMode.OtherRead);
-        var files = await EnvRenderer.WriteAsync(output, env);
+        var files = await EnvRenderer.WriteAsync(output, env, Services);
 
         const UnixFileMode Dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         Assert.Equal(Dir, File.GetUnixFileMode(output));

@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Globalization;
 using System.Runtime.Versioning;
 using BuzzTalk.AppHost.Publishing;
@@ -39,7 +40,7 @@ public sealed class InstanceBoot
         _shutdown = Path.Combine(root, "shutdown.sh");
         _log = Path.Combine(root, $"boot-{stack}.log");
         var logger = Path.Combine(root, $"logger-{stack}");
-        var scripts = StartupScriptsGenerator.Generate(new PublishSettings { Name = publishName, PublicUrl = "http://127.0.0.1" });
+        var scripts = StartupScriptsGenerator.Generate(PublishedModel.Settings("http://127.0.0.1", publishName));
         File.WriteAllText(_script, scripts.Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content);
         File.WriteAllText(_shutdown, scripts.Single(f => f.Path == StartupScriptsGenerator.ShutdownScriptPath).Content);
         // The script logs through logger(1); this one appends to a file the tests read.

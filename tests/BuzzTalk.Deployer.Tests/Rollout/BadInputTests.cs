@@ -44,7 +44,7 @@ public sealed class BadInputTests
         var env = Path.Combine(world.Root, "bad.env");
         await File.WriteAllTextAsync(env, "MYSQL_DB_PASSWORD=Secret-77aa91\nMYSQL_DB_USER\n");
 
-        var (exit, output, errors) = await DeployerWorld.CliAsync("render-env", "--env", env, "--out", world.EnvDirectory);
+        var (exit, output, errors) = await DeployerWorld.CliAsync("render-env", "--env", env, "--bundle", world.BundleDirectory, "--out", world.EnvDirectory);
 
         Assert.Equal(DeployerCli.BadInput, exit);
         Assert.Contains("line 2", errors, StringComparison.Ordinal);

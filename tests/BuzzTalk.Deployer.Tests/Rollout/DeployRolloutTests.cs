@@ -81,7 +81,7 @@ public sealed class DeployRolloutTests
         var (exit, output, _) = await DeployerWorld.CliAsync("deploy", "--config", world.Settings(healthUrl: ""), "--bundle", world.BundleDirectory,
             "--env-dir", world.EnvDirectory, "--output", "json");
         var busy = Assert.Single(DeployerWorld.Report(output).Instances);
-        Assert.Equal(1, exit);
+        Assert.Equal(DeployerCli.LeaseBusy, exit);
         Assert.Equal(InstanceOutcome.LeaseBusy, busy.Outcome);
         Assert.Contains("other-deployer", busy.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(world.HostPath("local", "opt", "releases")));
@@ -112,7 +112,7 @@ public sealed class DeployRolloutTests
         var (exit, output, _) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
             "--services", "backend", "--image-tag", "v2", "--output", "json");
         var loser = Assert.Single(DeployerWorld.Report(output).Instances);
-        Assert.Equal(DeployerCli.InstanceFailed, exit);
+        Assert.Equal(DeployerCli.LeaseBusy, exit);
         Assert.Equal(InstanceOutcome.LeaseBusy, loser.Outcome);
         Assert.Contains("deploy ", loser.Message, StringComparison.Ordinal);
 

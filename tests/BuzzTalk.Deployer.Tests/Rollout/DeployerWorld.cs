@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -57,6 +58,7 @@ public sealed class DeployerWorld : IAsyncDisposable
                 MYSQL_DB_USER=buzztalk
                 MYSQL_DB_PASSWORD=Pw-9f2c71d0a4
                 MYSQL_DB_HOST=127.0.0.1
+                MYSQL_DB_PORT=3306
                 REDIS_URL=redis://:Pw-3e81b7@127.0.0.1:6379/0
                 SCALER_WEBHOOK_PASSWORD=Hook-55d1e0
                 """);
@@ -179,7 +181,7 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     public async Task RenderEnvAsync()
     {
-        var (exit, _, err) = await CliAsync("render-env", "--env", Path.Combine(Root, "test.env"), "--out", EnvDirectory);
+        var (exit, _, err) = await CliAsync("render-env", "--env", Path.Combine(Root, "test.env"), "--bundle", BundleDirectory, "--out", EnvDirectory);
         if (exit != 0)
         {
             throw new InvalidOperationException($"render-env failed: {err}");
@@ -199,15 +201,13 @@ public sealed class DeployerWorld : IAsyncDisposable
 
     private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance, string? backendImage, int backendReplicas)
     {
-        var settings = new PublishSettings
+        var settings = PublishedModel.Settings("http://127.0.0.1", Name).WithService("backend", backend => backend with
         {
-            Name = Name,
-            BackendReplicas = backendReplicas,
-            PublicUrl = "http://127.0.0.1",
-            BackendImage = backendImage is null
+            Replicas = backendReplicas,
+            Image = backendImage is null
                 ? new BuzzTalk.AppHost.Configuration.ContainerImage("buzztalk/testapp", "v1")
                 : new BuzzTalk.AppHost.Configuration.ContainerImage(backendImage[..backendImage.LastIndexOf(':')], backendImage[(backendImage.LastIndexOf(':') + 1)..]),
-        };
+        });
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
         var stack = files.Single(f => f.Path == StackFileGenerator.StackPath);
         var rewritten = TestStackFile.Rewrite(stack.Content, FrontendPort, backendImage: "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}",

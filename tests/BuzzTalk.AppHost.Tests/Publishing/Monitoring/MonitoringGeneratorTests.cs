@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -15,7 +16,7 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
     private const string Backend = "buzztalk_backend";
     private const string Frontend = "buzztalk_frontend";
 
-    private static readonly PublishSettings Settings = new() { PublicUrl = "http://" + PublicIp };
+    private static readonly PublishSettings Settings = PublishedModel.Settings("http://" + PublicIp);
 
     private readonly ScratchDirectory _dir = new();
 

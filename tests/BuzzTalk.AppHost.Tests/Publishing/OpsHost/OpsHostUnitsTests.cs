@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using BuzzTalk.AppHost.Publishing;
@@ -10,7 +11,7 @@ namespace BuzzTalk.AppHost.Tests.Publishing.OpsHost;
 [SupportedOSPlatform("linux")]
 public sealed class OpsHostUnitsTests : IDisposable
 {
-    private static readonly PublishSettings s_settings = new() { PublicUrl = "http://203.0.113.10" };
+    private static readonly PublishSettings s_settings = PublishedModel.Settings("http://203.0.113.10");
 
     private static readonly string[] s_services = ["buzztalk-scaler", "buzztalk-discovery", "buzztalk-deployer"];
 
@@ -341,7 +342,7 @@ public sealed class OpsHostUnitsTests : IDisposable
     [Fact]
     public void Alertmanager_and_grafana_get_the_webhook_password_as_a_systemd_credential_from_the_root_only_file()
     {
-        var files = OpsHostUnitsGenerator.Generate(new PublishSettings { PublicUrl = "http://203.0.113.10" });
+        var files = OpsHostUnitsGenerator.Generate(PublishedModel.Settings("http://203.0.113.10"));
         foreach (var unit in new[] { "prometheus-alertmanager.service", "grafana-server.service" })
         {
             var dropIn = files.Single(f => f.Path == $"ops-host/systemd/{unit}.d/buzztalk.conf").Content;

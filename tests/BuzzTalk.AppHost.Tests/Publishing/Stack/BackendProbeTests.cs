@@ -24,7 +24,7 @@ public sealed class BackendProbeTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var served = ServeOnceAsync(listener, statusLine);
 
-        var (exitCode, output) = await ToolRun.RunAsync("bash", Path.GetTempPath(), "-c", Interpolated(StackFileGenerator.BackendProbe(port)));
+        var (exitCode, output) = await ToolRun.RunAsync("bash", Path.GetTempPath(), "-c", Interpolated(StackFileGenerator.BashProbe(port, "/health")));
 
         Assert.Equal("GET /health HTTP/1.0", await served);
         Assert.True(exitCode == expected, $"exit {exitCode}, expected {expected}: {output}");
@@ -33,7 +33,7 @@ public sealed class BackendProbeTests
     [Fact]
     public async Task The_probe_fails_when_nothing_listens()
     {
-        var (exitCode, _) = await ToolRun.RunAsync("bash", Path.GetTempPath(), "-c", Interpolated(StackFileGenerator.BackendProbe(ServerProcess.FreePort())));
+        var (exitCode, _) = await ToolRun.RunAsync("bash", Path.GetTempPath(), "-c", Interpolated(StackFileGenerator.BashProbe(ServerProcess.FreePort(), "/health")));
 
         Assert.Equal(1, exitCode);
     }

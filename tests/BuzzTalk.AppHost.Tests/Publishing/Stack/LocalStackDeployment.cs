@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Text.Json;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Publishing.Stack;
@@ -14,7 +15,13 @@ public sealed class LocalStackDeployment : IAsyncDisposable
 {
     private readonly ScratchDirectory _scratch = new();
 
-    private LocalStackDeployment(string name) => Name = name;
+    private readonly IReadOnlyCollection<string>? _asPublished;
+
+    private LocalStackDeployment(string name, IReadOnlyCollection<string>? asPublished)
+    {
+        Name = name;
+        _asPublished = asPublished;
+    }
 
     public string Name { get; }
 
@@ -30,13 +37,19 @@ public sealed class LocalStackDeployment : IAsyncDisposable
     /// <summary>The edge's config folder, where the Deployer installs the release's nginx.conf.</summary>
     public string EdgeDirectory => Path.Combine(_scratch.Path, "edge");
 
-    public static async Task<LocalStackDeployment> DeployAsync(Func<PublishSettings, PublishSettings>? adjust = null)
+    /// <summary>The stack's services, as deployed.</summary>
+    public int ServiceCount { get; private set; }
+
+    /// <param name="adjust">Changes the publish settings (the real AppHost's) before the bundle is composed.</param>
+    /// <param name="asPublished">Services that keep their published image, command and health check.</param>
+    public static async Task<LocalStackDeployment> DeployAsync(Func<PublishSettings, PublishSettings>? adjust = null, IReadOnlyCollection<string>? asPublished = null)
     {
-        var deployment = new LocalStackDeployment("bt" + Guid.NewGuid().ToString("N")[..6]);
+        var deployment = new LocalStackDeployment("bt" + Guid.NewGuid().ToString("N")[..6], asPublished);
         try
         {
-            var settings = new PublishSettings { Name = deployment.Name, PublicUrl = "http://127.0.0.1" };
+            var settings = PublishedModel.Settings("http://127.0.0.1", deployment.Name);
             settings = adjust?.Invoke(settings) ?? settings;
+            deployment.ServiceCount = settings.Services.Count + 3;
             await BundleWriter.WriteAsync(deployment.BundleDirectory, BundleComposer.Compose(settings), CancellationToken.None);
             var stackFile = Path.Combine(deployment.BundleDirectory, StackFileGenerator.StackPath);
             await File.WriteAllTextAsync(stackFile, deployment.WithTestImages(await File.ReadAllTextAsync(stackFile)));
@@ -82,7 +95,7 @@ public sealed class LocalStackDeployment : IAsyncDisposable
             var services = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("Replicas").GetString() ?? "")
                 .ToList();
-            if (exit == 0 && services.Count == 5 && services.All(Converged))
+            if (exit == 0 && services.Count == ServiceCount && services.All(Converged))
             {
                 return;
             }
@@ -113,5 +126,5 @@ public sealed class LocalStackDeployment : IAsyncDisposable
         return parts.Length == 2 && parts[0] == parts[1] && parts[0] != "0";
     }
 
-    private string WithTestImages(string yaml) => TestStackFile.Rewrite(yaml, FrontendPort);
+    private string WithTestImages(string yaml) => TestStackFile.Rewrite(yaml, FrontendPort, asPublished: _asPublished);
 }

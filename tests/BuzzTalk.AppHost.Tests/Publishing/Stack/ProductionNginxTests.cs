@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using BuzzTalk.AppHost.Nginx;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Publishing.Stack;
@@ -8,7 +9,7 @@ namespace BuzzTalk.AppHost.Tests.Publishing.Stack;
 /// <summary>The bundle's nginx config: valid for nginx itself, resolving backends per request.</summary>
 public sealed class ProductionNginxTests
 {
-    private static readonly PublishSettings Settings = new() { PublicUrl = "http://203.0.113.10" };
+    private static readonly PublishSettings Settings = PublishedModel.Settings("http://203.0.113.10");
 
     [Fact]
     public async Task Nginx_accepts_the_published_config()
@@ -54,8 +55,8 @@ public sealed class ProductionNginxTests
 
         Assert.Equal(ConfigName(Settings), ConfigName(Settings));
         // The edge's config is reloaded, not a swarm config: the stack stays as it is.
-        Assert.Equal(ConfigName(Settings), ConfigName(Settings with { BackendPort = 8001 }));
+        Assert.Equal(ConfigName(Settings), ConfigName(Settings.WithService("backend", b => b with { Port = 8001 })));
         Assert.NotEqual(StackFileGenerator.Generate(Settings).Single(f => f.Path == StackFileGenerator.NginxPath).Content,
-            StackFileGenerator.Generate(Settings with { BackendPort = 8001 }).Single(f => f.Path == StackFileGenerator.NginxPath).Content);
+            StackFileGenerator.Generate(Settings.WithService("backend", b => b with { Port = 8001 })).Single(f => f.Path == StackFileGenerator.NginxPath).Content);
     }
 }

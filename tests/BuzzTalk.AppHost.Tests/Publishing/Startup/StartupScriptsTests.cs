@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Runtime.Versioning;
@@ -14,7 +15,7 @@ public sealed class StartupScriptsTests : IDisposable
     private const string Bucket = "acme-buzztalk";
     private const string RegistryPassword = "ghp_S3cr3tRegistryPassw0rd-do-not-print";
 
-    private static readonly PublishSettings s_settings = new() { PublicUrl = "http://203.0.113.10" };
+    private static readonly PublishSettings s_settings = PublishedModel.Settings("http://203.0.113.10");
 
     private readonly ScratchDirectory _dir = new();
 
@@ -79,12 +80,11 @@ public sealed class StartupScriptsTests : IDisposable
     [Fact]
     public void Settings_reach_the_script_single_quoted()
     {
-        var settings = s_settings with
+        var settings = s_settings.WithService("backend", b => b with { Image = new ContainerImage("ghcr.io/acme/backend", "v1.2.3") }) with
         {
             Name = "chat",
             FrontendPort = 8081,
             InstanceBundleDirectory = "/srv/buzz-talk/",
-            BackendImage = new ContainerImage("ghcr.io/acme/backend", "v1.2.3"),
         };
 
         var script = StartupScriptsGenerator.Generate(settings).Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content;

@@ -1,3 +1,4 @@
+using BuzzTalk.AppHost.SpotFleet;
 using System.Text.Json.Nodes;
 using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Publishing.Terraform;
@@ -6,7 +7,7 @@ namespace BuzzTalk.AppHost.Tests.Publishing.Terraform;
 
 public sealed class TerraformGeneratorTests
 {
-    private static readonly PublishSettings Seed = new() { PublicUrl = "http://203.0.113.10" };
+    private static readonly PublishSettings Seed = PublishedModel.Settings("http://203.0.113.10");
 
     private static readonly string[] ExpectedFiles =
     [
@@ -64,7 +65,7 @@ public sealed class TerraformGeneratorTests
     public void Two_generations_are_byte_identical()
     {
         var first = TerraformGenerator.Generate(Seed);
-        var second = TerraformGenerator.Generate(new PublishSettings { PublicUrl = "http://203.0.113.10" });
+        var second = TerraformGenerator.Generate(PublishedModel.Settings("http://203.0.113.10"));
 
         Assert.Equal(first, second);
     }

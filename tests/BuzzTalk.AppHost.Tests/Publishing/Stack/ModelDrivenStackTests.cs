@@ -1,0 +1,140 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using System.Runtime.Versioning;
+using BuzzTalk.AppHost.Nginx;
+using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publishing.Monitoring;
+using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.AppHost.Publishing.Startup;
+using BuzzTalk.AppHost.SpotFleet;
+using BuzzTalk.AppHost.Tests.Publishing.Startup;
+using BuzzTalk.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace BuzzTalk.AppHost.Tests.Publishing.Stack;
+
+/// <summary>
+/// An AppHost built on BuzzTalk adds to the model, and the published bundle follows with no change
+/// to the publishing code: the spot fleet's publisher reads the resources themselves.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class ModelDrivenStackTests : IDisposable
+{
+    private const string PublicUrl = "http://203.0.113.10";
+
+    private readonly ScratchDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>
+    /// The real AppHost, plus: on the backend a plain value, a secret parameter, a reference to
+    /// another service and a replica count; and a new container with an endpoint, a health path and
+    /// its own route through the edge.
+    /// </summary>
+    private static void Extend(IDistributedApplicationBuilder builder)
+    {
+        var whoami = builder.AddContainer("whoami", TestStackFile.BusyboxImage.Split(':')[0], TestStackFile.BusyboxImage.Split(':')[1])
+            .WithHttpEndpoint(name: "http", targetPort: 8080)
+            .WithHealthPath("/index.html")
+            .PublishAsSwarmService(s => s.Edge = EdgeRoute.Prefix);
+        builder.CreateResourceBuilder((ContainerResource)builder.Resources.Single(r => r.Name == "backend"))
+            .WithEnvironment("CHAT_MOTD", "welcome $USER")
+            .WithEnvironment("API_TOKEN", builder.AddParameter("api-token", secret: true))
+            .WithEnvironment("WHOAMI_URL", whoami.GetEndpoint("http"))
+            .WithSwarmReplicas(3);
+    }
+
+    private static async Task<PublishSettings> ExtendedAsync(string publicUrl, string name = "buzztalk") =>
+        PublishedModel.Settings(publicUrl, name) with { Services = await PublishedModel.ServicesAsync(publicUrl, extend: Extend) };
+
+    private static YamlMappingNode Stack(PublishSettings settings)
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(BundleComposer.Compose(settings).Single(f => f.Path == StackFileGenerator.StackPath).Content));
+        return (YamlMappingNode)yaml.Documents[0].RootNode;
+    }
+
+    private static YamlNode At(YamlNode node, params string[] path) =>
+        path.Aggregate(node, (current, key) => ((YamlMappingNode)current)[key]);
+
+    private static string Text(YamlNode node, params string[] path) => ((YamlScalarNode)At(node, path)).Value!;
+
+    private static List<string> List(YamlNode node, params string[] path) =>
+        [.. ((YamlSequenceNode)At(node, path)).Children.Select(c => ((YamlScalarNode)c).Value!)];
+
+    [Fact]
+    public async Task Added_variables_a_replica_count_and_a_new_container_reach_the_stack_the_env_files_and_the_edge()
+    {
+        var seed = Stack(PublishedModel.Settings(PublicUrl));
+        var extended = Stack(await ExtendedAsync(PublicUrl));
+
+        // The backend: a value as written (docker reads '$$' back as '$'), the other service by its
+        // swarm DNS name, the secret as a key of its env file, and the replica count.
+        Assert.Equal("welcome $$USER", Text(extended, "services", "backend", "environment", "CHAT_MOTD"));
+        Assert.Equal("http://whoami:8080", Text(extended, "services", "backend", "environment", "WHOAMI_URL"));
+        Assert.Contains("API_TOKEN", List(extended, "x-buzztalk", "env-files", "backend", "required"));
+        Assert.DoesNotContain("API_TOKEN", List(seed, "x-buzztalk", "env-files", "backend", "required"));
+        Assert.Equal("3", Text(extended, "services", "backend", "deploy", "replicas"));
+        Assert.Equal("1", Text(seed, "services", "backend", "deploy", "replicas"));
+
+        // The new container: its image with a deploy-time tag, its health path, on the stack's network.
+        var services = ((YamlMappingNode)At(extended, "services")).Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToList();
+        Assert.Equal(["edge", "frontend", "backend", "whoami", "node-exporter", "cadvisor"], services);
+        Assert.Equal("buzztalk/busybox:${WHOAMI_IMAGE_TAG:-test}", Text(extended, "services", "whoami", "image"));
+        Assert.Equal(["CMD", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/index.html"], List(extended, "services", "whoami", "healthcheck", "test"));
+        Assert.Equal(["node-net"], List(extended, "services", "whoami", "networks"));
+        Assert.False(((YamlMappingNode)At(extended, "services", "whoami")).Children.ContainsKey("env_file"));
+
+        // The edge routes it, resolved per request like the backends; the seed's edge has no such route.
+        var edge = NginxConfigGenerator.Generate(StackFileGenerator.ProductionSite(await ExtendedAsync(PublicUrl)));
+        Assert.Contains("location /whoami/ {", edge, StringComparison.Ordinal);
+        Assert.Contains("set $route_upstream_0 whoami:8080;", edge, StringComparison.Ordinal);
+        Assert.DoesNotContain("/whoami/", NginxConfigGenerator.Generate(StackFileGenerator.ProductionSite(PublishedModel.Settings(PublicUrl))), StringComparison.Ordinal);
+
+        // And the Scaler's desired count starts from the model's replicas.
+        var scaling = BundleComposer.Compose(await ExtendedAsync(PublicUrl)).Single(f => f.Path == MonitoringGenerator.ScalingRulesPath).Content;
+        Assert.Contains("vector(3)", scaling, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_extended_bundle_passes_nginx_promtool_and_shellcheck()
+    {
+        var settings = await ExtendedAsync(PublicUrl);
+        BundleDirectory.Write(_dir.Path, BundleComposer.Compose(settings));
+
+        var site = StackFileGenerator.ProductionSite(settings) with { RuntimeDirectory = _dir.Path };
+        var config = Path.Combine(_dir.Path, "edge-test.conf");
+        await File.WriteAllTextAsync(config, NginxConfigGenerator.Generate(site));
+        Assert.Contains("test is successful",
+            await ToolRun.RunCheckedAsync("nginx", _dir.Path, "-t", "-p", _dir.Path + "/", "-c", config, "-e", "stderr"), StringComparison.Ordinal);
+        Assert.Contains("SUCCESS", await ToolRun.RunCheckedAsync("promtool", _dir.Path, "check", "config", MonitoringGenerator.PrometheusConfigPath),
+            StringComparison.Ordinal);
+        foreach (var script in new[] { StartupScriptsGenerator.BootstrapPath, StartupScriptsGenerator.InstanceScriptPath, StartupScriptsGenerator.ShutdownScriptPath })
+        {
+            await ToolRun.RunCheckedAsync("shellcheck", _dir.Path, "-S", "style", "-s", "bash", script);
+        }
+    }
+
+    [Fact]
+    public async Task A_value_only_a_host_knows_cannot_become_an_argument()
+    {
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => PublishedModel.ServicesAsync(PublicUrl, extend: builder =>
+            builder.AddContainer("leaky", "busybox", "1")
+                .WithArgs("--password", builder.AddParameter("leaky-password", secret: true).Resource)
+                .PublishAsSwarmService()));
+
+        Assert.Contains("'leaky'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_extended_stack_deploys_on_the_local_swarm_and_the_edge_reaches_the_new_service()
+    {
+        var services = await PublishedModel.ServicesAsync("http://127.0.0.1", extend: Extend);
+        await using var stack = await LocalStackDeployment.DeployAsync(settings => settings with { Services = services }, asPublished: ["whoami"]);
+        await stack.WaitConvergedAsync(TimeSpan.FromMinutes(3));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{stack.FrontendPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal("ok\n", await http.GetStringAsync("/whoami/index.html"));
+        Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
+    }
+}

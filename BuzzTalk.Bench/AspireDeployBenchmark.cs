@@ -45,12 +45,13 @@ public static class AspireDeployBenchmark
 
             // A replaced replica drains after the deploy returns: the load ends once it is gone
             // and every client is back and has posted again.
-            var settled = steady && await BackendRunsAsync(tag, TimeSpan.FromMinutes(1)) && await load.WaitAllOnlineAsync(TimeSpan.FromSeconds(30))
+            var tasks = await BackendRunsAsync(tag, TimeSpan.FromMinutes(1));
+            var settled = steady && tasks > 0 && await load.WaitAllOnlineAsync(TimeSpan.FromSeconds(30))
                 && await load.WaitEveryClientPostedAsync(TimeSpan.FromSeconds(30));
             var result = await load.StopAsync(TimeSpan.FromSeconds(10));
             rows.Add((took, settled, result));
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"run {run}, backend {tag}: aspire deploy {took.TotalSeconds:F1} s; {result.FailedRequests} of {result.Requests} requests failed; {result.Disconnects.Count} disconnects; {result.Clients.Sum(c => c.Missing)} messages missed{(settled ? "" : "; NOT SETTLED")}"));
+                $"run {run}, backend {tag} ({tasks} task(s)): aspire deploy {took.TotalSeconds:F1} s; {result.FailedRequests} of {result.Requests} requests failed; {result.Disconnects.Count} disconnects; {result.Clients.Sum(c => c.Missing)} messages missed{(settled ? "" : "; NOT SETTLED")}"));
         }
 
         await output.WriteLineAsync();
@@ -66,8 +67,11 @@ public static class AspireDeployBenchmark
         return rows.All(r => r.Settled) ? 0 : 1;
     }
 
-    /// <summary>The fleet's backend runs exactly one task, of <paramref name="tag"/>.</summary>
-    private static async Task<bool> BackendRunsAsync(string tag, TimeSpan timeout)
+    /// <summary>
+    /// How many tasks the fleet's backend runs once every one is of <paramref name="tag"/> (the
+    /// fleet's Scaler may have added replicas under the load); 0 when that does not happen in time.
+    /// </summary>
+    private static async Task<int> BackendRunsAsync(string tag, TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
@@ -75,14 +79,14 @@ public static class AspireDeployBenchmark
             var (exit, images) = await ToolRun.RunAsync("docker", Path.GetTempPath(),
                 "ps", "--filter", "label=com.docker.swarm.service.name=buzztalk_backend", "--format", "{{.Image}}");
             var running = images.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (exit == 0 && running.Length == 1 && running[0].Split('@')[0].EndsWith(":" + tag, StringComparison.Ordinal))
+            if (exit == 0 && running.Length > 0 && running.All(image => image.Split('@')[0].EndsWith(":" + tag, StringComparison.Ordinal)))
             {
-                return true;
+                return running.Length;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
 
-        return false;
+        return 0;
     }
 }

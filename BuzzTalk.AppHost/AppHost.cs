@@ -1,5 +1,5 @@
 using BuzzTalk.AppHost;
-using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.Publishing;
 
 var builder = DistributedApplication.CreateBuilder(args);
 

@@ -1,9 +1,10 @@
 using BuzzTalk.AppHost.Configuration;
 using BuzzTalk.AppHost.LocalFleet;
-using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publish;
 using BuzzTalk.AppHost.Resources;
 using BuzzTalk.AppHost.Runtime;
-using BuzzTalk.AppHost.SpotFleet;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.SpotFleet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -64,7 +65,7 @@ public static class BuzzTalkStackExtensions
 
         if (builder.ExecutionContext.IsPublishMode)
         {
-            builder.AddBuzzTalkBundle(options);
+            builder.AddSpotFleetBundle((model, ct) => PublishSettingsFactory.CreateAsync(options, builder.Configuration, model, ct));
             builder.AddSpotFleetDeploy(options.Deploy,
                 options.IsLocalFleet ? LocalFleetLayout.DeployerSettingsPath(LocalFleetLayout.RootIn(stack.State)) : null);
         }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using BuzzTalk.AppHost.Runtime;
+using BuzzTalk.Publishing.SpotFleet;
 
 namespace BuzzTalk.AppHost.Configuration;
 

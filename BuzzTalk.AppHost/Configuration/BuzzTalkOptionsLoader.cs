@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using BuzzTalk.Publishing.SpotFleet;
 using Microsoft.Extensions.Configuration;
 
 namespace BuzzTalk.AppHost.Configuration;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using BuzzTalk.Publishing;
 
 namespace BuzzTalk.AppHost.Configuration;
 
@@ -22,15 +23,15 @@ public sealed class ImageOptions
     /// stack never replaces it on a deploy of the app.
     /// </summary>
     [Required]
-    public ContainerImage Edge { get; set; } = new("docker.io/library/nginx", "1.27-alpine");
+    public ContainerImage Edge { get; set; } = PublishSettings.DefaultEdgeImage;
 
     /// <summary>Published stack only (the instances' exporters); the local profiles do not run it.</summary>
     [Required]
-    public ContainerImage NodeExporter { get; set; } = new("quay.io/prometheus/node-exporter", "v1.8.2");
+    public ContainerImage NodeExporter { get; set; } = PublishSettings.DefaultNodeExporterImage;
 
     /// <summary>Published stack only, like <see cref="NodeExporter"/>.</summary>
     [Required]
-    public ContainerImage Cadvisor { get; set; } = new("gcr.io/cadvisor/cadvisor", "v0.49.1");
+    public ContainerImage Cadvisor { get; set; } = PublishSettings.DefaultCadvisorImage;
 
     /// <summary>The images the local <c>containers</c> profile runs.</summary>
     public IEnumerable<ContainerImage> All => [Backend, Frontend, Redis, MySql];

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using BuzzTalk.AppHost.Configuration;
-using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.AppHost.Resources;
 using BuzzTalk.Fleet.Local;
 using BuzzTalk.Fleet.Ssh;
+using BuzzTalk.Publishing;
 
 namespace BuzzTalk.AppHost.LocalFleet;
 

@@ -3,10 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BuzzTalk.AppHost.Configuration;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Monitoring;
 using BuzzTalk.AppHost.Resources;
-using BuzzTalk.AppHost.SpotFleet;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.Monitoring;
+using BuzzTalk.Publishing.SpotFleet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

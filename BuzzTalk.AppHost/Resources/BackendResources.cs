@@ -1,7 +1,7 @@
 using System.Globalization;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Stack;
-using BuzzTalk.AppHost.SpotFleet;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.SpotFleet;
+using BuzzTalk.Publishing.Stack;
 
 namespace BuzzTalk.AppHost.Resources;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
-using BuzzTalk.AppHost.Nginx;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.SpotFleet;
 using BuzzTalk.Fleet.Local;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.Nginx;
+using BuzzTalk.Publishing.SpotFleet;
 
 namespace BuzzTalk.AppHost.Resources;
 
@@ -11,9 +11,9 @@ public static class FrontendResources
 {
     public const string Name = "frontend";
     public const string EndpointName = "http";
-    public const string HealthPath = "/healthz";
+    public const string HealthPath = NginxConfigGenerator.HealthPath;
     public const int ContainerPort = 80;
-    public const string ContainerSpaRoot = "/usr/share/nginx/html";
+    public const string ContainerSpaRoot = NginxConfigGenerator.ImageSpaRoot;
 
     public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkFrontend(this StackContext stack)
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using BuzzTalk.AppHost.Nginx;
 using BuzzTalk.AppHost.Resources;
+using BuzzTalk.Publishing.Nginx;
 using BuzzTalk.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,3 @@
-using BuzzTalk.AppHost.Publishing;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Publishing;
@@ -11,7 +10,7 @@ public static class PublishRun
 {
     public const string PublicUrl = "http://203.0.113.10";
 
-    public static string AppHostAssembly => typeof(BundleComposer).Assembly.Location;
+    public static string AppHostAssembly => typeof(BuzzTalkStackExtensions).Assembly.Location;
 
     public static Task<(int ExitCode, string Output)> RunAsync(string outputPath, params string[] extraArgs) =>
         RunWithHomeAsync(outputPath, home: null, extraArgs);

@@ -1,4 +1,4 @@
-using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.Publishing;
 using YamlDotNet.RepresentationModel;
 
 namespace BuzzTalk.AppHost.Tests.Publishing;

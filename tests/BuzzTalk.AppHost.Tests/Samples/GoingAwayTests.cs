@@ -160,11 +160,11 @@ public sealed class GoingAwayTests
             ["DB_ENGINE"] = "django.db.backends.sqlite3",
             ["REDIS_URL"] = $"redis://{redis.Address}/0",
             ["PYTHONDONTWRITEBYTECODE"] = "1",
-            [BuzzTalk.AppHost.Publishing.Stack.StackFileGenerator.BackendDrainVariable] = drainSeconds.ToString(CultureInfo.InvariantCulture),
+            [BuzzTalk.Publishing.Stack.StackFileGenerator.BackendDrainVariable] = drainSeconds.ToString(CultureInfo.InvariantCulture),
         };
         if (scope is not null)
         {
-            environment[BuzzTalk.AppHost.Publishing.Stack.StackFileGenerator.BackendScopeVariable] = scope;
+            environment[BuzzTalk.Publishing.Stack.StackFileGenerator.BackendScopeVariable] = scope;
         }
 
         if (release is not null)

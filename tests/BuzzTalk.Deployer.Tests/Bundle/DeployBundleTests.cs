@@ -1,8 +1,9 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Security.Cryptography;
 using System.Text;
-using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publish;
 using BuzzTalk.Deployer.Bundle;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.SpotFleet;
 
 namespace BuzzTalk.Deployer.Tests.Bundle;
 

@@ -1,5 +1,6 @@
-using BuzzTalk.AppHost.SpotFleet;
-using BuzzTalk.AppHost.Publishing;
+using BuzzTalk.AppHost.Publish;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.SpotFleet;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Bundle;

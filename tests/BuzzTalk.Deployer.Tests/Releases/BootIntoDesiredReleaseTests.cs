@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Startup;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Rollout;
 using BuzzTalk.Deployer.Tests.Rollout;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.Startup;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Releases;

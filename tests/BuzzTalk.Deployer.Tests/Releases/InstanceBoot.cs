@@ -1,8 +1,8 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Globalization;
 using System.Runtime.Versioning;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Startup;
+using BuzzTalk.AppHost.Publish;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.Startup;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Releases;

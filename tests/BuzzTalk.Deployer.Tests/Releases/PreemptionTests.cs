@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Runtime.Versioning;
-using BuzzTalk.AppHost.Publishing.Startup;
+using BuzzTalk.Publishing.Startup;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Releases;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
-using BuzzTalk.AppHost.Publishing.Stack;
 using BuzzTalk.Deployer.Tests.Releases;
+using BuzzTalk.Publishing.Stack;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Rollout;

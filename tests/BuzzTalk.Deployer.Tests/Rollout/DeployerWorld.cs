@@ -1,11 +1,11 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.AppHost.Publish;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.Stack;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Rollout;
@@ -205,8 +205,8 @@ public sealed class DeployerWorld : IAsyncDisposable
         {
             Replicas = backendReplicas,
             Image = backendImage is null
-                ? new BuzzTalk.AppHost.Configuration.ContainerImage("buzztalk/testapp", "v1")
-                : new BuzzTalk.AppHost.Configuration.ContainerImage(backendImage[..backendImage.LastIndexOf(':')], backendImage[(backendImage.LastIndexOf(':') + 1)..]),
+                ? new BuzzTalk.Publishing.ContainerImage("buzztalk/testapp", "v1")
+                : new BuzzTalk.Publishing.ContainerImage(backendImage[..backendImage.LastIndexOf(':')], backendImage[(backendImage.LastIndexOf(':') + 1)..]),
         });
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
         var stack = files.Single(f => f.Path == StackFileGenerator.StackPath);

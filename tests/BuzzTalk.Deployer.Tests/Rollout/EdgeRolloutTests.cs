@@ -1,5 +1,5 @@
-using BuzzTalk.AppHost.Publishing.Stack;
 using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.Publishing.Stack;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Rollout;

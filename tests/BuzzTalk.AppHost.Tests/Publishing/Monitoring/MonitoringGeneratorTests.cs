@@ -1,9 +1,10 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Monitoring;
+using BuzzTalk.AppHost.Publish;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.Monitoring;
+using BuzzTalk.Publishing.SpotFleet;
 using BuzzTalk.Testing;
 using YamlDotNet.RepresentationModel;
 

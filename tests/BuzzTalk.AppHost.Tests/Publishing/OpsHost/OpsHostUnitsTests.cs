@@ -1,9 +1,10 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.OpsHost;
+using BuzzTalk.AppHost.Publish;
 using BuzzTalk.AppHost.Tests.Publishing.Startup;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.OpsHost;
+using BuzzTalk.Publishing.SpotFleet;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Publishing.OpsHost;

@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.OpsHost;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.OpsHost;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Publishing.OpsHost;

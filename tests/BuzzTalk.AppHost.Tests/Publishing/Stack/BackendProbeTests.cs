@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.Publishing.Stack;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Publishing.Stack;

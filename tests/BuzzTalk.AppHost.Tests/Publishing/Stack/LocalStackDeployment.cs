@@ -1,7 +1,8 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Text.Json;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Stack;
+using BuzzTalk.AppHost.Publish;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.SpotFleet;
+using BuzzTalk.Publishing.Stack;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Publishing.Stack;

@@ -1,13 +1,14 @@
+using System.Runtime.Versioning;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using System.Runtime.Versioning;
-using BuzzTalk.AppHost.Nginx;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Monitoring;
-using BuzzTalk.AppHost.Publishing.Stack;
-using BuzzTalk.AppHost.Publishing.Startup;
-using BuzzTalk.AppHost.SpotFleet;
+using BuzzTalk.AppHost.Publish;
 using BuzzTalk.AppHost.Tests.Publishing.Startup;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.Monitoring;
+using BuzzTalk.Publishing.Nginx;
+using BuzzTalk.Publishing.SpotFleet;
+using BuzzTalk.Publishing.Stack;
+using BuzzTalk.Publishing.Startup;
 using BuzzTalk.Testing;
 using YamlDotNet.RepresentationModel;
 

@@ -6,7 +6,7 @@ namespace BuzzTalk.AppHost.Tests.Publishing.Startup;
 [SupportedOSPlatform("linux")]
 public static class BundleDirectory
 {
-    public static void Write(string root, IEnumerable<BuzzTalk.AppHost.Publishing.BundleFile> files)
+    public static void Write(string root, IEnumerable<BuzzTalk.Publishing.BundleFile> files)
     {
         foreach (var file in files)
         {

@@ -1,10 +1,11 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Runtime.Versioning;
 using BuzzTalk.AppHost.Configuration;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Startup;
+using BuzzTalk.AppHost.Publish;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.SpotFleet;
+using BuzzTalk.Publishing.Startup;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.AppHost.Tests.Publishing.Startup;
@@ -400,8 +401,8 @@ public sealed class StartupScriptsTests : IDisposable
     [Fact]
     public void The_drain_outlasts_the_balancers_check_and_the_whole_leave_fits_the_preemption_notice()
     {
-        Assert.True(StartupScriptsGenerator.DrainSeconds > BuzzTalk.AppHost.Publishing.Terraform.TerraformGenerator.HealthCheckIntervalSec
-            * BuzzTalk.AppHost.Publishing.Terraform.TerraformGenerator.HealthCheckUnhealthyThreshold);
+        Assert.True(StartupScriptsGenerator.DrainSeconds > BuzzTalk.Publishing.Terraform.TerraformGenerator.HealthCheckIntervalSec
+            * BuzzTalk.Publishing.Terraform.TerraformGenerator.HealthCheckUnhealthyThreshold);
         Assert.True(StartupScriptsGenerator.DrainSeconds + StartupScriptsGenerator.BackendStopSeconds < 30);
     }
 
@@ -481,7 +482,7 @@ public sealed class StartupScriptsTests : IDisposable
             Directory.CreateDirectory(Path.Combine(source, "stack"));
             File.WriteAllText(Path.Combine(source, StartupScriptsGenerator.StackFile), stack);
             Directory.CreateDirectory(Path.Combine(source, "nginx"));
-            File.WriteAllText(Path.Combine(source, BuzzTalk.AppHost.Publishing.Stack.StackFileGenerator.NginxPath), edge);
+            File.WriteAllText(Path.Combine(source, BuzzTalk.Publishing.Stack.StackFileGenerator.NginxPath), edge);
             using var archive = new MemoryStream();
             using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
             {

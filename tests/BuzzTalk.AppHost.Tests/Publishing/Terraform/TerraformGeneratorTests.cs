@@ -1,7 +1,8 @@
-using BuzzTalk.AppHost.SpotFleet;
 using System.Text.Json.Nodes;
-using BuzzTalk.AppHost.Publishing;
-using BuzzTalk.AppHost.Publishing.Terraform;
+using BuzzTalk.AppHost.Publish;
+using BuzzTalk.Publishing;
+using BuzzTalk.Publishing.SpotFleet;
+using BuzzTalk.Publishing.Terraform;
 
 namespace BuzzTalk.AppHost.Tests.Publishing.Terraform;
 

@@ -1,0 +1,74 @@
+
+namespace BuzzTalk.Publishing;
+
+/// <summary>
+/// Everything the bundle generators read. Built from the app model and the <c>BuzzTalk:Publish</c>
+/// section; holds no secret values, only the names and paths where the hosts keep them.
+/// </summary>
+public sealed record PublishSettings
+{
+    /// <summary>Prefix of every cloud resource and of the swarm stack.</summary>
+    public string Name { get; init; } = "buzztalk";
+
+    /// <summary>Public URL of the site (the backend's <c>FRONT</c>), e.g. <c>http://203.0.113.10</c>.</summary>
+    public required string PublicUrl { get; init; }
+
+    /// <summary>The app's services, read from the app model by the spot fleet's publisher.</summary>
+    public required IReadOnlyList<SwarmServiceSpec> Services { get; init; }
+
+    /// <summary>These settings with one service changed.</summary>
+    public PublishSettings WithService(string name, Func<SwarmServiceSpec, SwarmServiceSpec> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!Services.Any(s => s.Name == name))
+        {
+            throw new ArgumentException($"No published service is named '{name}'.", nameof(name));
+        }
+
+        return this with { Services = [.. Services.Select(s => s.Name == name ? change(s) : s)] };
+    }
+
+    /// <summary>The service that serves the site (<c>/</c>): the SPA behind each instance's edge.</summary>
+    public SwarmServiceSpec SiteService => Services.Single(s => s.Edge == EdgeRoute.Site);
+
+    /// <summary>The chat backend (<c>/backend/</c>, <c>/ws/</c>): the service the Scaler scales.</summary>
+    public SwarmServiceSpec BackendService => Services.SingleOrDefault(s => s.Edge == EdgeRoute.Backend)
+        ?? throw new InvalidOperationException("The app model publishes no chat backend (EdgeRoute.Backend).");
+
+    /// <summary>The edge's nginx: pinned, changed rarely (a change stops the old edge first).</summary>
+    public ContainerImage EdgeImage { get; init; } = DefaultEdgeImage;
+
+    public ContainerImage NodeExporterImage { get; init; } = DefaultNodeExporterImage;
+
+    public ContainerImage CadvisorImage { get; init; } = DefaultCadvisorImage;
+
+    /// <summary>The edge's nginx, pinned: the stack never replaces it on a deploy of the app.</summary>
+    public static ContainerImage DefaultEdgeImage => new("docker.io/library/nginx", "1.27-alpine");
+
+    public static ContainerImage DefaultNodeExporterImage => new("quay.io/prometheus/node-exporter", "v1.8.2");
+
+    public static ContainerImage DefaultCadvisorImage => new("gcr.io/cadvisor/cadvisor", "v0.49.1");
+
+    /// <summary>The edge does what the seed's frontend nginx did (proxy and websockets): its limits.</summary>
+    public ServiceResources Edge { get; init; } = ServiceResources.SeedFrontend;
+
+    public ServiceResources NodeExporter { get; init; } = ServiceResources.SeedNodeExporter;
+
+    public ServiceResources Cadvisor { get; init; } = ServiceResources.SeedCadvisor;
+
+    public int FrontendPort { get; init; } = 80;
+
+    public int NodeExporterPort { get; init; } = 9100;
+
+    public int CadvisorPort { get; init; } = 8080;
+
+    /// <summary>Where instances and the ops host keep secret files (mode 0600, written by the Deployer).</summary>
+    public string SecretsDirectory { get; init; } = "/etc/buzztalk/secrets";
+
+    /// <summary>Where an instance unpacks the bundle.</summary>
+    public string InstanceBundleDirectory { get; init; } = "/opt/buzztalk";
+
+    public OpsHostSettings OpsHost { get; init; } = new();
+
+    public CloudSettings Cloud { get; init; } = new();
+}

@@ -1,0 +1,296 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace BuzzTalk.Publishing.SpotFleet;
+
+/// <summary>
+/// The spot fleet's publisher: walks the app model and describes each resource marked with
+/// <see cref="SwarmServiceAnnotation"/> as a stack service, from the resource's own annotations.
+/// Its environment callbacks run as for a publish, and each value lands where it can exist:
+/// <list type="bullet">
+/// <item>a string, or an endpoint of another fleet service, is written into the stack file
+/// (an internal endpoint is the service's swarm DNS name, an external one the site's public URL);</item>
+/// <item>a parameter (secret or not), or anything that refers to a resource outside the fleet
+/// (MySQL, Redis), becomes a key of the service's env file, which the Deployer renders from the
+/// operator's .env: no value of these is ever known to, or written by, a publish.</item>
+/// </list>
+/// </summary>
+public static partial class SwarmServiceDescriber
+{
+    public static async Task<IReadOnlyList<SwarmServiceSpec>> DescribeAsync(IEnumerable<IResource> resources, string publicUrl,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        var site = new Uri(publicUrl, UriKind.Absolute);
+        var all = resources.ToList();
+        var fleet = all.Where(r => r.Annotations.OfType<SwarmServiceAnnotation>().Any())
+            .ToDictionary(r => r, r => r.Annotations.OfType<SwarmServiceAnnotation>().Single().Options());
+        var context = new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish);
+
+        var specs = new List<SwarmServiceSpec>();
+        foreach (var (resource, options) in fleet)
+        {
+            if (!ServiceName().IsMatch(resource.Name))
+            {
+                throw new InvalidOperationException($"Resource '{resource.Name}' cannot name a swarm service: lower-case letters, digits and '-'.");
+            }
+
+            var environment = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var envFile = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var (key, value) in await EnvironmentAsync(resource, context, cancellationToken).ConfigureAwait(false))
+            {
+                if (options.Environment.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                var literal = await LiteralAsync(value, fleet, site).ConfigureAwait(false);
+                if (literal is null)
+                {
+                    envFile.Add(key);
+                }
+                else
+                {
+                    environment[key] = literal;
+                }
+            }
+
+            foreach (var (key, value) in options.Environment)
+            {
+                environment[key] = value;
+            }
+
+            foreach (var key in environment.Keys.Concat(envFile).Concat(options.OptionalEnvFileKeys))
+            {
+                if (!VariableName().IsMatch(key))
+                {
+                    throw new InvalidOperationException($"Resource '{resource.Name}': '{key}' is not an environment variable name.");
+                }
+            }
+
+            if (environment.Values.Any(v => v.AsSpan().IndexOfAny('\n', '\r') >= 0))
+            {
+                throw new InvalidOperationException($"Resource '{resource.Name}': an environment value holds a line break.");
+            }
+
+            var health = resource.Annotations.OfType<HealthPathAnnotation>().LastOrDefault();
+            // A host process's arguments are for this machine; a container's travel with its image.
+            var container = resource as ContainerResource;
+            var command = container is null ? null : await ArgumentsAsync(resource, context, fleet, site, cancellationToken).ConfigureAwait(false);
+            specs.Add(new SwarmServiceSpec
+            {
+                Name = resource.Name,
+                Image = Image(resource, options),
+                Entrypoint = container?.Entrypoint,
+                Command = command,
+                Port = Port(resource, options, health?.EndpointName),
+                Environment = [.. environment],
+                EnvFileKeys = [.. envFile],
+                OptionalEnvFileKeys = [.. options.OptionalEnvFileKeys.Except(envFile).Except(environment.Keys)],
+                HealthPath = health?.Path,
+                Probe = options.Probe,
+                HealthStartPeriod = options.HealthStartPeriod,
+                Replicas = options.Replicas,
+                Limits = options.Limits,
+                Edge = options.Edge,
+                EdgePath = options.Edge == EdgeRoute.Prefix ? options.EdgePath ?? $"/{resource.Name}/" : null,
+            });
+        }
+
+        if (specs.Count(s => s.Edge == EdgeRoute.Site) != 1 || specs.Count(s => s.Edge == EdgeRoute.Backend) > 1)
+        {
+            throw new InvalidOperationException("The spot fleet needs exactly one service that serves the site (EdgeRoute.Site) and at most one chat backend.");
+        }
+
+        var paths = specs.Where(s => s.EdgePath is not null).GroupBy(s => s.EdgePath, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (paths is not null)
+        {
+            throw new InvalidOperationException($"Two services are routed at {paths.Key} by the edge.");
+        }
+
+        return specs;
+    }
+
+    /// <summary>
+    /// The values of a service's env-file variables where the service runs, for a fleet on this
+    /// machine: the resource's environment as a run has it, with each endpoint as
+    /// <paramref name="endpoint"/> says the fleet's containers reach it. Unset optional ones are left out.
+    /// </summary>
+    public static async Task<IReadOnlyList<KeyValuePair<string, string>>> EnvFileValuesAsync(IResource resource, SwarmServiceSpec service,
+        DistributedApplicationExecutionContext context, Func<EndpointReference, EndpointProperty, CancellationToken, Task<string>> endpoint,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(service);
+        var environment = await EnvironmentAsync(resource, context, cancellationToken).ConfigureAwait(false);
+        var values = new List<KeyValuePair<string, string>>();
+        foreach (var key in service.EnvFileKeys.Concat(service.OptionalEnvFileKeys))
+        {
+            if (environment.TryGetValue(key, out var value))
+            {
+                values.Add(new(key, await ValueAsync(value, endpoint, cancellationToken).ConfigureAwait(false)));
+            }
+            else if (service.EnvFileKeys.Contains(key, StringComparer.Ordinal))
+            {
+                throw new InvalidOperationException($"Resource '{resource.Name}' has no value for {key} in this run.");
+            }
+        }
+
+        return values;
+    }
+
+    private static async Task<string> ValueAsync(object? value, Func<EndpointReference, EndpointProperty, CancellationToken, Task<string>> endpoint,
+        CancellationToken cancellationToken) =>
+        await ResolveAsync(value, async leaf => leaf switch
+        {
+            EndpointReference reference => await endpoint(reference, EndpointProperty.Url, cancellationToken).ConfigureAwait(false),
+            EndpointReferenceExpression property => await endpoint(property.Endpoint, property.Property, cancellationToken).ConfigureAwait(false),
+            IValueProvider provider => await provider.GetValueAsync(cancellationToken).ConfigureAwait(false) ?? "",
+            _ => throw new InvalidOperationException($"A value of type {leaf.GetType().Name} cannot be resolved."),
+        }).ConfigureAwait(false) ?? "";
+
+    /// <summary>
+    /// A value of the model as text: a string as it is, a reference expression part by part (a part
+    /// formatted <c>uri</c> escaped), anything else by <paramref name="leaf"/>. Null when a part has
+    /// no value here.
+    /// </summary>
+    private static async Task<string?> ResolveAsync(object? value, Func<object, Task<string?>> leaf)
+    {
+        switch (value)
+        {
+            case null:
+                return "";
+            case string text:
+                return text;
+            case ReferenceExpression expression:
+                var parts = new object?[expression.ValueProviders.Count];
+                for (var i = 0; i < parts.Length; i++)
+                {
+                    var part = await ResolveAsync(expression.ValueProviders[i], leaf).ConfigureAwait(false);
+                    if (part is null)
+                    {
+                        return null;
+                    }
+
+                    parts[i] = expression.StringFormats[i] == "uri" ? Uri.EscapeDataString(part) : part;
+                }
+
+                return string.Format(CultureInfo.InvariantCulture, expression.Format, parts);
+            default:
+                return await leaf(value).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>?> ArgumentsAsync(IResource resource, DistributedApplicationExecutionContext context,
+        IReadOnlyDictionary<IResource, SwarmServiceOptions> fleet, Uri site, CancellationToken cancellationToken)
+    {
+        var callbacks = resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>().ToList();
+        if (callbacks.Count == 0)
+        {
+            return null;
+        }
+
+        var args = new List<object>();
+        var callbackContext = new CommandLineArgsCallbackContext(args, resource, cancellationToken) { ExecutionContext = context };
+        foreach (var callback in callbacks)
+        {
+            await callback.Callback(callbackContext).ConfigureAwait(false);
+        }
+
+        var command = new List<string>();
+        foreach (var arg in args)
+        {
+            command.Add(await LiteralAsync(arg, fleet, site).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Resource '{resource.Name}': an argument takes a value only the instance knows; pass it in the environment instead."));
+        }
+
+        return command;
+    }
+
+    private static async Task<Dictionary<string, object>> EnvironmentAsync(IResource resource, DistributedApplicationExecutionContext context,
+        CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, object>(StringComparer.Ordinal);
+        var callbackContext = new EnvironmentCallbackContext(context, resource, environment, cancellationToken);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(callbackContext).ConfigureAwait(false);
+        }
+
+        return environment;
+    }
+
+    /// <summary>The value written into the stack file, or null when only the instance can know it (an env-file key).</summary>
+    private static Task<string?> LiteralAsync(object? value, IReadOnlyDictionary<IResource, SwarmServiceOptions> fleet, Uri site) =>
+        ResolveAsync(value, leaf => Task.FromResult(leaf switch
+        {
+            ParameterResource or IResourceWithConnectionString or ConnectionStringReference => null,
+            EndpointReference endpoint => Endpoint(endpoint, EndpointProperty.Url, fleet, site),
+            EndpointReferenceExpression property => Endpoint(property.Endpoint, property.Property, fleet, site),
+            _ => throw new InvalidOperationException($"A value of type {leaf.GetType().Name} cannot be published to the spot fleet."),
+        }));
+
+    private static string? Endpoint(EndpointReference endpoint, EndpointProperty property, IReadOnlyDictionary<IResource, SwarmServiceOptions> fleet, Uri site)
+    {
+        if (!fleet.TryGetValue(endpoint.Resource, out var options))
+        {
+            return null;
+        }
+
+        var annotation = endpoint.EndpointAnnotation;
+        if (annotation.IsExternal)
+        {
+            // The edge publishes the site: what the world calls it is the public URL.
+            return property switch
+            {
+                EndpointProperty.Url => site.OriginalString.TrimEnd('/'),
+                EndpointProperty.Host or EndpointProperty.IPV4Host => site.Host,
+                EndpointProperty.Port or EndpointProperty.TargetPort => site.Port.ToString(CultureInfo.InvariantCulture),
+                EndpointProperty.HostAndPort => site.Authority,
+                EndpointProperty.Scheme => site.Scheme,
+                _ => throw new InvalidOperationException($"Endpoint property {property} of '{endpoint.Resource.Name}' cannot be published."),
+            };
+        }
+
+        var port = Port(endpoint.Resource, options, annotation.Name).ToString(CultureInfo.InvariantCulture);
+        return property switch
+        {
+            EndpointProperty.Url => $"{annotation.UriScheme}://{endpoint.Resource.Name}:{port}",
+            EndpointProperty.Host or EndpointProperty.IPV4Host => endpoint.Resource.Name,
+            EndpointProperty.Port or EndpointProperty.TargetPort => port,
+            EndpointProperty.HostAndPort => $"{endpoint.Resource.Name}:{port}",
+            EndpointProperty.Scheme => annotation.UriScheme,
+            _ => throw new InvalidOperationException($"Endpoint property {property} of '{endpoint.Resource.Name}' cannot be published."),
+        };
+    }
+
+    private static ContainerImage Image(IResource resource, SwarmServiceOptions options)
+    {
+        if (resource.TryGetLastAnnotation<ContainerImageAnnotation>(out var image))
+        {
+            var name = image.Registry is { Length: > 0 } registry ? $"{registry}/{image.Image}" : image.Image;
+            return new ContainerImage(name, image.Tag ?? "latest");
+        }
+
+        return options.Image ?? throw new InvalidOperationException($"Resource '{resource.Name}' has no image to publish: give it one with PublishAsSwarmService(s => s.Image = ...).");
+    }
+
+    private static int Port(IResource resource, SwarmServiceOptions options, string? endpointName)
+    {
+        if (options.Port is { } port)
+        {
+            return port;
+        }
+
+        var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
+        var endpoint = endpoints.FirstOrDefault(e => e.Name == (endpointName ?? "http")) ?? (endpoints.Count == 1 ? endpoints[0] : null);
+        return endpoint?.TargetPort
+            ?? throw new InvalidOperationException($"Resource '{resource.Name}' has no container port to publish: give its endpoint a targetPort.");
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
+    private static partial Regex ServiceName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex VariableName();
+}

@@ -109,7 +109,7 @@ public sealed record LocalFleetLayout
         },
     };
 
-    /// <summary>Picks the ports, finds the swarm, and makes the key pair and host key on first use.</summary>
+    /// <summary>Picks the ports and finds the swarm; <see cref="Prepare"/> writes the files when the app starts.</summary>
     public static LocalFleetLayout Create(StackContext stack)
     {
         var options = stack.Options.LocalFleet;
@@ -137,14 +137,22 @@ public sealed record LocalFleetLayout
             throw new OptionsInvalidException([$"BuzzTalk:LocalFleet:HostAddress: '{layout.HostAddress}' is not an IP address."]);
         }
 
-        foreach (var directory in new[] { layout.SshDirectory, layout.InstanceRoot, layout.InstanceEnvDirectory, layout.InstanceLeaseDirectory,
-            Path.GetDirectoryName(layout.EnvFile)!, layout.CredentialsDirectory })
+        return layout;
+    }
+
+    /// <summary>
+    /// The fleet's folders, the key pair and host key (made on first use), authorized_keys,
+    /// known_hosts and sshd_config: side effects of starting the app, not of building its model.
+    /// </summary>
+    public void Prepare()
+    {
+        foreach (var directory in new[] { SshDirectory, InstanceRoot, InstanceEnvDirectory, InstanceLeaseDirectory,
+            Path.GetDirectoryName(EnvFile)!, CredentialsDirectory })
         {
             Directory.CreateDirectory(directory);
         }
 
-        layout.WriteSshFiles();
-        return layout;
+        WriteSshFiles();
     }
 
     private static int Pick(int configured) => configured > 0 ? configured : LoopbackPort.Find();

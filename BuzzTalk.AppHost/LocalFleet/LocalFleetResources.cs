@@ -36,6 +36,7 @@ public static class LocalFleetResources
         // The bundle, composed by the publish step's own code from the model and this machine's settings.
         builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
         {
+            fleet.Prepare();
             settings = settings with { Services = await SwarmServiceDescriber.DescribeAsync(e.Model.Resources, fleet.PublicUrl, ct).ConfigureAwait(false) };
             await BundleWriter.WriteAsync(fleet.BundleDirectory, BundleComposer.Compose(settings), ct).ConfigureAwait(false);
         });

@@ -1,13 +1,16 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Eventing;
 using Aspire.Hosting.Testing;
 using BuzzTalk.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BuzzTalk.AppHost.Tests.LocalFleet;
 
 /// <summary>
-/// <c>BuzzTalk:Fleet=local</c>, inspected without starting: the instance's sshd with a pinned host
-/// key, Discovery's static inventory, the Scaler's and the Deployer's SSH settings, Prometheus and
+/// <c>BuzzTalk:Fleet=local</c>, inspected without starting: building the model writes nothing,
+/// and the app's start (its <see cref="BeforeStartEvent"/>) writes the instance's sshd config and a pinned host
+/// key; Discovery's static inventory, the Scaler's and the Deployer's SSH settings, Prometheus and
 /// Alertmanager on the bundle's monitoring config, and a bundle whose ports match all of them.
 /// </summary>
 public sealed class LocalFleetModelTests
@@ -24,6 +27,12 @@ public sealed class LocalFleetModelTests
         var fleet = Path.Combine(state.Path, "fleet");
         var sshd = builder.Resources.Single(r => r.Name == "fleet-ssh");
         Assert.Contains(Path.Combine(fleet, "ssh", "sshd_config"), await ModelInspection.ArgsAsync(sshd));
+        Assert.False(Directory.Exists(Path.Combine(fleet, "ssh")), "building the model made the fleet's keys");
+
+        // What starting the app does first.
+        await using var app = await builder.BuildAsync(cts.Token);
+        await app.Services.GetRequiredService<IDistributedApplicationEventing>().PublishAsync(
+            new BeforeStartEvent(app.Services, app.Services.GetRequiredService<DistributedApplicationModel>()), cts.Token);
         var sshdConfig = await File.ReadAllTextAsync(Path.Combine(fleet, "ssh", "sshd_config"), cts.Token);
         Assert.Contains("ListenAddress 127.0.0.1", sshdConfig, StringComparison.Ordinal);
         Assert.Contains("PasswordAuthentication no", sshdConfig, StringComparison.Ordinal);

@@ -18,6 +18,7 @@ namespace BuzzTalk.Deployer.Tests.Releases;
 /// calling the Deployer.
 /// </summary>
 [SupportedOSPlatform("linux")]
+[Collection(DeployerServiceGroup.Name)]
 public sealed class BootIntoDesiredReleaseTests
 {
     [Fact]

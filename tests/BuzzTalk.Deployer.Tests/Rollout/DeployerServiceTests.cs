@@ -10,6 +10,7 @@ namespace BuzzTalk.Deployer.Tests.Rollout;
 
 /// <summary>Service mode: the same rollout over the authenticated HTTP API the dashboard commands call.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Collection(DeployerServiceGroup.Name)]
 public sealed class DeployerServiceTests
 {
     [Fact]

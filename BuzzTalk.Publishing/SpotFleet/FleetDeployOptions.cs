@@ -12,8 +12,9 @@ public sealed class FleetDeployOptions
 
     /// <summary>
     /// The Deployer's settings (its <c>--config</c>: SSH key and known_hosts, inventory, health URL,
-    /// <c>EnvFile</c>), relative to the working directory. With <c>BuzzTalk:Fleet=local</c> the running
-    /// local fleet's own (<c>&lt;state&gt;/fleet/deployer.json</c>) by default.
+    /// <c>EnvFile</c>); a relative path is taken from the AppHost project directory, where
+    /// <c>aspire deploy</c> runs the AppHost. With <c>BuzzTalk:Fleet=local</c> the running local
+    /// fleet's own (<c>&lt;state&gt;/fleet/deployer.json</c>) by default.
     /// </summary>
     public string? Config { get; set; }
 

@@ -33,7 +33,7 @@ public static class SpotFleetDeployStep
         builder.Pipeline.AddStep(StepName, async context =>
         {
             var ct = context.CancellationToken;
-            var config = options.Config is { Length: > 0 } configured ? Path.GetFullPath(configured) : localFleetSettings;
+            var config = options.Config is { Length: > 0 } configured ? Path.GetFullPath(configured, builder.AppHostDirectory) : localFleetSettings;
             if (config is null || !File.Exists(config))
             {
                 var reason = config is null

@@ -163,7 +163,24 @@ public sealed record LocalFleetLayout
         {
             if (!File.Exists(key))
             {
-                Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "buzztalk-local-fleet", "-f", key);
+                // Made aside and moved in, public half first: a start racing this one finds a
+                // whole pair or none, and keeps the first one in (ssh-keygen would stop and ask).
+                var made = $"{key}.{Guid.NewGuid():N}";
+                Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "buzztalk-local-fleet", "-f", made);
+                try
+                {
+                    File.Move(made + ".pub", key + ".pub", overwrite: false);
+                    File.Move(made, key, overwrite: false);
+                }
+                catch (IOException) when (File.Exists(key + ".pub"))
+                {
+                    // Another start made this key first.
+                }
+                finally
+                {
+                    File.Delete(made);
+                    File.Delete(made + ".pub");
+                }
             }
         }
 

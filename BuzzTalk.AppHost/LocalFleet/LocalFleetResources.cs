@@ -194,14 +194,7 @@ public static class LocalFleetResources
         async Task<string> Endpoint(EndpointReference endpoint, EndpointProperty property, CancellationToken token)
         {
             var port = await endpoint.Property(EndpointProperty.TargetPort).GetValueAsync(token).ConfigureAwait(false) ?? "";
-            return property switch
-            {
-                EndpointProperty.Host or EndpointProperty.IPV4Host => fleet.HostAddress,
-                EndpointProperty.Port or EndpointProperty.TargetPort => port,
-                EndpointProperty.HostAndPort => $"{fleet.HostAddress}:{port}",
-                EndpointProperty.Url => $"{endpoint.Scheme}://{fleet.HostAddress}:{port}",
-                _ => throw new InvalidOperationException($"Endpoint property {property} has no value for the local fleet."),
-            };
+            return SwarmServiceDescriber.EndpointValue(property, endpoint.Scheme, fleet.HostAddress, port);
         }
 
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal)

@@ -238,31 +238,25 @@ public static partial class SwarmServiceDescriber
         }
 
         var annotation = endpoint.EndpointAnnotation;
-        if (annotation.IsExternal)
-        {
-            // The edge publishes the site: what the world calls it is the public URL.
-            return property switch
-            {
-                EndpointProperty.Url => site.OriginalString.TrimEnd('/'),
-                EndpointProperty.Host or EndpointProperty.IPV4Host => site.Host,
-                EndpointProperty.Port or EndpointProperty.TargetPort => site.Port.ToString(CultureInfo.InvariantCulture),
-                EndpointProperty.HostAndPort => site.Authority,
-                EndpointProperty.Scheme => site.Scheme,
-                _ => throw new InvalidOperationException($"Endpoint property {property} of '{endpoint.Resource.Name}' cannot be published."),
-            };
-        }
-
-        var port = Port(endpoint.Resource, options, annotation.Name).ToString(CultureInfo.InvariantCulture);
-        return property switch
-        {
-            EndpointProperty.Url => $"{annotation.UriScheme}://{endpoint.Resource.Name}:{port}",
-            EndpointProperty.Host or EndpointProperty.IPV4Host => endpoint.Resource.Name,
-            EndpointProperty.Port or EndpointProperty.TargetPort => port,
-            EndpointProperty.HostAndPort => $"{endpoint.Resource.Name}:{port}",
-            EndpointProperty.Scheme => annotation.UriScheme,
-            _ => throw new InvalidOperationException($"Endpoint property {property} of '{endpoint.Resource.Name}' cannot be published."),
-        };
+        // The edge publishes the site: what the world calls it is the public URL.
+        return annotation.IsExternal
+            ? EndpointValue(property, site.Scheme, site.Host, site.Port.ToString(CultureInfo.InvariantCulture),
+                url: site.OriginalString.TrimEnd('/'), hostAndPort: site.Authority)
+            : EndpointValue(property, annotation.UriScheme, endpoint.Resource.Name,
+                Port(endpoint.Resource, options, annotation.Name).ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>One property of an endpoint reached at <paramref name="host"/>:<paramref name="port"/>.</summary>
+    public static string EndpointValue(EndpointProperty property, string scheme, string host, string port, string? url = null, string? hostAndPort = null) =>
+        property switch
+        {
+            EndpointProperty.Url => url ?? $"{scheme}://{host}:{port}",
+            EndpointProperty.Host or EndpointProperty.IPV4Host => host,
+            EndpointProperty.Port or EndpointProperty.TargetPort => port,
+            EndpointProperty.HostAndPort => hostAndPort ?? $"{host}:{port}",
+            EndpointProperty.Scheme => scheme,
+            _ => throw new InvalidOperationException($"Endpoint property {property} of {host} cannot be resolved outside a run."),
+        };
 
     private static ContainerImage Image(IResource resource, SwarmServiceOptions options)
     {

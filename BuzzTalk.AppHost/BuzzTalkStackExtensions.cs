@@ -51,7 +51,9 @@ public static class BuzzTalkStackExtensions
         var redis = stack.AddBuzzTalkRedis();
         var mysql = stack.AddBuzzTalkMySql();
         var frontend = stack.AddBuzzTalkFrontend();
-        var backends = stack.AddBuzzTalkBackends(mysql, redis, frontend.GetEndpoint(FrontendResources.EndpointName));
+        // FRONT is the URL a browser opens, also when read inside a backend container.
+        var site = new EndpointReference(frontend.Resource, FrontendResources.EndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
+        var backends = stack.AddBuzzTalkBackends(mysql, redis, site);
         frontend.WaitForBackends(backends);
 
         var services = stack.AddBuzzTalkControlServices(mysql, redis);

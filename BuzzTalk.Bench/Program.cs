@@ -1,11 +1,17 @@
 using System.CommandLine;
+using BuzzTalk.AppHost.Tests;
 using BuzzTalk.Bench;
 using BuzzTalk.Deployer.Tests.Rollout;
 using BuzzTalk.Testing;
 
 var runs = new Option<int>("--runs") { Description = "Starts to measure for each case.", DefaultValueFactory = _ => 5 };
-var startup = new Command("startup", "AppHost start to every resource healthy, processes profile, cold and warm.") { runs };
-startup.SetAction((result, ct) => StartupBenchmark.RunAsync(result.GetValue(runs), Console.Out, ct));
+var profile = new Option<StackProfile>("--profile") { Description = "The local profile: Processes or Containers (images from eng/build-images.sh).", DefaultValueFactory = _ => StackProfile.Processes };
+var startup = new Command("startup", "AppHost start to every resource healthy, cold and warm.") { runs, profile };
+startup.SetAction((result, ct) => StartupBenchmark.RunAsync(result.GetValue(profile), result.GetValue(runs), Console.Out, ct));
+
+var roundTrips = new Option<int>("--messages") { Description = "Messages to time, one after another.", DefaultValueFactory = _ => 20 };
+var browserRoundTrip = new Command("browser-roundtrip", "A message sent in one chat page until it shows in another (Debian chromium, through nginx and Redis).") { roundTrips, profile };
+browserRoundTrip.SetAction((result, ct) => BrowserRoundTripBenchmark.RunAsync(result.GetValue(profile), result.GetValue(roundTrips), Console.Out, ct));
 
 var idle = new Option<int>("--idle-seconds") { Description = "How long each service stays idle before its RSS is read.", DefaultValueFactory = _ => 30 };
 var rssServices = new Option<string[]>("--service") { Description = "Only these services (e.g. BuzzTalk.Deployer); repeatable.", AllowMultipleArgumentsPerToken = true };
@@ -106,6 +112,6 @@ aspireDeploy.SetAction((result, ct) => AspireDeployBenchmark.RunAsync(result.Get
 
 var root = new RootCommand("BuzzTalk benchmarks; figures are recorded in docs/benchmarks.md.")
 {
-    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption, fleetRollback, deployLoad, aspireDeploy,
+    startup, rss, refresh, inventoryRss, serveFake, scalerWebhook, scalerEvaluator, publish, rollout, boot, roll, preemption, fleetRollback, deployLoad, aspireDeploy, browserRoundTrip,
 };
 return await root.Parse(args).InvokeAsync();

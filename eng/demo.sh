@@ -20,7 +20,7 @@ done
 eng/install-deps.sh
 eng/start-dockerd.sh
 echo "demo: building the local fleet's images (cached by content)"
-images=$(eng/build-fleet-images.sh --env)
+images=$(eng/build-images.sh --env)
 image_value() { sed -n "s/^$1=//p" <<<"$images"; }
 backend=$(image_value BACKEND_IMAGE)
 frontend=$(image_value FRONTEND_IMAGE)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the processes profile, the tests and the benchmarks (ab; haproxy as the local fleet's balancer) need. Idempotent: packages
+# Installs the Debian packages the processes profile, the tests (chromium for the browser tests) and the benchmarks (ab; haproxy as the local fleet's balancer) need. Idempotent: packages
 # already present are skipped, so a second run takes a second.
 set -euo pipefail
 
 packages=(
   redis-server mariadb-server nginx-light prometheus prometheus-alertmanager openssh-server openssh-client
   shellcheck
+  chromium
   apache2-utils haproxy
   docker.io busybox-static
   python3-django python3-django-channels python3-channels-redis python3-daphne python3-mysqldb

@@ -9,7 +9,7 @@ eng/install-deps.sh
 # The Fleet tests drive a real single-node swarm over SSH.
 eng/start-dockerd.sh
 # The local fleet's images for the whole-loop test (mmdebstrap from Debian's mirror; cached by content).
-eng/build-fleet-images.sh >/dev/null
+eng/build-images.sh >/dev/null
 # The Aspire CLI (a local tool, .config/dotnet-tools.json) for the `aspire publish` test.
 dotnet tool restore >/dev/null
 

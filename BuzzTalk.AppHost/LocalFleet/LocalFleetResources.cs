@@ -153,6 +153,7 @@ public static class LocalFleetResources
         var local = fleet.Options;
         var image = stack.Options.Images.Backend;
         var demo = stack.Builder.AddProject<Projects.BuzzTalk_Demo>(Demo, launchProfileName: null)
+            .WithPlainHttp()
             .WithEnvironment("Demo__SiteUrl", fleet.PublicUrl)
             .WithEnvironment("Demo__DeployerUrl", services.Deployer.GetEndpoint("http"))
             .WithEnvironment("Demo__DeployerUser", ControlServiceResources.DeployerApiUser)

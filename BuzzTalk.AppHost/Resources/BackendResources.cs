@@ -29,15 +29,11 @@ public static class BackendResources
         var connections = new BackendConnections(stack, mysql.GetEndpoint(MySqlResources.EndpointName),
             redis.GetEndpoint(RedisResources.EndpointName), frontend);
 
-        IResourceBuilder<IResource>? migrate = null;
-        if (stack.IsProcesses)
-        {
-            // Migrations run once, before any replica, so two replicas never race on DDL.
-            migrate = stack.Builder.AddExecutable(MigrateName, stack.HostTools.Python, BackendDirectory(stack),
-                    "manage.py", "migrate", "--noinput")
-                .WithEnvironment(context => connections.Apply(context, MigrateName))
-                .WaitFor(mysql);
-        }
+        // Migrations run once, before any replica, so two replicas never race on DDL. The
+        // published stack has no such step: the cloud's database is migrated by its operator.
+        IResourceBuilder<IResource>? migrate = stack.IsPublish ? null
+            : stack.IsProcesses ? AddMigrateProcess(stack).WithEnvironment(context => connections.Apply(context, MigrateName)).WaitFor(mysql)
+            : AddMigrateContainer(stack).WithEnvironment(context => connections.Apply(context, MigrateName)).WaitFor(mysql);
 
         var replicas = new List<IResourceBuilder<IResourceWithEndpoints>>();
         for (var i = 1; i <= stack.Options.BackendReplicas; i++)
@@ -108,6 +104,20 @@ public static class BackendResources
             .WithArgs(backend.GetEndpoint(EndpointName).Property(EndpointProperty.TargetPort))
             .WithArgs("buzzchat.asgi:application");
     }
+
+    private static IResourceBuilder<ExecutableResource> AddMigrateProcess(StackContext stack) =>
+        stack.Builder.AddExecutable(MigrateName, stack.HostTools.Python, BackendDirectory(stack), MigrateCommand);
+
+    /// <summary>The backend's image with the same command; the image's working directory holds manage.py.</summary>
+    private static IResourceBuilder<ContainerResource> AddMigrateContainer(StackContext stack)
+    {
+        var image = stack.Options.Images.Backend;
+        return stack.Builder.AddContainer(MigrateName, image.Image, image.Tag)
+            .WithEntrypoint("python3")
+            .WithArgs(MigrateCommand);
+    }
+
+    private static readonly string[] MigrateCommand = ["manage.py", "migrate", "--noinput"];
 
     private static IResourceBuilder<ContainerResource> AddContainer(StackContext stack, string name)
     {

@@ -74,6 +74,7 @@ public static class ControlServiceResources
     private static IResourceBuilder<ProjectResource> AddControlService<TProject>(this IDistributedApplicationBuilder builder, string name, int? port)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithPlainHttp()
             // A fixed port is served directly: no proxy, so no test host's port randomizing moves it.
             .WithHttpEndpoint(name: "http", port: port, isProxied: port is null)
             .WithHttpHealthCheck("/health", endpointName: "http");

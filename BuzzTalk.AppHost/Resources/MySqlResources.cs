@@ -43,6 +43,7 @@ public static partial class MySqlResources
     {
         var remote = stack.Options.RemoteDatabase;
         var tunnel = stack.Builder.AddProject<Projects.BuzzTalk_Deployer>(TunnelName, launchProfileName: null)
+            .WithPlainHttp()
             .WithEndpoint(name: EndpointName, scheme: "tcp", isProxied: false)
             .WithEnvironment("Deployer__Ssh__User", remote.User)
             .WithEnvironment("Deployer__Ssh__PrivateKeyFile", Path.GetFullPath(remote.PrivateKeyFile))

@@ -19,9 +19,12 @@ public static class RedisResources
         "--protected-mode", "yes",
     ];
 
-    public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkRedis(this StackContext stack)
+    public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkRedis(this StackContext stack) =>
+        stack.IsProcesses ? AddProcess(stack) : AddContainer(stack);
+
+    /// <summary>Aspire's Redis integration checks its container itself; the process gets the same PING.</summary>
+    private static IResourceBuilder<IResourceWithEndpoints> WithPingHealthCheck(this IResourceBuilder<IResourceWithEndpoints> redis, StackContext stack)
     {
-        var redis = stack.IsProcesses ? AddProcess(stack) : AddContainer(stack);
         var endpoint = redis.GetEndpoint(EndpointName);
         var password = stack.Parameters.RedisPassword.Resource;
 
@@ -55,26 +58,49 @@ public static class RedisResources
             StateDirectory.WritePrivateFile(config, $"requirepass {Quote(password)}\n");
         });
 
-        return redis
+        IResourceBuilder<IResourceWithEndpoints> process = redis
             .WithArgs([config, "--bind", .. stack.ListenAddresses, "--dir", dir])
             .WithArgs("--daemonize", "no", "--port")
             .WithArgs(endpoint.Property(EndpointProperty.TargetPort))
             .WithArgs([.. Settings]);
+        return process.WithPingHealthCheck(stack);
     }
 
+    /// <summary>
+    /// Aspire's Redis container: it passes the password through the environment (never argv)
+    /// and checks health itself; the seed's settings and the data mount go on top.
+    /// </summary>
     private static IResourceBuilder<IResourceWithEndpoints> AddContainer(StackContext stack)
     {
         var image = stack.Options.Images.Redis;
-        // The image's entrypoint takes no password file; the shell expands it from the
-        // environment so it never appears in the container's configuration.
-        var command = "exec redis-server --requirepass \"$REDIS_PASSWORD\" "
-            + string.Join(' ', Settings.Select(s => s.Contains(' ', StringComparison.Ordinal) ? $"'{s}'" : s));
-        return stack.WithData(stack.Builder.AddContainer(Name, image.Image, image.Tag), "redis-container", "/data")
-            .WithEntrypoint("/bin/sh")
-            .WithArgs("-c", command)
-            .WithEnvironment("REDIS_PASSWORD", stack.Parameters.RedisPassword)
-            .WithEndpoint(name: EndpointName, targetPort: ContainerPort, scheme: "tcp");
+        var redis = stack.Builder.AddRedis(Name, password: stack.Parameters.RedisPassword)
+            // The configured reference names its registry itself.
+            .WithImage(image.Image, image.Tag)
+            .WithImageRegistry(null)
+            // The backends speak plain redis://: a development certificate must not turn on TLS.
+            .WithPlainHttp()
+            .WithArgs([.. Settings])
+            .WithArgs(QuotePasswordReference);
+        // The seed's save schedule is in Settings, so the plain mount (WithDataBindMount would add its own --save).
+        return stack.WithData(redis, "redis-container", "/data");
     }
+
+    /// <summary>
+    /// The integration hands its arguments to <c>sh -c</c> unquoted, so a space, <c>*</c> or
+    /// <c>?</c> in the password would split or glob it: quote the variable where it is expanded.
+    /// </summary>
+    private static void QuotePasswordReference(CommandLineArgsCallbackContext context)
+    {
+        for (var i = 0; i < context.Args.Count; i++)
+        {
+            if (context.Args[i] is PasswordReference)
+            {
+                context.Args[i] = $"\"{PasswordReference}\"";
+            }
+        }
+    }
+
+    private const string PasswordReference = "$REDIS_PASSWORD";
 
     /// <summary>Quotes a value the way redis.conf's argument splitter reads it back.</summary>
     private static string Quote(string value) =>

@@ -64,9 +64,10 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Redis_runs_with_the_seed_settings_and_its_password_from_the_secret_parameter()
+    public async Task Redis_is_aspires_redis_with_the_seed_settings_and_its_password_from_the_secret_parameter()
     {
-        var redis = Resource<ContainerResource>("redis");
+        var redis = Resource<RedisResource>("redis");
+        Assert.Same(Resource<ParameterResource>("redis-password"), redis.PasswordParameter);
         var command = string.Join(' ', await ArgsAsync(redis));
 
         Assert.Contains("--maxmemory 500mb", command, StringComparison.Ordinal);
@@ -114,18 +115,35 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
     [Fact]
     public void Start_up_is_ordered_backends_after_mysql_and_redis_frontend_after_every_backend()
     {
-        Assert.Equal(["mysql", "redis"], WaitsOf(Resource<ContainerResource>("backend")).Order());
-        Assert.Equal(["mysql", "redis"], WaitsOf(Resource<ContainerResource>("backend-2")).Order());
+        Assert.Equal(["backend-migrate", "mysql", "redis"], WaitsOf(Resource<ContainerResource>("backend")).Order());
+        Assert.Equal(["backend-migrate", "mysql", "redis"], WaitsOf(Resource<ContainerResource>("backend-2")).Order());
+        Assert.Equal(["mysql"], WaitsOf(Resource<ContainerResource>("backend-migrate")));
         Assert.Equal(["backend", "backend-2"], WaitsOf(Resource<ContainerResource>("frontend")).Order());
     }
 
     [Fact]
-    public void Every_resource_has_a_health_check()
+    public void Every_resource_but_the_migration_step_has_a_health_check()
     {
-        foreach (var resource in Builder.Resources.Where(r => r is not ParameterResource && !IsAspireHelper(r)))
+        // backend-migrate runs to completion; the replicas wait for its exit code instead.
+        foreach (var resource in Builder.Resources.Where(r => r is not ParameterResource && !IsAspireHelper(r) && r.Name != "backend-migrate"))
         {
             Assert.True(resource.Annotations.OfType<HealthCheckAnnotation>().Any(), $"{resource.Name} has no health check");
         }
+    }
+
+    [Fact]
+    public async Task Migrations_run_in_the_backend_image_with_the_backends_environment()
+    {
+        var migrate = Resource<ContainerResource>("backend-migrate");
+        var backend = Resource<ContainerResource>("backend");
+
+        Assert.Equal(Image(backend), Image(migrate));
+        Assert.Equal("python3", migrate.Entrypoint);
+        Assert.Equal(["manage.py", "migrate", "--noinput"], await ArgsAsync(migrate));
+        var env = await EnvAsync(migrate);
+        var backendEnv = await EnvAsync(backend);
+        Assert.Equal(backendEnv.Keys.Order(StringComparer.Ordinal), env.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(backendEnv["MYSQL_DB_HOST"], env["MYSQL_DB_HOST"]);
     }
 
     [Fact]

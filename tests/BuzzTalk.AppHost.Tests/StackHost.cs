@@ -1,12 +1,14 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using BuzzTalk.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BuzzTalk.AppHost.Tests;
 
 /// <summary>
-/// The AppHost started in the processes profile on its own state directory, every resource
-/// waited for with a timeout. Disposing stops every process DCP started for it.
+/// The AppHost started in one local profile on its own state directory, every resource
+/// waited for with a timeout. Disposing stops every process and container DCP started for it.
 /// </summary>
 public sealed class StackHost : IAsyncDisposable
 {
@@ -16,8 +18,8 @@ public sealed class StackHost : IAsyncDisposable
     public static readonly string[] Services =
         ["redis", "mysql", "backend", "backend-2", "frontend", "discovery", "scaler", "deployer"];
 
-    /// <summary>Init steps that must run to completion with exit code 0.</summary>
-    public static readonly string[] InitSteps = ["mysql-init", "backend-migrate"];
+    /// <summary>The workload resources: containers in the containers profile, executables in the processes profile.</summary>
+    public static readonly string[] Workloads = ["redis", "mysql", "backend", "backend-2", "frontend", "backend-migrate"];
 
     // Awkward on purpose: quotes, backslash and URL delimiters prove the values are escaped
     // for SQL, redis.conf and the REDIS_URL.
@@ -25,21 +27,36 @@ public sealed class StackHost : IAsyncDisposable
     public const string RedisPassword = "re:d@i/s?pa#ss \"w\\";
     public const string ScalerWebhookPassword = "scaler:webhook pass";
 
-    private StackHost(DistributedApplication app, string stateDirectory)
+    private StackHost(DistributedApplication app, string stateDirectory, StackProfile profile)
     {
         App = app;
         StateDirectory = stateDirectory;
+        Profile = profile;
     }
+
+    public StackProfile Profile { get; }
+
+    /// <summary>Init steps that must run to completion with exit code 0 (a MySQL container initialises itself).</summary>
+    public IReadOnlyList<string> InitSteps => Profile == StackProfile.Processes ? ["mysql-init", "backend-migrate"] : ["backend-migrate"];
+
+    public DistributedApplicationModel Model => App.Services.GetRequiredService<DistributedApplicationModel>();
 
     public DistributedApplication App { get; }
 
     public string StateDirectory { get; }
 
-    public static async Task<StackHost> StartAsync(string stateDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// The containers profile is reached the way a user reaches it: <c>auto</c>, with the engine
+    /// answering and every configured image present (the images built from Debian packages).
+    /// </summary>
+    public static async Task<StackHost> StartAsync(StackProfile profile, string stateDirectory, CancellationToken cancellationToken)
     {
+        IEnumerable<string> runtime = profile == StackProfile.Processes
+            ? ["--BuzzTalk:LocalRuntime", "processes"]
+            : ["--BuzzTalk:LocalRuntime", "auto", .. (await FleetImages.BuildAsync(cancellationToken)).ContainersProfileArguments];
         string[] args =
         [
-            "--BuzzTalk:LocalRuntime", "processes",
+            .. runtime,
             "--BuzzTalk:StateDirectory", stateDirectory,
             "--Parameters:mysql-password", MySqlPassword,
             "--Parameters:redis-password", RedisPassword,
@@ -47,7 +64,7 @@ public sealed class StackHost : IAsyncDisposable
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BuzzTalk_AppHost>(args, cancellationToken);
         var app = await builder.BuildAsync(cancellationToken);
-        var host = new StackHost(app, stateDirectory);
+        var host = new StackHost(app, stateDirectory, profile);
         try
         {
             await app.StartAsync(cancellationToken);

@@ -110,6 +110,33 @@ public sealed class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Asks the process to stop (SIGTERM), as Ctrl+C would, so it can stop what it started itself;
+    /// kills its whole tree if it has not exited within <paramref name="grace"/>.
+    /// </summary>
+    public async Task InterruptAsync(TimeSpan grace)
+    {
+        if (!_process.HasExited && Kill(_process.Id, SigTerm) == 0)
+        {
+            using var cts = new CancellationTokenSource(grace);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Falls through to the kill below.
+            }
+        }
+
+        await StopAsync();
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     public async Task StopAsync()
     {
         if (!_process.HasExited)

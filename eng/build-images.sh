@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Builds the local fleet's images with Debian packages (mmdebstrap into a folder, then
-# `docker import`): buzztalk/backend (the Django + Channels sample under daphne, port 8000) with
-# two variants for update demos, buzztalk/frontend (nginx with the static chat page),
-# buzztalk/node-exporter and buzztalk/cadvisor, whose entrypoints take the `command:` arguments
-# the published stack gives those services. Each tag is the content hash of what goes in (this
+# Builds the local images with Debian packages (mmdebstrap into a folder, then `docker import`):
+# buzztalk/backend (the Django + Channels sample under daphne, port 8000) with two variants for
+# update demos, buzztalk/frontend (nginx with the static chat page), buzztalk/node-exporter and
+# buzztalk/cadvisor, whose entrypoints take the `command:` arguments the published stack gives
+# those services, and the containers profile's data services: buzztalk/redis (redis-server,
+# started the way Aspire's Redis integration starts it) and buzztalk/mariadb (MariaDB behind an
+# entrypoint that reads the official mysql image's MYSQL_* variables, eng/images/mariadb/). Each tag is the content hash of what goes in (this
 # script, the sample files, the suite and package lists), so an unchanged input is a second run
 # that takes a second. Needs root, network access to the Debian mirror, and dockerd
 # (eng/start-dockerd.sh).
 #
 # Prints one image reference a line: backend, backend v2, backend broken, frontend, frontend v2,
-# node-exporter, cadvisor (left out when it cannot be built). With --env it prints shell
+# node-exporter, cadvisor (left out when it cannot be built), redis, mariadb. With --env it prints shell
 # assignments instead, for `eval`:
 #   BACKEND_IMAGE, BACKEND_TAG        the v1 backend (repository:tag, and the tag alone)
 #   BACKEND_V2_IMAGE, BACKEND_V2_TAG  the same app with /app/VERSION and BUZZTALK_VERSION=v2
@@ -22,6 +24,9 @@
 #   EDGE_IMAGE                        the instances' edge: the frontend's image, whose nginx runs
 #                                     the edge config (pinned: a frontend deploy does not touch it)
 #   NODE_EXPORTER_IMAGE, CADVISOR_IMAGE (empty when unavailable)
+#   REDIS_IMAGE, MYSQL_IMAGE          the containers profile's Redis and MySQL (MariaDB)
+# With --apphost-args it prints the AppHost arguments that make the containers profile run these
+# images (BuzzTalk:Images:{Backend,Frontend,Redis,MySql}), one a line, for eng/start.sh --local-images.
 # The variants share the backend's repository, so `docker service update --image` with another
 # tag (or BACKEND_IMAGE_TAG in the stack file) switches between them.
 # Progress and mmdebstrap output go to stderr.
@@ -31,8 +36,9 @@ cd "$(dirname "$0")/.."
 output='lines'
 case "${1:-}" in
   --env) output='env' ;;
+  --apphost-args) output='apphost-args' ;;
   '') ;;
-  *) echo "usage: $0 [--env]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--env | --apphost-args]" >&2; exit 2 ;;
 esac
 
 docker=/usr/bin/docker
@@ -43,6 +49,8 @@ node_exporter_packages=prometheus-node-exporter
 # bookworm and later have no cadvisor package; bullseye's (0.38) is the newest Debian has.
 cadvisor_suite=bullseye
 cadvisor_packages=cadvisor
+redis_packages='redis-server'
+mariadb_packages='mariadb-server'
 
 if ! command -v mmdebstrap >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
@@ -150,13 +158,33 @@ else
   cadvisor=
 fi
 
-if [[ $output == env ]]; then
+# Aspire's Redis runs `/bin/sh -c "redis-server ..."`; /data is where its data mount goes.
+config=('WORKDIR /data' 'EXPOSE 6379' 'CMD ["redis-server"]')
+# shellcheck disable=SC2016
+build redis bookworm "$redis_packages" '' 'mkdir -p "$1/data"'
+redis=$image
+
+# The package's postinst initialises a data directory; the entrypoint makes its own on first start.
+config=('EXPOSE 3306' 'ENTRYPOINT ["/usr/local/bin/buzztalk-mariadb-entrypoint"]' 'CMD []')
+# shellcheck disable=SC2016
+build mariadb bookworm "$mariadb_packages" eng/images/mariadb \
+  'rm -rf "$1"/var/lib/mysql/* && install -m 0755 eng/images/mariadb/entrypoint.sh "$1/usr/local/bin/buzztalk-mariadb-entrypoint"'
+mariadb=$image
+
+if [[ $output == apphost-args ]]; then
+  for pair in "Backend=$backend" "Frontend=$frontend" "Redis=$redis" "MySql=$mariadb"; do
+    option=${pair%%=*} reference=${pair#*=}
+    printf '%s\n' "--BuzzTalk:Images:$option:Image=${reference%:*}" "--BuzzTalk:Images:$option:Tag=${reference##*:}"
+  done
+elif [[ $output == env ]]; then
   printf '%s=%s\n' \
     BACKEND_IMAGE "$backend" BACKEND_TAG "$backend_tag" \
     BACKEND_V2_IMAGE "$backend_v2" BACKEND_V2_TAG "${backend_v2##*:}" \
     BACKEND_BROKEN_IMAGE "$backend_broken" BACKEND_BROKEN_TAG "${backend_broken##*:}" \
     FRONTEND_IMAGE "$frontend" FRONTEND_V2_IMAGE "$frontend_v2" FRONTEND_V2_TAG "${frontend_v2##*:}" \
-    EDGE_IMAGE "$frontend" NODE_EXPORTER_IMAGE "$node_exporter" CADVISOR_IMAGE "$cadvisor"
+    EDGE_IMAGE "$frontend" NODE_EXPORTER_IMAGE "$node_exporter" CADVISOR_IMAGE "$cadvisor" \
+    REDIS_IMAGE "$redis" MYSQL_IMAGE "$mariadb"
 else
-  printf '%s\n' "$backend" "$backend_v2" "$backend_broken" "$frontend" "$frontend_v2" "$node_exporter" ${cadvisor:+"$cadvisor"}
+  printf '%s\n' "$backend" "$backend_v2" "$backend_broken" "$frontend" "$frontend_v2" "$node_exporter" ${cadvisor:+"$cadvisor"} \
+    "$redis" "$mariadb"
 fi

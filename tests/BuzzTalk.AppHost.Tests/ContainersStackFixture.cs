@@ -1,0 +1,3 @@
+namespace BuzzTalk.AppHost.Tests;
+
+public sealed class ContainersStackFixture() : StackFixture(StackProfile.Containers);

@@ -10,6 +10,9 @@ public static class RedisResources
     public const string EndpointName = "tcp";
     public const int ContainerPort = 6379;
 
+    /// <summary>The scheme Aspire's Redis integration gives its endpoint; the process uses it too.</summary>
+    public const string Scheme = "redis";
+
     /// <summary>The seed's settings: 500 MB LRU cache with its RDB snapshot schedule.</summary>
     public static IReadOnlyList<string> Settings { get; } =
     [
@@ -47,7 +50,7 @@ public static class RedisResources
         var dir = stack.State.Directory("redis");
         var config = Path.Combine(dir, "redis.conf");
         var redis = stack.Builder.AddExecutable(Name, stack.HostTools.RedisServer, dir)
-            .WithEndpoint(name: EndpointName, scheme: "tcp", targetPort: stack.LocalFleet?.RedisPort);
+            .WithEndpoint(name: EndpointName, scheme: Scheme, targetPort: stack.LocalFleet?.RedisPort);
         var endpoint = redis.GetEndpoint(EndpointName);
 
         // The password goes in a private config file, not argv, where `ps` would show it.

@@ -28,6 +28,12 @@ public static class BuzzTalkStackExtensions
             new StateDirectory(builder.AppHostDirectory, options.StateDirectory),
             choice.Runtime == LocalRuntime.Processes ? HostTools.Find() : null,
             StackParameters.Add(builder));
+        // First of the start-up side effects: the directories the resources below name.
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            stack.State.Create();
+            return Task.CompletedTask;
+        });
         if (options.IsLocalFleet && !builder.ExecutionContext.IsPublishMode)
         {
             if (choice.Runtime != LocalRuntime.Processes)

@@ -61,6 +61,15 @@ public sealed class ProfileEquivalenceTests : IAsyncLifetime
             [.. resource.Annotations.OfType<EndpointAnnotation>().Select(e => $"{e.Name} {e.UriScheme}").Order(StringComparer.Ordinal)];
     }
 
+    [Fact]
+    public void Building_either_model_writes_nothing_to_the_state_directory()
+    {
+        // Directories, configs and keys are made when the app starts (BeforeStartEvent and each
+        // resource's before-start callback), so inspecting or publishing a model leaves no trace.
+        Assert.NotEmpty(Workloads(_processes!));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_state.Path));
+    }
+
     [Theory]
     [InlineData("backend")]
     [InlineData("backend-2")]

@@ -59,14 +59,14 @@ public static class LocalFleetResources
             .WithEnvironment("Discovery__Instances__0__ProjectId", "local")
             .WithEnvironment("Discovery__Instances__0__ManagedGroup", settings.Name + "-local")
             .WithEnvironment("Discovery__Instances__0__ProvisioningModel", "spot")
-            .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.NodeExporterJob}", Port(fleet.NodeExporterPort))
-            .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.CadvisorJob}", Port(fleet.CadvisorPort));
+            .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.NodeExporterJob}", Invariant(fleet.NodeExporterPort))
+            .WithEnvironment($"Discovery__JobPorts__{MonitoringDefaults.CadvisorJob}", Invariant(fleet.CadvisorPort));
 
         // The instance's SSH and lease, the same for the Scaler and the Deployer.
         (string Key, string Value)[] access =
         [
             ("Ssh:User", fleet.SshUser),
-            ("Ssh:Port", Port(fleet.SshPort)),
+            ("Ssh:Port", Invariant(fleet.SshPort)),
             ("Ssh:PrivateKeyFile", fleet.PrivateKeyFile),
             ("Ssh:KnownHostsFile", fleet.KnownHostsFile),
             ("LeaseDirectory", fleet.InstanceLeaseDirectory),
@@ -90,7 +90,7 @@ public static class LocalFleetResources
             .WithEnvironment("Scaler__TargetTracking__ScaleDownStabilization", Span(local.ScaleDownStabilization))
             .WithEnvironment("Scaler__Cooldown", Span(local.Cooldown))
             .WithEnvironment($"Scaler__Services__{backend}__Min", "1")
-            .WithEnvironment($"Scaler__Services__{backend}__Max", Port(local.BackendMaxReplicas))
+            .WithEnvironment($"Scaler__Services__{backend}__Max", Invariant(local.BackendMaxReplicas))
             .WithEnvironment("Scaler__AuditFile", Path.Combine(fleet.Root, "scaler-decisions.jsonl"));
 
         (string Key, string Value)[] deploy =
@@ -166,7 +166,7 @@ public static class LocalFleetResources
             .WithEnvironment("Demo__BackendService", ScalingRules.BackendService(settings))
             .WithEnvironment("Demo__NextBackendTag", local.NextBackendTag is { Length: > 0 } next ? next : image.Tag + "-v2")
             .WithEnvironment("Demo__BrokenBackendTag", local.BrokenBackendTag is { Length: > 0 } broken ? broken : image.Tag + "-broken")
-            .WithEnvironment("Demo__MaxBackendReplicas", Port(local.BackendMaxReplicas))
+            .WithEnvironment("Demo__MaxBackendReplicas", Invariant(local.BackendMaxReplicas))
             .WithEnvironment("Demo__LoadLimit", Span(local.DemoLoadLimit))
             // The Scaler removes one replica per decision, each after its own stabilization window.
             .WithEnvironment("Demo__ScaleDownLimit", Span((local.ScaleDownStabilization + local.EvaluatorWindow + local.Cooldown) * (local.BackendMaxReplicas - 1)
@@ -252,11 +252,12 @@ public static class LocalFleetResources
     /// <summary>A Prometheus-family server from Debian's packages on a fixed loopback port, ready when <c>/-/ready</c> says so.</summary>
     private static IResourceBuilder<ExecutableResource> AddMonitoringServer(this IDistributedApplicationBuilder builder, string name, string binary,
         string workingDirectory, int port, params string[] args) =>
-        builder.AddExecutable(name, Runtime.HostTools.Locate(binary) ?? binary, workingDirectory, [.. args, $"--web.listen-address=127.0.0.1:{Port(port)}"])
+        builder.AddExecutable(name, Runtime.HostTools.Locate(binary) ?? binary, workingDirectory, [.. args, $"--web.listen-address=127.0.0.1:{Invariant(port)}"])
             .WithHttpEndpoint(name: "http", port: port, isProxied: false)
             .WithHttpHealthCheck("/-/ready", endpointName: "http");
 
-    private static string Port(int value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>A number as configuration text: ports and replica counts alike.</summary>
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Span(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
 }

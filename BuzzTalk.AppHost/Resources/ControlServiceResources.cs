@@ -32,7 +32,7 @@ public static class ControlServiceResources
             .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
         // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
         var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler, fleetPorts?.ScalerPort)
-            .WithEnvironment("Scaler__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
+            .WithReference(discovery)
             .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
             .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
         if (!stack.IsPublish)
@@ -47,7 +47,7 @@ public static class ControlServiceResources
         // dashboard commands on the backend and frontend call it.
         var deployer = stack.Builder.AddControlService<Projects.BuzzTalk_Deployer>(Deployer, fleetPorts?.DeployerPort)
             .WithArgs("serve")
-            .WithEnvironment("Deployer__DiscoveryUrl", ReferenceExpression.Create($"{discovery.GetEndpoint("http")}/sd/targets"))
+            .WithReference(discovery)
             .WithEnvironment("Deployer__Api__Username", DeployerApiUser)
             .WithEnvironment("Deployer__Api__Password", parameters.DeployerApiPassword);
         // Both reach the instances with the same key and pinned host keys (paths only).

@@ -99,8 +99,6 @@ public static class DeployerCli
         }
 
         var configuration = builder.AddEnvironmentVariables().Build();
-        var options = new DeployerOptions();
-        configuration.GetSection(DeployerOptions.SectionName).Bind(options);
-        return options;
+        return DeployerOptions.Load(configuration);
     }
 }

@@ -59,4 +59,17 @@ public sealed class DeployerOptions
 
     /// <summary>Discovery's <c>/sd/targets</c> URL: the inventory when <see cref="Instances"/> is empty.</summary>
     public string? DiscoveryUrl { get; set; }
+
+    /// <summary>The <c>Deployer</c> section, with the AppHost's Discovery reference where no URL is set.</summary>
+    public static DeployerOptions Load(IConfiguration configuration)
+    {
+        var options = new DeployerOptions();
+        configuration.GetSection(SectionName).Bind(options);
+        if (string.IsNullOrWhiteSpace(options.DiscoveryUrl) && DiscoveryReference.TargetsUrl(configuration) is { } discovery)
+        {
+            options.DiscoveryUrl = discovery.ToString();
+        }
+
+        return options;
+    }
 }

@@ -1,11 +1,10 @@
-using System.Security.Cryptography;
-using System.Text;
 using BuzzTalk.Deployer.Bundle;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Releases;
 using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.ServiceDefaults.Http;
 
 namespace BuzzTalk.Deployer.Service;
 
@@ -141,8 +140,7 @@ public static class DeployerService
     /// <summary>The settings, or the problem that stops any operation (answered as 503).</summary>
     private static (DeployerOptions Options, IResult? Problem) Options(IConfiguration configuration)
     {
-        var options = new DeployerOptions();
-        configuration.GetSection(DeployerOptions.SectionName).Bind(options);
+        var options = DeployerOptions.Load(configuration);
         return DeployerOptionsValidator.Validate(options) is { Count: > 0 } errors
             ? (options, SizedResults.Problem("settings: " + string.Join(" ", errors), StatusCodes.Status503ServiceUnavailable))
             : (options, null);
@@ -152,29 +150,8 @@ public static class DeployerService
     {
         var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
         var user = configuration["Deployer:Api:Username"] ?? "deployer";
-        var password = configuration["Deployer:Api:Password"];
-        if (string.IsNullOrEmpty(password))
-        {
-            return false; // No password configured: the API stays closed.
-        }
-
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        byte[] presented;
-        try
-        {
-            presented = Convert.FromBase64String(header["Basic ".Length..].Trim());
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes($"{user}:{password}"));
+        // No password configured: the API stays closed.
+        return new BasicCredentials(user, configuration["Deployer:Api:Password"]).Accepts(context.Request.Headers.Authorization);
     }
 
     private static IResult Unauthorized(HttpContext context)

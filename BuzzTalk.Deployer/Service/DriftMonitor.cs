@@ -19,8 +19,7 @@ public sealed partial class DriftMonitor(IConfiguration configuration, DeployerM
     /// <summary>One look at the fleet; false when nothing could be read (settings, inventory or the record).</summary>
     public async Task<bool> CheckOnceAsync(CancellationToken cancellationToken)
     {
-        var options = new DeployerOptions();
-        configuration.GetSection(DeployerOptions.SectionName).Bind(options);
+        var options = DeployerOptions.Load(configuration);
         if (!options.Release.Enabled || DeployerOptionsValidator.Validate(options).Count > 0)
         {
             return false;
@@ -61,8 +60,7 @@ public sealed partial class DriftMonitor(IConfiguration configuration, DeployerM
             try
             {
                 await CheckOnceAsync(stoppingToken).ConfigureAwait(false);
-                var options = new DeployerOptions();
-                configuration.GetSection(DeployerOptions.SectionName).Bind(options);
+                var options = DeployerOptions.Load(configuration);
                 await Task.Delay(options.Release.DriftInterval > TimeSpan.Zero ? options.Release.DriftInterval : TimeSpan.FromMinutes(1), _time, stoppingToken)
                     .ConfigureAwait(false);
             }

@@ -1,5 +1,6 @@
 using BuzzTalk.Discovery.Configuration;
 using BuzzTalk.Discovery.Refresh;
+using BuzzTalk.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Discovery.Outputs;
@@ -14,8 +15,8 @@ public static class HttpSdEndpoints
 {
     public static IEndpointRouteBuilder MapHttpSd(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/sd/targets", (InventoryStore store) => Serve(store, port: null));
-        endpoints.MapGet("/sd/targets/{job}", (string job, InventoryStore store, IOptionsMonitor<DiscoveryOptions> options) =>
+        endpoints.MapGet(DiscoveryReference.TargetsPath, (InventoryStore store) => Serve(store, port: null));
+        endpoints.MapGet(DiscoveryReference.TargetsPath + "/{job}", (string job, InventoryStore store, IOptionsMonitor<DiscoveryOptions> options) =>
             options.CurrentValue.JobPorts.TryGetValue(job, out var port)
                 ? Serve(store, port)
                 : SizedResults.Problem($"Unknown job '{job}'. Known: {string.Join(", ", options.CurrentValue.JobPorts.Keys)}.", StatusCodes.Status404NotFound));

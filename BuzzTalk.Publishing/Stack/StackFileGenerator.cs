@@ -114,7 +114,7 @@ public static class StackFileGenerator
         ("image", Str(Image(service.Image, service.TagVariable))),
         ("entrypoint", service.Entrypoint is { } entrypoint ? StrSeq(Interpolated(entrypoint)) : null),
         ("command", spaConfig is not null
-            ? StrSeq("sh", "-c", $"nginx -g 'daemon off;' & trap 'sleep {Port(BackendDrainSeconds)}; nginx -s quit' TERM; wait $$!; wait $$!")
+            ? StrSeq("sh", "-c", $"nginx -g 'daemon off;' & trap 'sleep {BackendDrainSeconds.ToString(CultureInfo.InvariantCulture)}; nginx -s quit' TERM; wait $$!; wait $$!")
             : service.Command is { } command ? StrSeq([.. command.Select(Interpolated)]) : null),
         ("env_file", service.EnvFileKeys.Count + service.OptionalEnvFileKeys.Count == 0 ? null
             : Seq(Str($"${{{EnvDirectoryVariable}:-{DefaultEnvDirectory}}}/{service.EnvFileName}"))),

@@ -33,6 +33,7 @@ public static class ScalerExtensions
 
         var services = builder.Services;
         services.AddOptions<ScalerOptions>().BindConfiguration(ScalerOptions.SectionName)
+            .PostConfigure<IConfiguration>((o, configuration) => o.DiscoveryUrl ??= DiscoveryReference.TargetsUrl(configuration))
             .Validate(o => o.Services.Values.All(b => b.Min >= 0 && b.Max >= b.Min && b.Max <= BuzzTalk.Fleet.Swarm.SwarmNames.MaxReplicas),
                 "Scaler:Services: every service needs 0 <= Min <= Max <= 1000.")
             .Validate(o => o.Services.Keys.All(BuzzTalk.Fleet.Swarm.SwarmNames.IsServiceName), "Scaler:Services: invalid service name.")

@@ -1,4 +1,5 @@
 using BuzzTalk.Scaler.Webhooks;
+using BuzzTalk.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Scaler.Notifications;

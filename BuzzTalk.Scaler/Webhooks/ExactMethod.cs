@@ -1,3 +1,5 @@
+using BuzzTalk.ServiceDefaults.Http;
+
 namespace BuzzTalk.Scaler.Webhooks;
 
 /// <summary>

@@ -5,43 +5,14 @@ using System.Text;
 namespace BuzzTalk.Scaler.Webhooks;
 
 /// <summary>
-/// HTTP basic credentials and Grafana's HMAC signature, compared in constant time (hashes of
-/// equal length, so not even the length of a secret leaks). No credential is ever logged.
+/// HTTP basic credentials (<see cref="BasicCredentials"/>) and Grafana's HMAC signature, compared
+/// in constant time. No credential is ever logged.
 /// </summary>
 public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider time)
 {
-    private readonly byte[] _user = Hash(options.Username);
-    private readonly byte[] _password = Hash(options.Password);
+    private readonly BasicCredentials _credentials = new(options.Username, options.Password);
 
-    public bool IsAuthorized(string? authorization)
-    {
-        if (authorization is null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
-            || options.Username.Length == 0 || options.Password.Length == 0)
-        {
-            return false;
-        }
-
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-        {
-            return false;
-        }
-
-        // Both compared, always: no early exit on a wrong user name.
-        var userOk = CryptographicOperations.FixedTimeEquals(Hash(decoded[..colon]), _user);
-        var passwordOk = CryptographicOperations.FixedTimeEquals(Hash(decoded[(colon + 1)..]), _password);
-        return userOk & passwordOk;
-    }
+    public bool IsAuthorized(string? authorization) => _credentials.Accepts(authorization);
 
     /// <summary>Null when the signature is valid (or none is configured), else why it is not.</summary>
     public string? CheckGrafanaSignature(ReadOnlySpan<byte> body, string? signature, string? timestamp)
@@ -88,6 +59,4 @@ public sealed class WebhookAuthenticator(WebhookOptions options, TimeProvider ti
 
         return CryptographicOperations.FixedTimeEquals(expected, given) ? null : "signature does not match";
     }
-
-    private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 }

@@ -1,5 +1,6 @@
 using BuzzTalk.Scaler.Execution;
 using BuzzTalk.Scaler.Notifications;
+using BuzzTalk.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Scaler.Webhooks;

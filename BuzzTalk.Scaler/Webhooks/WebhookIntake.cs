@@ -1,3 +1,4 @@
+using BuzzTalk.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 
 namespace BuzzTalk.Scaler.Webhooks;

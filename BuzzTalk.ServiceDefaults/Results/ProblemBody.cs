@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Microsoft.AspNetCore.Http;
+namespace BuzzTalk.ServiceDefaults.Http;
 
 /// <summary>The members of an RFC 9457 problem the services fill.</summary>
 public sealed record ProblemBody(string Type, string Title, int Status, string Detail);

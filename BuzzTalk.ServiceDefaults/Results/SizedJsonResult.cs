@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
 
-namespace Microsoft.AspNetCore.Http;
+namespace BuzzTalk.ServiceDefaults.Http;
 
 /// <summary>A JSON answer serialized first, then written with its Content-Length (see <see cref="SizedResults"/>).</summary>
 public sealed class SizedJsonResult<T>(T value, JsonTypeInfo<T> type, int statusCode, string contentType)

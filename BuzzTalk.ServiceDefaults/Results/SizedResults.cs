@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Microsoft.AspNetCore.Http;
+namespace BuzzTalk.ServiceDefaults.Http;
 
 /// <summary>
 /// Answers written whole with a Content-Length, unlike <c>Results.Json</c> and <c>Results.Problem</c>,

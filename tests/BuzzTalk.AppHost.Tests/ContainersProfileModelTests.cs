@@ -176,7 +176,10 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
 
         Assert.Equal("{scaler-webhook-password.value}", env["Scaler__Webhooks__Password"]);
         Assert.True(Resource<ParameterResource>("scaler-webhook-password").Secret);
-        Assert.Equal("{discovery.bindings.http.url}/sd/targets", env["Scaler__DiscoveryUrl"]);
+        // A reference, as Aspire writes it; the service appends Discovery's /sd/targets itself.
+        Assert.Equal("{discovery.bindings.http.url}", env["services__discovery__http__0"]);
+        Assert.DoesNotContain("Scaler__DiscoveryUrl", env.Keys);
+        Assert.Equal("{discovery.bindings.http.url}", (await EnvAsync(Resource<ProjectResource>("deployer")))["services__discovery__http__0"]);
     }
 
     [Fact]

@@ -85,6 +85,21 @@ public sealed class AspireDeployFleet : IAsyncDisposable
                 "-o", Path.Combine(_state.Path, "deploy-" + Guid.NewGuid().ToString("N")[..8]), "--", .. Arguments, .. deploy]);
     }
 
+    /// <summary>
+    /// The fleet's Deployer settings with the inventory written out instead of read from
+    /// Discovery (<c>Deployer:Instances</c>), as for a cloud fleet without a Discovery service.
+    /// </summary>
+    public string WriteStaticInventorySettings()
+    {
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_state.Path, "fleet", "deployer.json")))!;
+        var deployer = settings["Deployer"]!.AsObject();
+        Assert.True(deployer.Remove("DiscoveryUrl"), "the fleet's settings read Discovery");
+        deployer["Instances"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["Name"] = "local-1", ["Host"] = "127.0.0.1" });
+        var path = Path.Combine(_state.Path, "static-inventory.json");
+        File.WriteAllText(path, settings.ToJsonString());
+        return path;
+    }
+
     /// <summary>SSH to the instance as the Deployer reaches it, from the settings file the fleet wrote; and its lease folder.</summary>
     public (SshHostSession Session, string LeaseDirectory) Instance()
     {

@@ -28,6 +28,13 @@ public sealed class AspireDeployTests
         using var http = new HttpClient { BaseAddress = fleet.Site, Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/backend/health", cts.Token)).StatusCode);
 
+        // The same from settings that list the instances themselves (no Discovery): the cloud's other inventory.
+        (exit, output) = await fleet.DeployAsync("--BuzzTalk:Deploy:Config", fleet.WriteStaticInventorySettings(), "--BuzzTalk:Deploy:Services", "backend",
+            "--BuzzTalk:Deploy:ImageTag", fleet.Images.BackendV2Tag);
+        Assert.True(exit == 0, output);
+        Assert.True(output.Contains("local-1: Deployed", StringComparison.Ordinal), output);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/backend/health", cts.Token)).StatusCode);
+
         // A backend that never turns healthy: rolled back, exit 1, the site still answers.
         (exit, output) = await fleet.DeployAsync("--BuzzTalk:Deploy:Services", "backend", "--BuzzTalk:Deploy:ImageTag", fleet.Images.BackendBrokenTag);
         Assert.True(exit == 1, output);

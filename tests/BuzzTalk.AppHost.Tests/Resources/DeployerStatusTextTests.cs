@@ -19,7 +19,7 @@ public sealed class DeployerStatusTextTests
     [Fact]
     public void Each_instance_shows_the_release_it_runs_against_the_desired_one()
     {
-        var text = DeployerCommands.StatusText(JsonNode.Parse(Status), "backend");
+        var text = DeployerDashboardCommands.StatusText(JsonNode.Parse(Status), "backend");
 
         Assert.Equal(
             "app-1: ok; ghcr.io/acme/backend:v2 2/2; runs r7 0123456789ab, the desired release\n"
@@ -30,7 +30,7 @@ public sealed class DeployerStatusTextTests
     [Fact]
     public void Without_a_desired_release_only_the_services_are_shown()
     {
-        var text = DeployerCommands.StatusText(JsonNode.Parse("""[ { "instance": "local", "message": "ok", "services": [] } ]"""), "backend");
+        var text = DeployerDashboardCommands.StatusText(JsonNode.Parse("""[ { "instance": "local", "message": "ok", "services": [] } ]"""), "backend");
 
         Assert.Equal("local: ok", text);
     }

@@ -12,7 +12,7 @@ namespace BuzzTalk.AppHost.Resources;
 /// to the deployer service's API (basic auth with the deployer-api-password parameter). Deploy and
 /// rollback run as operations; the command follows one until it ends and shows its summary.
 /// </summary>
-public static class DeployerCommands
+public static class DeployerDashboardCommands
 {
     public const string Deploy = "deploy";
     public const string Rollback = "rollback";

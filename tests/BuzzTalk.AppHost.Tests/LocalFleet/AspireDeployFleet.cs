@@ -93,7 +93,11 @@ public sealed class AspireDeployFleet : IAsyncDisposable
     {
         var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_state.Path, "fleet", "deployer.json")))!;
         var deployer = settings["Deployer"]!.AsObject();
-        Assert.True(deployer.Remove("DiscoveryUrl"), "the fleet's settings read Discovery");
+        if (!deployer.Remove("DiscoveryUrl"))
+        {
+            throw new InvalidOperationException("The fleet's Deployer settings do not read Discovery.");
+        }
+
         deployer["Instances"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["Name"] = "local-1", ["Host"] = "127.0.0.1" });
         var path = Path.Combine(_state.Path, "static-inventory.json");
         File.WriteAllText(path, settings.ToJsonString());

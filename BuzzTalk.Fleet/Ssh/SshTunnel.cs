@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
 using Renci.SshNet;
 
 namespace BuzzTalk.Fleet.Ssh;
@@ -64,7 +66,29 @@ public sealed class SshTunnel : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _localPort = tunnel.LocalPort;
+        _reconnect = new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                // Every failure is retried, a rejected host key too: it stays refused, loudly, until fixed.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex
+                    && (ex is not OperationCanceledException || !args.Context.CancellationToken.IsCancellationRequested)),
+                MaxRetryAttempts = int.MaxValue,
+                // Exponential from the minimum, capped, with jitter so many clients do not retry in step.
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = tunnel.ReconnectMinDelay,
+                MaxDelay = tunnel.ReconnectMaxDelay,
+                OnRetry = args =>
+                {
+                    Teardown();
+                    SshTunnelLog.RetryFailed(_logger, Host, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception!);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
     }
+
+    private readonly ResiliencePipeline _reconnect;
 
     /// <summary>Raised on every state change, on the thread that made it; a throwing handler is logged and ignored.</summary>
     public event EventHandler<TunnelStateChangedEventArgs>? StateChanged;
@@ -303,34 +327,9 @@ public sealed class SshTunnel : IAsyncDisposable
 
     private async Task ReconnectAsync(CancellationToken cancellationToken)
     {
-        var delay = ReconnectDelay(1);
-        for (var attempt = 1; ; attempt++)
-        {
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Every failure is retried, a rejected host key too: it stays refused, loudly, until fixed.
-                Teardown();
-                delay = ReconnectDelay(attempt + 1);
-                SshTunnelLog.RetryFailed(_logger, Host, attempt, delay, ex);
-            }
-        }
-    }
-
-    /// <summary>Min × 2^(attempt−1), capped, with ±20 % jitter so many clients do not retry in step.</summary>
-    private TimeSpan ReconnectDelay(int attempt)
-    {
-        var exponential = _options.ReconnectMinDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-#pragma warning disable CA5394 // Jitter, not security.
-        var jittered = exponential * (0.8 + (0.4 * Random.Shared.NextDouble()));
-#pragma warning restore CA5394
-        return TimeSpan.FromMilliseconds(Math.Clamp(jittered,
-            _options.ReconnectMinDelay.TotalMilliseconds, _options.ReconnectMaxDelay.TotalMilliseconds));
+        // A pause first: whatever broke the connection may still be breaking it.
+        await Task.Delay(_options.ReconnectMinDelay, _time, cancellationToken).ConfigureAwait(false);
+        await _reconnect.ExecuteAsync(async ct => await ConnectAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ConnectAsync(CancellationToken cancellationToken)

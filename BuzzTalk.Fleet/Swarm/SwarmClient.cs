@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using BuzzTalk.Fleet.Ssh;
+using Polly;
+using Polly.Retry;
 
 namespace BuzzTalk.Fleet.Swarm;
 
@@ -16,28 +18,30 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
 
     public string Host => host.Host;
 
-    public async Task<IReadOnlyList<SwarmService>> ListServicesAsync(CancellationToken cancellationToken = default)
-    {
-        for (var attempt = 1; ; attempt++)
+    // A service removed between listing and inspecting: list again, twice at most.
+    private static readonly ResiliencePipeline s_relist = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
         {
-            var ids = Lines((await DockerAsync(["service", "ls", "-q"], cancellationToken).ConfigureAwait(false)).Output);
+            ShouldHandle = new PredicateBuilder().Handle<SwarmCommandException>(ex =>
+                ex.Result.Error.Contains("no such service", StringComparison.OrdinalIgnoreCase)),
+            MaxRetryAttempts = 2,
+            Delay = TimeSpan.Zero,
+        })
+        .Build();
+
+    public async Task<IReadOnlyList<SwarmService>> ListServicesAsync(CancellationToken cancellationToken = default) =>
+        await s_relist.ExecuteAsync(async ct =>
+        {
+            var ids = Lines((await DockerAsync(["service", "ls", "-q"], ct).ConfigureAwait(false)).Output);
             if (ids.Count == 0)
             {
-                return [];
+                return (IReadOnlyList<SwarmService>)[];
             }
 
-            try
-            {
-                var inspected = JsonSerializer.Deserialize((await DockerAsync(["service", "inspect", .. ids], cancellationToken).ConfigureAwait(false)).Output,
-                    SwarmJsonContext.Default.ListServiceInspect) ?? [];
-                return [.. inspected.Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
-            }
-            catch (SwarmCommandException ex) when (attempt < 3 && ex.Result.Error.Contains("no such service", StringComparison.OrdinalIgnoreCase))
-            {
-                // A service was removed between listing and inspecting: list again.
-            }
-        }
-    }
+            var inspected = JsonSerializer.Deserialize((await DockerAsync(["service", "inspect", .. ids], ct).ConfigureAwait(false)).Output,
+                SwarmJsonContext.Default.ListServiceInspect) ?? [];
+            return [.. inspected.Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
+        }, cancellationToken).ConfigureAwait(false);
 
     public async Task<SwarmService?> GetServiceAsync(string service, CancellationToken cancellationToken = default)
     {

@@ -50,11 +50,11 @@ public sealed record PublishSettings
     public static ContainerImage DefaultCadvisorImage => new("gcr.io/cadvisor/cadvisor", "v0.49.1");
 
     /// <summary>The edge does what the seed's frontend nginx did (proxy and websockets): its limits.</summary>
-    public ServiceResources Edge { get; init; } = ServiceResources.SeedFrontend;
+    public ServiceLimits Edge { get; init; } = ServiceLimits.SeedFrontend;
 
-    public ServiceResources NodeExporter { get; init; } = ServiceResources.SeedNodeExporter;
+    public ServiceLimits NodeExporter { get; init; } = ServiceLimits.SeedNodeExporter;
 
-    public ServiceResources Cadvisor { get; init; } = ServiceResources.SeedCadvisor;
+    public ServiceLimits Cadvisor { get; init; } = ServiceLimits.SeedCadvisor;
 
     public int FrontendPort { get; init; } = 80;
 

@@ -44,7 +44,7 @@ public sealed record SwarmServiceSpec
     /// <summary>Tasks per instance when the stack is first deployed (the Scaler may change it later).</summary>
     public int Replicas { get; init; } = 1;
 
-    public ServiceResources Limits { get; init; } = ServiceResources.SeedFrontend;
+    public ServiceLimits Limits { get; init; } = ServiceLimits.SeedFrontend;
 
     /// <summary>What the instance's edge sends to this service.</summary>
     public EdgeRoute Edge { get; init; } = EdgeRoute.None;

@@ -62,7 +62,7 @@ public static class BackendResources
                 {
                     // One swarm service stands for all of them; its tasks are the replicas.
                     replica.PublishAsSwarmService(s => PublishAs(s, stack))
-                        .WithSwarmLimits(ServiceResources.SeedBackend);
+                        .WithSwarmLimits(ServiceLimits.SeedBackend);
                 }
 
                 return replica;

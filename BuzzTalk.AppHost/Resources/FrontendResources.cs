@@ -31,7 +31,7 @@ public static class FrontendResources
                 s.Port = ContainerPort;
                 s.Edge = EdgeRoute.Site;
             })
-            .WithSwarmLimits(ServiceResources.SeedFrontend);
+            .WithSwarmLimits(ServiceLimits.SeedFrontend);
 
     /// <summary>
     /// nginx starts after every backend is healthy: its config names them all. The backends are

@@ -43,7 +43,7 @@ public static class SpotFleetExtensions
     }
 
     /// <summary>The task's CPU and memory limits and reservations in the published stack.</summary>
-    public static IResourceBuilder<T> WithSwarmLimits<T>(this IResourceBuilder<T> builder, ServiceResources limits)
+    public static IResourceBuilder<T> WithSwarmLimits<T>(this IResourceBuilder<T> builder, ServiceLimits limits)
         where T : IResourceWithEnvironment
     {
         ArgumentNullException.ThrowIfNull(limits);

@@ -11,7 +11,7 @@ public sealed class SwarmServiceOptions
     public int Replicas { get; set; } = 1;
 
     /// <summary>CPU and memory limits and reservations of each task.</summary>
-    public ServiceResources Limits { get; set; } = ServiceResources.SeedFrontend;
+    public ServiceLimits Limits { get; set; } = ServiceLimits.SeedFrontend;
 
     /// <summary>The image, for a resource that runs as a host process locally (a container's own image annotation wins).</summary>
     public ContainerImage? Image { get; set; }

@@ -180,7 +180,7 @@ public static class StackFileGenerator
         ("ports", Seq(HostPort(s.CadvisorPort, s.CadvisorPort))),
         ("deploy", Deploy(s.Cadvisor, replicas: null, global: true, startFirst: false, endpointMode: "dnsrr")));
 
-    private static YamlMappingNode Deploy(ServiceResources r, int? replicas, bool global, bool startFirst, string endpointMode) => Map(
+    private static YamlMappingNode Deploy(ServiceLimits r, int? replicas, bool global, bool startFirst, string endpointMode) => Map(
         ("mode", Str(global ? "global" : "replicated")),
         ("replicas", replicas is { } n ? Num(n) : null),
         ("endpoint_mode", Str(endpointMode)),

@@ -25,7 +25,7 @@ public sealed class ScaleExecutor(
     DecisionLog log,
     DecisionNotifier notifier,
     ConvergenceTracker convergence,
-    TargetTrackingEngine engine,
+    TargetTrackingEngine targetTracking,
     IOptions<ScalerOptions> options,
     TimeProvider time,
     ILogger<ScaleExecutor> logger) : IDisposable
@@ -136,9 +136,10 @@ public sealed class ScaleExecutor(
     private async Task<ScaleOutcome> DecideAndActAsync(ScaleRequest request, string key, ServiceBounds bounds, ScalerOptions o,
         Func<string, int?, int?, string, ScaleOutcome> outcome, long started, CancellationToken cancellationToken)
     {
-        var swarm = new SwarmClient(hosts.For(request.Host), o.Docker, time);
-        var docker = hosts.Engine(request.Host);
-        var (services, node) = await figures.GetAsync(request.Host, docker, o.FiguresTtl, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var cli = new SwarmClient(hosts.For(request.Host), o.Docker, time);
+        // The Engine API (over dial-stdio) for the figures and the scale; the CLI only for `docker stats`.
+        var hostEngine = hosts.Engine(request.Host);
+        var (services, node) = await figures.GetAsync(request.Host, hostEngine, o.FiguresTtl, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
         var service = services.FirstOrDefault(s => s.Name == request.Service);
         if (service?.DesiredReplicas is not { } current)
         {
@@ -174,14 +175,14 @@ public sealed class ScaleExecutor(
                 return outcome(ScaleOutcome.Unchanged, current, current, $"acted {(time.GetUtcNow() - last).TotalSeconds:0} s ago; cooldown {o.Cooldown.TotalSeconds:0} s");
             }
 
-            if ((request.Usage ?? Usage(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), service, o)) is not { } usage)
+            if ((request.Usage ?? Usage(await cli.StatsAsync(cancellationToken).ConfigureAwait(false), service, o)) is not { } usage)
             {
                 return outcome(ScaleOutcome.Unchanged, current, current, "every container is still starting");
             }
 
             var decision = o.Mode == DecisionMode.Seed
                 ? SeedStep(current, usage)
-                : engine.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity),
+                : targetTracking.Decide(key, new ScaleInput(current, usage, bounds.Min, bounds.Max, capacity),
                     requireHistory: request.Source == AlertSource.Evaluator);
             desired = decision.Desired;
             reason = decision.Reason;
@@ -205,7 +206,7 @@ public sealed class ScaleExecutor(
         LeaseState? held;
         try
         {
-            held = await docker.ScaleIfFreeAsync(service.Name, desired, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            held = await hostEngine.ScaleIfFreeAsync(service.Name, desired, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

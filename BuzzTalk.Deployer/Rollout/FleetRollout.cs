@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Fleet.Ssh;
 

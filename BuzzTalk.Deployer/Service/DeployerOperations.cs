@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Rollout;
 

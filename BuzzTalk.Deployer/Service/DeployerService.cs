@@ -1,5 +1,4 @@
 using BuzzTalk.Deployer.Bundle;
-using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Releases;

@@ -1,4 +1,3 @@
-using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Releases;
 using BuzzTalk.Deployer.Rollout;

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json;
 using Aspire.Hosting.Pipelines;
 using BuzzTalk.Deployer.Bundle;
+using BuzzTalk.Deployer;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Rollout;

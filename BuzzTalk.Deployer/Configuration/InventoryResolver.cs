@@ -1,7 +1,6 @@
-using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Fleet.Inventory;
 
-namespace BuzzTalk.Deployer.Cli;
+namespace BuzzTalk.Deployer.Configuration;
 
 /// <summary>The instances to act on: <c>Deployer:Instances</c>, else Discovery's http_sd targets; filtered by <c>--instance</c>.</summary>
 public static class InventoryResolver

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using BuzzTalk.Deployer.Rollout;
 
-namespace BuzzTalk.Deployer.Cli;
+namespace BuzzTalk.Deployer;
 
 /// <summary>Source-generated JSON for <c>--output json</c> and the service API (Native AOT: no reflection).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]

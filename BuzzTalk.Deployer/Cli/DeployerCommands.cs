@@ -290,7 +290,7 @@ public sealed class DeployerCommands(FileInfo? config, OutputFormat format, IRea
             {
                 await tunnel.StartAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (InstanceRollout.IsUnreachable(ex) || ex is IOException)
+            catch (Exception ex) when (SshFailure.IsUnreachable(ex) || ex is IOException)
             {
                 stderr.WriteLine($"error: tunnel to {host}: {InstanceRollout.Describe(ex)}");
                 return DeployerCli.InstanceFailed;

@@ -115,7 +115,7 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
             var rollout = new InstanceRollout(target, session, files, options, layout, progress, time);
             return await action(rollout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (InstanceRollout.IsUnreachable(ex) || ex is IOException)
+        catch (Exception ex) when (SshFailure.IsUnreachable(ex) || ex is IOException)
         {
             return failed(target, InstanceOutcome.Unreachable, InstanceRollout.Describe(ex), Stopwatch.GetElapsedTime(started).TotalSeconds);
         }

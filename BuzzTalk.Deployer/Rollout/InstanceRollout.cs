@@ -278,7 +278,7 @@ public sealed partial class InstanceRollout(
             return Report(InstanceOutcome.LeaseBusy,
                 $"lease held by {busy.Current.Holder} for '{busy.Current.Operation}' until {busy.Current.Expires:u}; nothing changed");
         }
-        catch (Exception ex) when (IsUnreachable(ex))
+        catch (Exception ex) when (SshFailure.IsUnreachable(ex))
         {
             return Report(InstanceOutcome.Unreachable, Describe(ex));
         }
@@ -698,11 +698,6 @@ public sealed partial class InstanceRollout(
             throw new ArgumentException($"Release id '{id}' is not 12 lower-case hex digits.", nameof(id));
         }
     }
-
-    internal static bool IsUnreachable(Exception ex) =>
-        ex is System.Net.Sockets.SocketException or HostKeyRejectedException or TimeoutException
-        or Renci.SshNet.Common.SshConnectionException or Renci.SshNet.Common.SshAuthenticationException or Renci.SshNet.Common.SshOperationTimeoutException
-        || (ex is IOException && ex.InnerException is not null && IsUnreachable(ex.InnerException));
 
     internal static string Describe(Exception ex) => ex switch
     {

@@ -1,6 +1,5 @@
 using BuzzTalk.Fleet.Ssh;
 using BuzzTalk.Fleet.Swarm;
-using Renci.SshNet.Common;
 
 namespace BuzzTalk.Scaler.Execution;
 
@@ -19,8 +18,8 @@ public static class ScaleFailures
         {
             switch (ex)
             {
-                case HostKeyRejectedException or SshAuthenticationException or FileNotFoundException or DirectoryNotFoundException
-                    or UnauthorizedAccessException:
+                case FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
+                case var refused when SshFailure.IsRefused(refused):
                     return false;
                 case EngineApiException engine:
                     return engine.Response.Status is >= 500 or 409;

@@ -32,8 +32,12 @@ public static class BackendResources
         // Migrations run once, before any replica, so two replicas never race on DDL. The
         // published stack has no such step: the cloud's database is migrated by its operator.
         IResourceBuilder<IResource>? migrate = stack.IsPublish ? null
-            : stack.IsProcesses ? AddMigrateProcess(stack).WithEnvironment(context => connections.Apply(context, MigrateName)).WaitFor(mysql)
-            : AddMigrateContainer(stack).WithEnvironment(context => connections.Apply(context, MigrateName)).WaitFor(mysql);
+            : stack.IsProcesses ? AsMigration(AddMigrateProcess(stack))
+            : AsMigration(AddMigrateContainer(stack));
+
+        IResourceBuilder<IResource> AsMigration<T>(IResourceBuilder<T> step)
+            where T : class, IResourceWithEnvironment, IResourceWithWaitSupport =>
+            step.WithEnvironment(context => connections.Apply(context, MigrateName)).WaitFor(mysql);
 
         var replicas = new List<IResourceBuilder<IResourceWithEndpoints>>();
         for (var i = 1; i <= stack.Options.BackendReplicas; i++)

@@ -8,7 +8,6 @@ public static class RedisResources
 {
     public const string Name = "redis";
     public const string EndpointName = "tcp";
-    public const int ContainerPort = 6379;
 
     /// <summary>The scheme Aspire's Redis integration gives its endpoint; the process uses it too.</summary>
     public const string Scheme = "redis";

@@ -208,8 +208,12 @@ public static partial class NginxConfigGenerator
     /// <summary>Where the nginx image serves static files from: the frontend image puts the SPA there.</summary>
     public const string ImageSpaRoot = "/usr/share/nginx/html";
 
-    /// <summary>How long nginx keeps a DNS answer: a stopping backend still gets requests this long.</summary>
-    public const int ResolverValidSeconds = 5;
+    /// <summary>
+    /// How long nginx keeps a DNS answer: a stopping backend still gets requests this long, and a
+    /// new task gets none. Short, so the clients a replaced backend sends away (1001) find its
+    /// successor at their first or second try rather than only old tasks that refuse them (403).
+    /// </summary>
+    public const int ResolverValidSeconds = 1;
 
     /// <summary>The path that answers 503 while the drain file exists.</summary>
     public const string DrainedHealthPath = "/backend/health";

@@ -90,10 +90,11 @@ public static class StackFileGenerator
     /// <summary>
     /// After SIGTERM a backend closes its websockets (1001), refuses new ones and serves HTTP this
     /// long before it stops (samples/chat-backend/rooms/going_away.py), and the SPA's nginx serves
-    /// this long: longer than the edge keeps the DNS answer that may still name the task, and well
-    /// inside docker's 10 s stop grace period.
+    /// this long: well past the time the edge keeps the DNS answer that may still name the task
+    /// (<see cref="NginxConfigGenerator.ResolverValidSeconds"/>), with room for requests in flight,
+    /// and well inside docker's 10 s stop grace period.
     /// </summary>
-    public const int BackendDrainSeconds = NginxConfigGenerator.ResolverValidSeconds + 1;
+    public const int BackendDrainSeconds = 6;
 
     public const string BackendDrainVariable = "BUZZTALK_TERM_DRAIN_SECONDS";
 

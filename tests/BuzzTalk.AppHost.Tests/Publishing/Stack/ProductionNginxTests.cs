@@ -27,7 +27,7 @@ public sealed class ProductionNginxTests
     public void The_published_config_resolves_the_backend_service_through_swarm_dns_on_every_request()
     {
         var text = StackFileGenerator.Generate(Settings).Single(f => f.Path == StackFileGenerator.NginxPath).Content;
-        Assert.Contains("resolver 127.0.0.11 valid=5s", text, StringComparison.Ordinal);
+        Assert.Contains("resolver 127.0.0.11 valid=1s", text, StringComparison.Ordinal);
         Assert.Contains("set $backend_upstream backend:8000;", text, StringComparison.Ordinal);
         Assert.DoesNotContain("upstream backend {", text, StringComparison.Ordinal);
         Assert.Contains("proxy_set_header Upgrade $http_upgrade;", text, StringComparison.Ordinal);

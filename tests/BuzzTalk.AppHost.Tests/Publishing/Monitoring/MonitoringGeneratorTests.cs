@@ -376,8 +376,11 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
         return (YamlMappingNode)stream.Documents.Single().RootNode;
     }
 
-    // amtool prints the matched receivers last, after any warning about its flags.
-    private static string LastLine(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+    // amtool writes "Warning: --config.file flag overrides the --alertmanager.url." on stderr,
+    // which lands before or after the answer in the combined output.
+    private static string LastLine(string output) => output
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Last(line => !line.StartsWith("Warning:", StringComparison.Ordinal));
 
     private static string Scalar(YamlMappingNode map, string key) => ((YamlScalarNode)map[key]).Value!;
 

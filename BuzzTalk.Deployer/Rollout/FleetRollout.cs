@@ -117,12 +117,12 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
         }
         catch (Exception ex) when (SshFailure.IsUnreachable(ex) || ex is IOException)
         {
-            return failed(target, InstanceOutcome.Unreachable, InstanceRollout.Describe(ex), Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return failed(target, InstanceOutcome.Unreachable, FailureMessage.Of(ex), Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // One instance's trouble is its own report; the rest of the fleet goes on.
-            return failed(target, InstanceOutcome.Failed, InstanceRollout.Describe(ex), Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return failed(target, InstanceOutcome.Failed, FailureMessage.Of(ex), Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 

@@ -9,6 +9,12 @@ public enum InstanceOutcome
     /// <summary>The release failed and the instance is back on what it ran before.</summary>
     RolledBack,
 
+    /// <summary>A rollback that was asked for: the instance runs the release it ran before its last one.</summary>
+    Reverted,
+
+    /// <summary><c>lease release --force</c>: the instance's lease is gone (or none was held).</summary>
+    LeaseReleased,
+
     /// <summary>The operation failed and could not be undone: look at the instance.</summary>
     Failed,
 

@@ -11,5 +11,5 @@ public sealed record InstanceReport(
 {
     public string? Release { get; init; }
 
-    public bool Succeeded => Outcome is InstanceOutcome.Deployed or InstanceOutcome.Inspected;
+    public bool Succeeded => Outcome is InstanceOutcome.Deployed or InstanceOutcome.Reverted or InstanceOutcome.LeaseReleased or InstanceOutcome.Inspected;
 }

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
-using System.Text.Json;
 using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Releases;
 using BuzzTalk.Fleet.Leases;
@@ -16,7 +13,7 @@ namespace BuzzTalk.Deployer.Rollout;
 /// awaited and the instance's health checked through its nginx; any failure rolls the changed
 /// services back and the lease is always released.
 /// </summary>
-public sealed partial class InstanceRollout(
+public sealed class InstanceRollout(
     DeployTarget target,
     IRemoteRunner runner,
     IRemoteFiles files,
@@ -25,19 +22,18 @@ public sealed partial class InstanceRollout(
     Action<DeployTarget, string>? progress = null,
     TimeProvider? time = null)
 {
-    private const UnixFileMode PublicFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-    private const UnixFileMode SecretFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly SwarmClient _swarm = new(runner, time: time);
     private readonly DeployLease _lease = new(runner, layout.LeaseDirectory);
     private readonly InstanceHistory _history = new(files, layout);
+    private readonly List<string> _steps = [];
     private HealthGate Gate => new(runner, _swarm, options, target.Name, Step, _time);
     private EdgeConfig Edge => new(runner, _swarm, layout, Step);
+    private ConvergenceWaiter Convergence => new(_swarm, options, _time, Step);
+    private ReleaseStore Releases => new(runner, files, layout, _history, options.KeepReleases, Step);
 
     // Whether this rollout replaced the edge's config: a rollback puts the old one back.
     private bool _edgeChanged;
-    private readonly List<string> _steps = [];
 
     public DeployTarget Target => target;
 
@@ -63,15 +59,15 @@ public sealed partial class InstanceRollout(
         var recorded = await _history.ReadAsync(ct).ConfigureAwait(false);
         // An instance that booted into a recorded release by itself (startup/instance.sh) has no
         // history yet: that release is its first entry, so a rollback can go back to it.
-        var booted = recorded.Count == 0 ? await ReadRunningRecordAsync(ct).ConfigureAwait(false) : null;
-        await UploadAsync(release, request, ct).ConfigureAwait(false);
+        var booted = recorded.Count == 0 ? await Releases.ReadRunningRecordAsync(ct).ConfigureAwait(false) : null;
+        await Releases.UploadAsync(release, request, ct).ConfigureAwait(false);
         var before = await SnapshotAsync(ct).ConfigureAwait(false);
         // The old release under the current load, for the gate to compare with (none to compare on a first deploy).
         var baseline = before.Count > 0 ? await Gate.BaselineAsync(ct).ConfigureAwait(false) : null;
         var affected = await ApplyAsync(release, request, ct).ConfigureAwait(false);
         try
         {
-            await WaitConvergedAsync(affected, before, ct).ConfigureAwait(false);
+            await Convergence.UpdatedAsync(affected, before, ct).ConfigureAwait(false);
             await Gate.CheckAsync(affected, baseline, ct).ConfigureAwait(false);
         }
         catch (RolloutFailedException failure)
@@ -81,8 +77,8 @@ public sealed partial class InstanceRollout(
             return (InstanceOutcome.RolledBack, $"{failure.Message}; rolled back to the previous release");
         }
 
-        await SwitchCurrentAsync(release.ReleaseId, ct).ConfigureAwait(false);
-        await WriteRunningRecordAsync(request.Record, ct).ConfigureAwait(false);
+        await Releases.SwitchCurrentAsync(release.ReleaseId, ct).ConfigureAwait(false);
+        await Releases.WriteRunningRecordAsync(request.Record, ct).ConfigureAwait(false);
         if (booted is not null)
         {
             await _history.AppendAsync(booted, ct).ConfigureAwait(false);
@@ -92,7 +88,7 @@ public sealed partial class InstanceRollout(
         entry ??= ReleaseRecorder.Next(recorded.Count > 0 ? recorded[^1] : null, release, request, bundleObject: "", _time.GetUtcNow());
         await _history.AppendAsync(entry, ct).ConfigureAwait(false);
         Step($"history: {entry.Operation} {entry.Describe()}");
-        await PruneAsync(ct).ConfigureAwait(false);
+        await Releases.PruneAsync(ct).ConfigureAwait(false);
         return (InstanceOutcome.Deployed, $"release {release.ReleaseId} runs and answers its health check");
     }
 
@@ -139,7 +135,7 @@ public sealed partial class InstanceRollout(
             };
             var (outcome, message) = await RolloutAsync(release, request, record, ct).ConfigureAwait(false);
             return outcome == InstanceOutcome.Deployed
-                ? (InstanceOutcome.Deployed, $"rolled back to {target.Describe()}")
+                ? (InstanceOutcome.Reverted, $"rolled back to {target.Describe()}")
                 : (InstanceOutcome.Failed, $"the rollback to {target.Describe()} failed: {message}");
         }, cancellationToken);
 
@@ -162,7 +158,7 @@ public sealed partial class InstanceRollout(
 
         try
         {
-            await WaitRolledBackAsync(names, before, new HashSet<string>(), ct).ConfigureAwait(false);
+            await Convergence.RolledBackAsync(names, before, new HashSet<string>(), ct).ConfigureAwait(false);
             await Gate.CheckAsync(names, baseline: null, ct).ConfigureAwait(false);
         }
         catch (RolloutFailedException failure)
@@ -170,8 +166,8 @@ public sealed partial class InstanceRollout(
             return (InstanceOutcome.Failed, failure.Message);
         }
 
-        await SwapToPreviousAsync(ct).ConfigureAwait(false);
-        return (InstanceOutcome.Deployed, $"rolled back {string.Join(", ", names)}");
+        await Releases.SwapToPreviousAsync(ct).ConfigureAwait(false);
+        return (InstanceOutcome.Reverted, $"rolled back {string.Join(", ", names)}");
     }
 
     /// <summary>Services, lease and releases of the instance; read only.</summary>
@@ -189,38 +185,12 @@ public sealed partial class InstanceRollout(
         {
             Stack = layout.Stack,
             Services = services,
-            CurrentRelease = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false),
-            PreviousRelease = await ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false),
+            CurrentRelease = await Releases.ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false),
+            PreviousRelease = await Releases.ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false),
             Lease = lease is null ? null : new LeaseView(lease.Holder, lease.Operation, lease.Expires, lease.IsHeld),
-            Running = await ReadRunningRecordAsync(cancellationToken).ConfigureAwait(false),
+            Running = await Releases.ReadRunningRecordAsync(cancellationToken).ConfigureAwait(false),
             History = [.. (await _history.ReadAsync(cancellationToken).ConfigureAwait(false)).TakeLast(InstanceStatus.HistoryShown)],
         };
-    }
-
-    /// <summary>The release record the instance says it runs; null when there is none or it does not parse.</summary>
-    private async Task<DesiredRelease?> ReadRunningRecordAsync(CancellationToken cancellationToken)
-    {
-        var content = await files.ReadFileAsync(layout.RunningRecord, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return content is null ? null : JsonSerializer.Deserialize(content, ReleaseJsonContext.Default.DesiredRelease);
-        }
-        catch (JsonException)
-        {
-            return null; // Shown as drift: the instance cannot say what it runs.
-        }
-    }
-
-    private async Task WriteRunningRecordAsync(DesiredRelease? record, CancellationToken cancellationToken)
-    {
-        if (record is null)
-        {
-            return;
-        }
-
-        await files.WriteFileAsync(layout.RunningRecord, JsonSerializer.SerializeToUtf8Bytes(record.WithoutHistory(), ReleaseJsonContext.Default.DesiredRelease),
-            PublicFile, cancellationToken).ConfigureAwait(false);
-        Step($"runs {record.Describe()}");
     }
 
     /// <summary>What <see cref="DeployAsync"/> would change; read only.</summary>
@@ -228,7 +198,7 @@ public sealed partial class InstanceRollout(
     {
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(request);
-        var current = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false);
+        var current = await Releases.ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false);
         var running = (await _swarm.StackServicesAsync(layout.Stack, cancellationToken).ConfigureAwait(false))
             .ToDictionary(s => s.Name, s => WithoutDigest(s.Image), StringComparer.Ordinal);
         var services = request.Services ?? [.. release.ServiceImages.Keys];
@@ -265,166 +235,12 @@ public sealed partial class InstanceRollout(
         Func<CancellationToken, Task<(InstanceOutcome, string)>> work, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        InstanceReport Report(InstanceOutcome outcome, string message) =>
-            new(target.Name, target.Host, outcome, message, [.. _steps], Stopwatch.GetElapsedTime(started).TotalSeconds) { Release = releaseId };
-
-        HeldLease lease;
-        try
-        {
-            lease = await AcquireAsync(holder, operation, cancellationToken).ConfigureAwait(false);
-        }
-        catch (LeaseBusyException busy)
-        {
-            return Report(InstanceOutcome.LeaseBusy,
-                $"lease held by {busy.Current.Holder} for '{busy.Current.Operation}' until {busy.Current.Expires:u}; nothing changed");
-        }
-        catch (Exception ex) when (SshFailure.IsUnreachable(ex))
-        {
-            return Report(InstanceOutcome.Unreachable, Describe(ex));
-        }
-
-        // A lease lost to expiry (this process stalled) stops the operation: someone else may act.
-        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var stopRenewing = new CancellationTokenSource();
-        var renewing = RenewAsync(lease, lost, stopRenewing.Token);
-        InstanceOutcome outcome;
-        string message;
-        try
-        {
-            (outcome, message) = await work(lost.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            (outcome, message) = (InstanceOutcome.Failed, "the deploy lease was lost (expired or released by an operator); stopped");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Whatever went wrong on this instance is its report, not the end of the fleet run.
-            (outcome, message) = (InstanceOutcome.Failed, Describe(ex));
-        }
-        finally
-        {
-            await stopRenewing.CancelAsync().ConfigureAwait(false);
-            await renewing.ConfigureAwait(false);
-            try
-            {
-                using var releaseTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                if (await _lease.ReleaseAsync(lease, releaseTimeout.Token).ConfigureAwait(false))
-                {
-                    Step("lease released");
-                }
-            }
-            catch (Exception ex) when (ex is IOException or TimeoutException or OperationCanceledException)
-            {
-                // It lapses by itself at its expiry.
-                Step($"lease not released ({Describe(ex)}); it expires at {lease.Expires:u}");
-            }
-        }
-
-        return Report(outcome, message);
+        var (outcome, message) = await new LeaseScope(_lease, options, _time, Step).RunAsync(holder, operation, work, cancellationToken).ConfigureAwait(false);
+        return new(target.Name, target.Host, outcome, message, [.. _steps], Stopwatch.GetElapsedTime(started).TotalSeconds) { Release = releaseId };
     }
 
-    private async Task<HeldLease> AcquireAsync(string holder, string operation, CancellationToken cancellationToken)
-    {
-        var deadline = _time.GetUtcNow() + options.LeaseWait;
-        while (true)
-        {
-            try
-            {
-                Step("lease");
-                var lease = await _lease.AcquireAsync(holder, operation, options.LeaseTtl, cancellationToken).ConfigureAwait(false);
-                Step($"lease acquired until {lease.Expires:u}");
-                return lease;
-            }
-            catch (LeaseBusyException) when (_time.GetUtcNow() < deadline)
-            {
-                await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task RenewAsync(HeldLease lease, CancellationTokenSource lost, CancellationToken stop)
-    {
-        var every = options.LeaseTtl / 3;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(every, _time, stop).ConfigureAwait(false);
-                if (await _lease.RenewAsync(lease, options.LeaseTtl, stop).ConfigureAwait(false) is null)
-                {
-                    await lost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex) when (ex is IOException or TimeoutException)
-        {
-            // One failed renewal is not a lost lease; the next command on this host will fail anyway.
-        }
-    }
-
-    private async Task UploadAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)
-    {
-        // Checks first, so a refused rollout changes nothing on the host.
-        if (request.EnvFiles is null)
-        {
-            var probe = await runner.RunAsync("test", ["-f", $"{layout.EnvDirectory}/backend.env"], cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!probe.Succeeded)
-            {
-                throw new RolloutFailedException($"{layout.EnvDirectory}/backend.env is missing on the host: run render-env and deploy with --env-dir");
-            }
-        }
-
-        var directory = layout.Release(release.ReleaseId);
-        if (release.Files.Count == 0)
-        {
-            // A recorded release deployed again: its files must still be on the host.
-            if (!(await runner.RunAsync("test", ["-f", layout.StackFile(release.ReleaseId)], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded)
-            {
-                throw new RolloutFailedException($"release {release.ReleaseId} is no longer on the host ({directory})");
-            }
-        }
-        else
-        {
-            Step($"upload release to {directory}");
-        }
-
-        foreach (var (path, content) in release.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
-        {
-            await files.WriteFileAsync($"{directory}/{path}", content, PublicFile, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var (name, content) in request.EnvFiles ?? new Dictionary<string, byte[]>())
-        {
-            if (!EnvFileName().IsMatch(name))
-            {
-                throw new RolloutFailedException($"env file name '{name}' is not [A-Za-z0-9._-]+.env");
-            }
-
-            Step($"upload {layout.EnvDirectory}/{name} (0600)");
-            await files.WriteFileAsync($"{layout.EnvDirectory}/{name}", content, SecretFile, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<Dictionary<string, ServiceRollout>> SnapshotAsync(CancellationToken cancellationToken)
-    {
-        var services = await _swarm.StackServicesAsync(layout.Stack, cancellationToken).ConfigureAwait(false);
-        var snapshot = new Dictionary<string, ServiceRollout>(StringComparer.Ordinal);
-        foreach (var service in services)
-        {
-            // The list does not carry the task-spec comparison; inspect each.
-            if (await _swarm.InspectRolloutAsync(service.Name, cancellationToken).ConfigureAwait(false) is { } inspected)
-            {
-                snapshot[service.Name] = inspected;
-            }
-        }
-
-        return snapshot;
-    }
+    private Task<Dictionary<string, ServiceRollout>> SnapshotAsync(CancellationToken cancellationToken) =>
+        Convergence.SnapshotAsync(layout.Stack, cancellationToken);
 
     private async Task<IReadOnlyList<string>> ApplyAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)
     {
@@ -481,62 +297,6 @@ public sealed partial class InstanceRollout(
         return names;
     }
 
-    private async Task WaitConvergedAsync(IReadOnlyList<string> services, Dictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
-    {
-        Step($"wait for {string.Join(", ", services)}");
-        var deadline = _time.GetUtcNow() + options.ConvergeTimeout;
-        var pending = services.ToList();
-        while (pending.Count > 0)
-        {
-            foreach (var name in pending.ToList())
-            {
-                var now = await _swarm.InspectRolloutAsync(name, cancellationToken).ConfigureAwait(false);
-                var was = before.GetValueOrDefault(name);
-                if (now is null)
-                {
-                    continue;
-                }
-
-                var newUpdate = now.UpdateStartedAt != was?.UpdateStartedAt;
-                if (newUpdate && now.UpdateFailed)
-                {
-                    throw new RolloutFailedException($"{name}: swarm {now.UpdateState}: {now.UpdateMessage}");
-                }
-
-                // A changed task spec means swarm replaces tasks: wait for that update to finish.
-                var updating = now.Version != was?.Version && now.TaskSpecChanged;
-                if (updating && !(newUpdate && now.UpdateState == "completed"))
-                {
-                    continue;
-                }
-
-                if (await RunningAsync(now, cancellationToken).ConfigureAwait(false))
-                {
-                    pending.Remove(name);
-                    Step($"{name} converged ({now.Image})");
-                }
-            }
-
-            if (pending.Count == 0)
-            {
-                break;
-            }
-
-            if (_time.GetUtcNow() >= deadline)
-            {
-                throw new RolloutFailedException($"{string.Join(", ", pending)} did not converge within {options.ConvergeTimeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<bool> RunningAsync(ServiceRollout service, CancellationToken cancellationToken)
-    {
-        var running = (await _swarm.TasksAsync(service.Name, cancellationToken).ConfigureAwait(false)).Count(t => t.IsRunning);
-        return running >= (service.IsGlobal ? 1 : service.DesiredReplicas ?? 1);
-    }
-
     private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, SiteSample? baseline,
         CancellationToken cancellationToken)
     {
@@ -571,116 +331,8 @@ public sealed partial class InstanceRollout(
             rolled.Add(name);
         }
 
-        await WaitRolledBackAsync([.. rolled, .. bySwarm], failed, bySwarm, cancellationToken).ConfigureAwait(false);
+        await Convergence.RolledBackAsync([.. rolled, .. bySwarm], failed, bySwarm, cancellationToken).ConfigureAwait(false);
         await Gate.CheckAsync([.. rolled, .. bySwarm], baseline, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Waits until each service's rollback completed and its tasks run. <paramref name="started"/>
-    /// names rollbacks already under way when <paramref name="before"/> was taken.
-    /// </summary>
-    private async Task WaitRolledBackAsync(IReadOnlyList<string> services, Dictionary<string, ServiceRollout> before,
-        HashSet<string> started, CancellationToken cancellationToken)
-    {
-        var deadline = _time.GetUtcNow() + options.ConvergeTimeout;
-        var pending = services.ToList();
-        while (pending.Count > 0)
-        {
-            foreach (var name in pending.ToList())
-            {
-                var now = await _swarm.InspectRolloutAsync(name, cancellationToken).ConfigureAwait(false);
-                if (now is null)
-                {
-                    continue;
-                }
-
-                if (now.UpdateState == "rollback_paused")
-                {
-                    throw new RolloutFailedException($"{name}: rollback paused: {now.UpdateMessage}");
-                }
-
-                var ours = started.Contains(name) || now.UpdateStartedAt != before.GetValueOrDefault(name)?.UpdateStartedAt;
-                if (!(ours && now.UpdateState == "rollback_completed") && now.TaskSpecChanged)
-                {
-                    continue;
-                }
-
-                if (await RunningAsync(now, cancellationToken).ConfigureAwait(false))
-                {
-                    pending.Remove(name);
-                    Step($"{name} rolled back ({now.Image})");
-                }
-            }
-
-            if (pending.Count == 0)
-            {
-                return;
-            }
-
-            if (_time.GetUtcNow() >= deadline)
-            {
-                throw new RolloutFailedException($"{string.Join(", ", pending)} did not roll back within {options.ConvergeTimeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task SwitchCurrentAsync(string releaseId, CancellationToken cancellationToken)
-    {
-        if (await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false) == releaseId)
-        {
-            return; // An image deploy on the same bundle: previous keeps naming the bundle before it.
-        }
-
-        // previous <- current, current <- the release; each link replaced by rename.
-        var result = await runner.RunAsync("sh", ["-c", SwitchScript, "switch-release", layout.Root, layout.Release(releaseId)], cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            throw new IOException($"switching {layout.Current} failed: {result.Error.Trim()}");
-        }
-
-        Step($"current -> {releaseId}");
-    }
-
-    private async Task SwapToPreviousAsync(CancellationToken cancellationToken)
-    {
-        var result = await runner.RunAsync("sh", ["-c", SwapScript, "swap-release", layout.Root], cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (result.Succeeded && result.Output.Trim() is { Length: > 0 } now)
-        {
-            Step($"current -> {Path.GetFileName(now)}");
-        }
-    }
-
-    private async Task PruneAsync(CancellationToken cancellationToken)
-    {
-        var listing = await runner.RunAsync("ls", ["-1t", layout.Releases], cancellationToken: cancellationToken).ConfigureAwait(false);
-        var current = await ReadLinkAsync(layout.Current, cancellationToken).ConfigureAwait(false);
-        var previous = await ReadLinkAsync(layout.Previous, cancellationToken).ConfigureAwait(false);
-        // A rollback goes back to the release before the last one the history records.
-        var rollbackTargets = (await _history.ReadAsync(cancellationToken).ConfigureAwait(false)).TakeLast(2).Select(r => r.Release).ToHashSet(StringComparer.Ordinal);
-        var old = listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(id => ReleaseIdPattern().IsMatch(id))
-            .Skip(Math.Max(1, options.KeepReleases))
-            .Where(id => id != current && id != previous && !rollbackTargets.Contains(id))
-            .ToList();
-        foreach (var id in old)
-        {
-            await runner.RunAsync("rm", ["-rf", "--", layout.Release(id)], cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        if (old.Count > 0)
-        {
-            Step($"pruned {old.Count.ToString(CultureInfo.InvariantCulture)} old releases");
-        }
-    }
-
-    /// <summary>The release id a link points at, or null.</summary>
-    public async Task<string?> ReadLinkAsync(string link, CancellationToken cancellationToken)
-    {
-        var result = await runner.RunAsync("readlink", [link], cancellationToken: cancellationToken).ConfigureAwait(false);
-        return result.Succeeded && result.Output.Trim() is { Length: > 0 } path ? Path.GetFileName(path) : null;
     }
 
     private string FullName(string service) => $"{layout.Stack}_{SwarmNames.RequireServiceName(service)}";
@@ -693,39 +345,9 @@ public sealed partial class InstanceRollout(
 
     private static void RequireReleaseId(string id)
     {
-        if (!ReleaseIdPattern().IsMatch(id))
+        if (!ReleaseStore.IsReleaseId(id))
         {
             throw new ArgumentException($"Release id '{id}' is not 12 lower-case hex digits.", nameof(id));
         }
     }
-
-    internal static string Describe(Exception ex) => ex switch
-    {
-        SwarmCommandException swarm => $"docker failed ({swarm.Result.ExitCode}): {swarm.Result.Error.Trim()}",
-        _ => ex.Message,
-    };
-
-    private const string SwitchScript = """
-        set -eu
-        root=$1 release=$2
-        cd "$root"
-        if [ -L current ]; then ln -sfn "$(readlink current)" previous.tmp && mv -Tf previous.tmp previous; fi
-        ln -sfn "$release" current.tmp && mv -Tf current.tmp current
-        """;
-
-    private const string SwapScript = """
-        set -eu
-        cd "$1"
-        [ -L previous ] || exit 0
-        p=$(readlink previous)
-        if [ -L current ]; then ln -sfn "$(readlink current)" previous.tmp && mv -Tf previous.tmp previous; fi
-        ln -sfn "$p" current.tmp && mv -Tf current.tmp current
-        echo "$p"
-        """;
-
-    [GeneratedRegex("^[0-9a-f]{12}$")]
-    private static partial Regex ReleaseIdPattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+\.env$")]
-    private static partial Regex EnvFileName();
 }

@@ -48,14 +48,14 @@ public static class SpotFleetDeployStep
             var progress = new InstanceProgress(context.ReportingStep, ct);
             using var report = new StringWriter(CultureInfo.InvariantCulture);
             using var errors = new StringWriter(CultureInfo.InvariantCulture);
-            var commands = new DeployerCommands(new FileInfo(config), OutputFormat.Json, [], report, errors, progress.Report);
+            var deploy = new DeployCommand(new CommandContext(new FileInfo(config), OutputFormat.Json, [], report, errors, progress.Report));
             var rendered = Directory.CreateTempSubdirectory("buzztalk-env-");
             int code;
             try
             {
                 code = await RenderEnvAsync(config, bundle, rendered.FullName, ct).ConfigureAwait(false) is { } problem
                     ? Refuse(problem)
-                    : await commands.DeployAsync(new DirectoryInfo(bundle), options.Services?.Split(','), options.ImageTag, options.Parallel,
+                    : await deploy.RunAsync(new DirectoryInfo(bundle), options.Services?.Split(','), options.ImageTag, options.Parallel,
                         options.MaxFailures, options.FleetRollback, Directory.EnumerateFileSystemEntries(rendered.FullName).Any() ? rendered : null, ct)
                         .ConfigureAwait(false);
             }

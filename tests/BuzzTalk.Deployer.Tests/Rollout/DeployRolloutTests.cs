@@ -60,6 +60,7 @@ public sealed class DeployRolloutTests
         // the release recorded before v2: v1, by the instance's history, not by swarm's memory.
         (exit, output, errors) = await DeployerWorld.CliAsync("rollback", "--config", settings, "--output", "json");
         Assert.True(exit == 0, errors + output);
+        Assert.Equal(InstanceOutcome.Reverted, Assert.Single(DeployerWorld.Report(output).Instances).Outcome);
         Assert.Equal("v1\n", await world.GetAsync(http, "/backend/version"));
         var status = Assert.Single(await DeployerWorld.StatusAsync(settings));
         Assert.Equal(["deploy v1", "deploy v2", "rollback v1"], status.History.Select(r => $"{r.Operation} {r.Services["backend"].Tag}"));

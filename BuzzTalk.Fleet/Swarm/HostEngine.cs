@@ -8,12 +8,13 @@ using BuzzTalk.Fleet.Ssh;
 namespace BuzzTalk.Fleet.Swarm;
 
 /// <summary>
-/// One host's Docker Engine API over a kept-open <c>docker system dial-stdio</c> channel, fenced
+/// One host's Docker Engine API over a kept-open <c>docker system dial-stdio</c> process, fenced
 /// by the host's <see cref="LeaseGate"/>: a scale is the lease check, two API calls and the
 /// unlock on open channels (a few milliseconds) instead of an SSH exec of a shell and a docker
-/// CLI start. Calls on one host run one at a time; the channels are opened on first use and
-/// opened again after any failure (then the gate's fence keeps the lease lock until whatever
-/// was sent has reached the engine).
+/// CLI start. Calls on one host run one at a time; the gate and the fenced process are opened on
+/// first use and opened again, both, after any failure (then the gate's fence keeps the lease
+/// lock until whatever was sent has reached the engine). HTTP runs over the fenced process as
+/// its one connection (<see cref="EngineHttp.OverProcess"/>), never over another.
 /// </summary>
 public sealed partial class HostEngine(SshHostSession host, string leaseDirectory = DeployLease.DefaultDirectory, IReadOnlyList<string>? docker = null)
     : IAsyncDisposable
@@ -21,12 +22,13 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
     private readonly IReadOnlyList<string> _docker = docker is { Count: > 0 } ? docker : ["docker"];
     private readonly SemaphoreSlim _calls = new(1, 1);
     private LeaseGate? _gate;
-    private EngineChannel? _engine;
+    private RemoteProcess? _process;
+    private EngineHttp? _engine;
     private string? _nodeId;
 
     public string Host => host.Host;
 
-    /// <summary>Times the gate and engine channel were opened successfully (the first time and after failures).</summary>
+    /// <summary>Times the gate and fenced engine connection were opened successfully (the first time and after failures).</summary>
     public int Opened { get; private set; }
 
     /// <summary>
@@ -42,7 +44,7 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
         {
             // The read of the spec needs no lock (the update is a compare-and-set on its version):
             // it runs on the engine channel while the gate takes the lock on its own.
-            var inspecting = engine.SendAsync("GET", $"/services/{service}", default, ct);
+            var inspecting = engine.SendAsync(HttpMethod.Get, $"/services/{service}", null, ct);
             var locking = gate.LockIfFreeAsync(ct);
             // Whichever fails, CallAsync closes both channels; when locked, the fence keeps the
             // lock until the engine channel's process has ended.
@@ -63,7 +65,7 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
     public Task<IReadOnlyList<SwarmService>> ListServicesAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         CallAsync<IReadOnlyList<SwarmService>>(async (_, engine, ct) =>
         {
-            var answer = await RequireAsync(engine, "GET", "/services", ct).ConfigureAwait(false);
+            var answer = await engine.RequireAsync(HttpMethod.Get, "/services", ct).ConfigureAwait(false);
             var inspected = JsonSerializer.Deserialize(answer.Body, SwarmJsonContext.Default.ListServiceInspect) ?? [];
             return [.. inspected.Select(SwarmClient.ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
         }, timeout, cancellationToken);
@@ -74,12 +76,12 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
         {
             if (_nodeId is null)
             {
-                using var info = JsonDocument.Parse((await RequireAsync(engine, "GET", "/info", ct).ConfigureAwait(false)).Body);
+                using var info = JsonDocument.Parse((await engine.RequireAsync(HttpMethod.Get, "/info", ct).ConfigureAwait(false)).Body);
                 var id = info.RootElement.TryGetProperty("Swarm", out var swarm) && swarm.TryGetProperty("NodeID", out var node) ? node.GetString() : null;
                 _nodeId = id is not null && EngineId().IsMatch(id) ? id : throw new IOException($"{Host} is not a swarm node.");
             }
 
-            using var inspected = JsonDocument.Parse((await RequireAsync(engine, "GET", $"/nodes/{_nodeId}", ct).ConfigureAwait(false)).Body);
+            using var inspected = JsonDocument.Parse((await engine.RequireAsync(HttpMethod.Get, $"/nodes/{_nodeId}", ct).ConfigureAwait(false)).Body);
             var resources = inspected.RootElement.GetProperty("Description").GetProperty("Resources");
             return new Resources(resources.GetProperty("NanoCPUs").GetInt64(), resources.GetProperty("MemoryBytes").GetInt64());
         }, timeout, cancellationToken);
@@ -99,7 +101,7 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
         _calls.Dispose();
     }
 
-    private async Task<T> CallAsync<T>(Func<LeaseGate, EngineChannel, CancellationToken, Task<T>> call, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(Func<LeaseGate, EngineHttp, CancellationToken, Task<T>> call, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await _calls.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -108,11 +110,14 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
             cts.CancelAfter(timeout);
             try
             {
-                if (_gate is not { IsUsable: true } || _engine is not { IsUsable: true })
+                // The process ends with its connection: when the client closed it (a broken answer),
+                // or the channel or the SSH connection ended.
+                if (_gate is not { IsUsable: true } || _process is not { HasExited: false } || _engine is null)
                 {
                     await CloseAsync().ConfigureAwait(false);
                     _gate = await LeaseGate.StartAsync(host, leaseDirectory, cancellationToken: cts.Token).ConfigureAwait(false);
-                    _engine = new EngineChannel(await _gate.StartFencedAsync(_docker[0], [.. _docker.Skip(1), "system", "dial-stdio"], cts.Token).ConfigureAwait(false));
+                    _process = await _gate.StartFencedAsync(_docker[0], [.. _docker.Skip(1), "system", "dial-stdio"], cts.Token).ConfigureAwait(false);
+                    _engine = EngineHttp.OverProcess(_process);
                     Opened++;
                 }
 
@@ -138,13 +143,14 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
 
     private async Task CloseAsync()
     {
-        var (gate, engine) = (_gate, _engine);
-        (_gate, _engine) = (null, null);
-        await Task.WhenAll(gate?.DisposeAsync().AsTask() ?? Task.CompletedTask, engine?.DisposeAsync().AsTask() ?? Task.CompletedTask).ConfigureAwait(false);
+        var (gate, process, engine) = (_gate, _process, _engine);
+        (_gate, _process, _engine) = (null, null, null);
+        engine?.Dispose();
+        await Task.WhenAll(gate?.DisposeAsync().AsTask() ?? Task.CompletedTask, process?.DisposeAsync().AsTask() ?? Task.CompletedTask).ConfigureAwait(false);
     }
 
     /// <summary>The service's spec as the engine has it, with only the replica count changed; null or the refusal.</summary>
-    private async Task<EngineApiException?> UpdateReplicasAsync(EngineChannel engine, string service, int replicas, EngineResponse answer,
+    private async Task<EngineApiException?> UpdateReplicasAsync(EngineHttp engine, string service, int replicas, EngineResponse answer,
         CancellationToken cancellationToken)
     {
         var inspect = $"GET /services/{service}";
@@ -177,14 +183,8 @@ public sealed partial class HostEngine(SshHostSession host, string leaseDirector
 
         // The version makes this a compare-and-set: a spec changed since the read is not overwritten.
         var update = $"/services/{id}/update?version={version.Value.ToString(CultureInfo.InvariantCulture)}";
-        var updated = await engine.SendAsync("POST", update, body.ToArray(), cancellationToken).ConfigureAwait(false);
+        var updated = await engine.SendAsync(HttpMethod.Post, update, body.ToArray(), cancellationToken).ConfigureAwait(false);
         return updated.Succeeded ? null : new EngineApiException(Host, "POST " + update, updated);
-    }
-
-    private static async Task<EngineResponse> RequireAsync(EngineChannel engine, string method, string path, CancellationToken cancellationToken)
-    {
-        var answer = await engine.SendAsync(method, path, default, cancellationToken).ConfigureAwait(false);
-        return answer.Succeeded ? answer : throw new EngineApiException(engine.Host, $"{method} {path}", answer);
     }
 
     [GeneratedRegex("^[a-z0-9]{1,64}$")]

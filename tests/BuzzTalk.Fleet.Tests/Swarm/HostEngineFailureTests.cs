@@ -147,4 +147,20 @@ public sealed class HostEngineFailureTests : IAsyncLifetime
         Assert.Null(await engine.ScaleIfFreeAsync(Service, 2, s_timeout));
         Assert.Equal((1, 1), (engine.Opened, Starts));
     }
+
+    [Fact]
+    public async Task A_broken_read_connection_fails_the_read_and_the_next_read_opens_another_without_the_gate()
+    {
+        const string Tasks = "[{\"ID\":\"t1\",\"ServiceID\":\"abc123\",\"DesiredState\":\"running\",\"Status\":{\"State\":\"running\"}},"
+            + "{\"ID\":\"t2\",\"ServiceID\":\"abc123\",\"DesiredState\":\"running\",\"Status\":{\"State\":\"starting\"}}]";
+        Start(1, exitAfter: true, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ID\":");
+        Start(2, exitAfter: false, s_inspected, Answer(Tasks));
+        await using var engine = Engine();
+
+        var failed = await Assert.ThrowsAsync<IOException>(() => engine.RunningTasksAsync(Service, s_timeout));
+
+        Assert.Contains($"GET /services/{Service} to the docker engine on 127.0.0.1", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await engine.RunningTasksAsync(Service, s_timeout));
+        Assert.Equal((0, 2), (engine.Opened, Starts));
+    }
 }

@@ -99,7 +99,7 @@ public sealed partial class HostEngine : IAsyncDisposable
         {
             var answer = await engine.RequireAsync(HttpMethod.Get, "/services", ct).ConfigureAwait(false);
             var inspected = JsonSerializer.Deserialize(answer.Body, SwarmJsonContext.Default.ListServiceInspect) ?? [];
-            return [.. inspected.Select(SwarmClient.ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
+            return [.. inspected.Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
         }, timeout, cancellationToken);
 
     /// <summary>CPUs and memory of this node, as swarm schedules against them.</summary>
@@ -331,6 +331,15 @@ public sealed partial class HostEngine : IAsyncDisposable
         var update = $"/services/{id}/update?version={version.Value.ToString(CultureInfo.InvariantCulture)}";
         var updated = await engine.SendAsync(HttpMethod.Post, update, body.ToArray(), cancellationToken).ConfigureAwait(false);
         return updated.Succeeded ? null : new EngineApiException(Host, "POST " + update, updated);
+    }
+
+    private static SwarmService ToService(ServiceInspect s)
+    {
+        var resources = s.Spec.TaskTemplate?.Resources;
+        return new SwarmService(s.ID, s.Spec.Name, s.Spec.TaskTemplate?.ContainerSpec?.Image ?? "",
+            s.Spec.Mode?.Replicated?.Replicas,
+            resources?.Limits is { } l ? new Resources(l.NanoCPUs, l.MemoryBytes) : Resources.None,
+            resources?.Reservations is { } r ? new Resources(r.NanoCPUs, r.MemoryBytes) : Resources.None);
     }
 
     private static EngineResponse NoSuchService => new(404, "{\"message\":\"no service of that exact name\"}"u8.ToArray());

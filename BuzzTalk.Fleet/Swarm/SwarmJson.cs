@@ -27,10 +27,6 @@ internal sealed record ResourceSpec(long NanoCPUs, long MemoryBytes);
 
 internal sealed record TaskLine(string ID, string Name, string DesiredState, string CurrentState, string? Error);
 
-internal sealed record StatsLine(string ID, string Name, string CPUPerc, string MemUsage);
-
-internal sealed record ContainerLine(string ID, string Labels, string? Status = null);
-
 // GET /containers/json: Status is the text docker ps prints ("Up 4 seconds (health: starting)").
 internal sealed record ContainerSummary(string Id, Dictionary<string, string>? Labels, string? Status);
 
@@ -63,9 +59,6 @@ internal sealed record MemoryStats(
 [JsonSerializable(typeof(ServiceInspect))]
 [JsonSerializable(typeof(List<ServiceInspect>))]
 [JsonSerializable(typeof(TaskLine))]
-[JsonSerializable(typeof(StatsLine))]
-[JsonSerializable(typeof(ContainerLine))]
-[JsonSerializable(typeof(ResourceSpec))]
 [JsonSerializable(typeof(List<ContainerSummary>))]
 [JsonSerializable(typeof(List<EngineTask>))]
 [JsonSerializable(typeof(StatsAnswer))]

@@ -20,8 +20,8 @@ public sealed class HostEngineTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await SshServer.StartAsync();
-        await DockerCli.RunAsync("service", "create", "--detach", "--name", _service, "--replicas", "1",
-            "--limit-cpu", "0.05", "--limit-memory", "32M", "--label", "buzztalk.test=engine", "buzztalk/busybox:test");
+        await DockerCli.RunAsync("service", "create", "--detach", "--name", _service, "--replicas", "1", "--limit-cpu", "0.05", "--limit-memory", "32M",
+            "--reserve-cpu", "0.04", "--reserve-memory", "16M", "--label", "buzztalk.test=engine", "buzztalk/busybox:test");
     }
 
     public async Task DisposeAsync()
@@ -60,14 +60,21 @@ public sealed class HostEngineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Services_and_node_capacity_read_through_the_engine_match_the_docker_cli()
+    public async Task Services_and_node_capacity_are_read_through_the_fenced_channel_as_docker_inspects_them()
     {
-        var session = Session();
-        await using var engine = new HostEngine(session, _leaseDir.Path);
-        var cli = new SwarmClient(session);
+        await using var engine = new HostEngine(Session(), _leaseDir.Path);
 
-        Assert.Equal((await cli.ListServicesAsync()).Single(s => s.Name == _service), (await engine.ListServicesAsync(s_timeout)).Single(s => s.Name == _service));
-        Assert.Equal(await cli.NodeCapacityAsync(), await engine.NodeCapacityAsync(s_timeout));
+        var service = (await engine.ListServicesAsync(s_timeout)).Single(s => s.Name == _service);
+        var capacity = await engine.NodeCapacityAsync(s_timeout);
+
+        Assert.Equal(1, service.DesiredReplicas);
+        Assert.StartsWith("buzztalk/busybox:test", service.Image, StringComparison.Ordinal);
+        Assert.Equal(new Resources(50_000_000, 32L << 20), service.Limits);
+        Assert.Equal(new Resources(40_000_000, 16L << 20), service.Reservations);
+        var (_, id) = await DockerCli.TryRunAsync("service", "inspect", "--format", "{{.ID}}", _service);
+        Assert.Equal(id.Trim(), service.Id);
+        var (_, node) = await DockerCli.TryRunAsync("node", "inspect", "self", "--format", "{{.Description.Resources.NanoCPUs}} {{.Description.Resources.MemoryBytes}}");
+        Assert.Equal(node.Trim(), $"{capacity.NanoCpus} {capacity.MemoryBytes}");
         Assert.Equal(1, engine.Opened);
     }
 

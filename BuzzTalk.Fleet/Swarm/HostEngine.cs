@@ -30,7 +30,10 @@ namespace BuzzTalk.Fleet.Swarm;
 /// </summary>
 public sealed partial class HostEngine : IAsyncDisposable
 {
-    /// <summary>Read connections at most: a host's scalable containers are sampled in one go, as <c>docker stats</c> does.</summary>
+    /// <summary>
+    /// Read connections at most: a service's containers on a host are sampled in one go, as
+    /// <c>docker stats</c> samples them (the published fleet runs at most 4 backends per host).
+    /// </summary>
     public const int DefaultReadConnections = 4;
 
     private const string ServiceLabel = "com.docker.swarm.service.name";
@@ -52,6 +55,7 @@ public sealed partial class HostEngine : IAsyncDisposable
     public HostEngine(SshHostSession host, string leaseDirectory = DeployLease.DefaultDirectory, IReadOnlyList<string>? docker = null,
         int readConnections = DefaultReadConnections)
     {
+        ArgumentNullException.ThrowIfNull(host);
         _host = host;
         _leaseDirectory = leaseDirectory;
         _docker = docker is { Count: > 0 } ? docker : ["docker"];
@@ -75,11 +79,11 @@ public sealed partial class HostEngine : IAsyncDisposable
         return await CallAsync<LeaseState?>(async (gate, engine, ct) =>
         {
             // The read of the spec needs no lock (the update is a compare-and-set on its version):
-            // it runs on the engine channel while the gate takes the lock on its own.
+            // it runs on the fenced connection while the gate takes the lock on its own.
             var inspecting = engine.SendAsync(HttpMethod.Get, $"/services/{service}", null, ct);
             var locking = gate.LockIfFreeAsync(ct);
-            // Whichever fails, CallAsync closes both channels; when locked, the fence keeps the
-            // lock until the engine channel's process has ended.
+            // Whichever fails, CallAsync closes both; when locked, the fence keeps the lock until
+            // the fenced process has ended.
             await Task.WhenAll(inspecting, locking).ConfigureAwait(false);
 
             if (locking.Result is { } held)
@@ -233,8 +237,9 @@ public sealed partial class HostEngine : IAsyncDisposable
     {
         var (gate, process, engine) = (_gate, _process, _engine);
         (_gate, _process, _engine) = (null, null, null);
-        engine?.Dispose();
+        // The process first, awaited: the client's connection over it then finds it ended.
         await Task.WhenAll(gate?.DisposeAsync().AsTask() ?? Task.CompletedTask, process?.DisposeAsync().AsTask() ?? Task.CompletedTask).ConfigureAwait(false);
+        engine?.Dispose();
     }
 
     /// <summary>A read over the read connections, with the same timeout as the fenced calls; nothing to close on failure (the client drops a broken connection).</summary>

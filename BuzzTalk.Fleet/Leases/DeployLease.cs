@@ -57,14 +57,6 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         rm -f "$lease"
         """;
 
-    // Runs a command only while no deploy holds the lease, under the same lock acquirers take, so a
-    // deploy cannot start between the check and the command. The command is "$@": words, not text.
-    private const string RunIfFreeScript = Prologue + """
-        shift
-        if [ -n "$t" ] && [ "$now" -lt "$e" ]; then printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"; exit 3; fi
-        "$@"
-        """;
-
     private const string ReadScript = Prologue + """
         printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
         """;
@@ -124,18 +116,6 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         return ParseState(result.Output);
     }
 
-    /// <summary>
-    /// Runs <paramref name="program"/> on the host unless a deploy holds the lease, atomically with
-    /// that check. Returns the command's result when it ran, or the lease that stopped it.
-    /// </summary>
-    public async Task<(LeaseState? Held, RemoteResult? Ran)> RunIfFreeAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(arguments);
-        var result = await host.RunAsync("sh", ["-c", RunIfFreeScript, "deploy-lease", directory, program, .. arguments], TimeSpan.FromSeconds(60), cancellationToken)
-            .ConfigureAwait(false);
-        return result.ExitCode == HeldExit && ParseState(result.Output) is { } held ? (held, null) : (null, result);
-    }
-
     /// <summary>The current lease, held or lapsed; null when none was ever taken or it was released.</summary>
     public async Task<LeaseState?> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -143,10 +123,6 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         Require(result, "read");
         return ParseState(result.Output);
     }
-
-    /// <summary>Whether a deploy holds the lease right now (the Scaler defers while it does).</summary>
-    public async Task<bool> IsHeldAsync(CancellationToken cancellationToken = default) =>
-        (await ReadAsync(cancellationToken).ConfigureAwait(false))?.IsHeld == true;
 
     private Task<RemoteResult> RunAsync(string script, string[] arguments, CancellationToken cancellationToken) =>
         host.RunAsync("sh", ["-c", script, "deploy-lease", directory, .. arguments], TimeSpan.FromSeconds(30), cancellationToken);

@@ -99,17 +99,21 @@ public sealed class RemoteProcess : IAsyncDisposable
         // Disposing sends EOF and CLOSE and waits for the peer's CLOSE: off the caller's thread.
         await Task.Run(() =>
         {
+            Quietly(_input.Dispose);
+            Quietly(_command.Dispose);
+        }).ConfigureAwait(false);
+
+        static void Quietly(Action close)
+        {
             try
             {
-                _input.Dispose();
+                close();
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or Renci.SshNet.Common.SshException)
             {
-                // The channel or connection is already gone: nothing left to close.
+                // The channel or connection is already gone (its session may be disposed first): nothing left to close.
             }
-
-            _command.Dispose();
-        }).ConfigureAwait(false);
+        }
     }
 
     private string ExitText()

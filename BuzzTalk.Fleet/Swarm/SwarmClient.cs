@@ -1,15 +1,13 @@
-using System.Globalization;
 using System.Text.Json;
 using BuzzTalk.Fleet.Ssh;
-using Polly;
-using Polly.Retry;
 
 namespace BuzzTalk.Fleet.Swarm;
 
 /// <summary>
-/// Docker Swarm operations on one host, over an <see cref="IRemoteRunner"/>. Every value put in a
-/// command is validated first and passed as its own argument; docker's JSON output is parsed,
-/// never its tables.
+/// Docker Swarm operations on one host through the docker CLI, over an <see cref="IRemoteRunner"/>:
+/// the Deployer's way to a swarm, since <c>docker stack deploy</c> exists only in the CLI (the
+/// Scaler uses the Engine API, <see cref="HostEngine"/>). Every value put in a command is
+/// validated first and passed as its own argument; docker's JSON output is parsed, never its tables.
 /// </summary>
 public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docker = null, TimeProvider? time = null)
 {
@@ -17,52 +15,6 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public string Host => host.Host;
-
-    // A service removed between listing and inspecting: list again, twice at most.
-    private static readonly ResiliencePipeline s_relist = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<SwarmCommandException>(ex =>
-                ex.Result.Error.Contains("no such service", StringComparison.OrdinalIgnoreCase)),
-            MaxRetryAttempts = 2,
-            Delay = TimeSpan.Zero,
-        })
-        .Build();
-
-    public async Task<IReadOnlyList<SwarmService>> ListServicesAsync(CancellationToken cancellationToken = default) =>
-        await s_relist.ExecuteAsync(async ct =>
-        {
-            var ids = Lines((await DockerAsync(["service", "ls", "-q"], ct).ConfigureAwait(false)).Output);
-            if (ids.Count == 0)
-            {
-                return (IReadOnlyList<SwarmService>)[];
-            }
-
-            var inspected = JsonSerializer.Deserialize((await DockerAsync(["service", "inspect", .. ids], ct).ConfigureAwait(false)).Output,
-                SwarmJsonContext.Default.ListServiceInspect) ?? [];
-            return [.. inspected.Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal)];
-        }, cancellationToken).ConfigureAwait(false);
-
-    public async Task<SwarmService?> GetServiceAsync(string service, CancellationToken cancellationToken = default)
-    {
-        SwarmNames.RequireServiceName(service);
-        return (await ListServicesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(s => s.Name == service);
-    }
-
-    /// <summary><c>docker service scale --detach</c>: returns once swarm accepted the new count.</summary>
-    public async Task ScaleAsync(string service, int replicas, CancellationToken cancellationToken = default)
-    {
-        var (_, arguments) = ScaleCommand(service, replicas);
-        await DockerAsync(arguments.Skip(_docker.Count - 1), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The scale command as program and arguments, validated (for running it under the deploy lease).</summary>
-    public (string Program, IReadOnlyList<string> Arguments) ScaleCommand(string service, int replicas)
-    {
-        SwarmNames.RequireServiceName(service);
-        SwarmNames.RequireReplicas(replicas);
-        return (_docker[0], [.. _docker.Skip(1), "service", "scale", "--detach", $"{service}={replicas.ToString(CultureInfo.InvariantCulture)}"]);
-    }
 
     public async Task<IReadOnlyList<SwarmTask>> TasksAsync(string service, CancellationToken cancellationToken = default)
     {
@@ -266,37 +218,6 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
         await DockerAsync(["kill", "--signal", signal, SwarmNames.RequireContainerId(container)], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary><c>docker stack rm</c>.</summary>
-    public async Task StackRemoveAsync(string stack, CancellationToken cancellationToken = default)
-    {
-        SwarmNames.RequireStackName(stack);
-        await DockerAsync(["stack", "rm", stack], cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>CPUs and memory of this node, as swarm schedules against them.</summary>
-    public async Task<Resources> NodeCapacityAsync(CancellationToken cancellationToken = default)
-    {
-        var output = (await DockerAsync(["node", "inspect", "self", "--format", "{{json .Description.Resources}}"], cancellationToken).ConfigureAwait(false)).Output;
-        var spec = JsonSerializer.Deserialize(output, SwarmJsonContext.Default.ResourceSpec)!;
-        return new Resources(spec.NanoCPUs, spec.MemoryBytes);
-    }
-
-    /// <summary>One <c>docker stats</c> sample of every running container, tagged with its swarm service.</summary>
-    public async Task<IReadOnlyList<ContainerStats>> StatsAsync(CancellationToken cancellationToken = default)
-    {
-        var containers = Lines((await DockerAsync(["ps", "--no-trunc", "--format", "{{json .}}"], cancellationToken).ConfigureAwait(false)).Output)
-            .Select(line => JsonSerializer.Deserialize(line, SwarmJsonContext.Default.ContainerLine)!)
-            .ToDictionary(c => c.ID, c => (Service: ServiceLabel(c.Labels), Starting: IsStarting(c.Status)), StringComparer.Ordinal);
-        var stats = Lines((await DockerAsync(["stats", "--no-stream", "--no-trunc", "--format", "{{json .}}"], cancellationToken).ConfigureAwait(false)).Output)
-            .Select(line => JsonSerializer.Deserialize(line, SwarmJsonContext.Default.StatsLine)!);
-        return [.. stats.Select(s =>
-        {
-            var (used, limit) = ParseMemoryUsage(s.MemUsage);
-            var container = containers.GetValueOrDefault(s.ID, (Service: "", Starting: false));
-            return new ContainerStats(s.ID, container.Service, ParsePercent(s.CPUPerc), used, limit, container.Starting);
-        })];
-    }
-
     private async Task<RemoteResult> DockerAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var result = await host.RunAsync(_docker[0], [.. _docker.Skip(1), .. arguments], cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -306,15 +227,6 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
         }
 
         return result;
-    }
-
-    internal static SwarmService ToService(ServiceInspect s)
-    {
-        var resources = s.Spec.TaskTemplate?.Resources;
-        return new SwarmService(s.ID, s.Spec.Name, s.Spec.TaskTemplate?.ContainerSpec?.Image ?? "",
-            s.Spec.Mode?.Replicated?.Replicas,
-            resources?.Limits is { } l ? new Resources(l.NanoCPUs, l.MemoryBytes) : Resources.None,
-            resources?.Reservations is { } r ? new Resources(r.NanoCPUs, r.MemoryBytes) : Resources.None);
     }
 
     private static ServiceRollout ToRollout(ServiceInspect s) =>
@@ -327,49 +239,10 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
     private static List<string> Lines(string output) =>
         [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    private static string ServiceLabel(string labels) =>
-        labels.Split(',').Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0] == "com.docker.swarm.service.name")
-            .Select(kv => kv[1]).FirstOrDefault() ?? "";
-
     /// <summary>
-    /// <c>docker ps</c> prints a container's health in its status, "Up 4 seconds (health: starting)":
-    /// starting until the first check passes.
+    /// <c>docker ps</c> (and the Engine API's container list) gives a container's health in its
+    /// status, "Up 4 seconds (health: starting)": starting until the first check passes.
     /// </summary>
     public static bool IsStarting(string? status) =>
         status is not null && status.Contains("(health: starting)", StringComparison.Ordinal);
-
-    /// <summary>"12.34%" to 12.34; "--" (a container just starting) to 0.</summary>
-    public static double ParsePercent(string value) =>
-        double.TryParse(value.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) ? percent : 0;
-
-    /// <summary>"796KiB / 32MiB" to (815104, 33554432).</summary>
-    public static (long Used, long Limit) ParseMemoryUsage(string value)
-    {
-        var parts = value.Split('/', StringSplitOptions.TrimEntries);
-        return parts.Length == 2 ? (ParseSize(parts[0]), ParseSize(parts[1])) : (0, 0);
-    }
-
-    private static long ParseSize(string value)
-    {
-        var split = value.IndexOfAny([.. "BkKMGTi"]);
-        if (split <= 0 || !double.TryParse(value[..split], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-        {
-            return 0;
-        }
-
-        var factor = value[split..] switch
-        {
-            "B" => 1d,
-            "KiB" => 1024d,
-            "MiB" => 1024d * 1024,
-            "GiB" => 1024d * 1024 * 1024,
-            "TiB" => 1024d * 1024 * 1024 * 1024,
-            "kB" or "KB" => 1e3,
-            "MB" => 1e6,
-            "GB" => 1e9,
-            "TB" => 1e12,
-            _ => 0,
-        };
-        return (long)(number * factor);
-    }
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace BuzzTalk.Fleet.Swarm;
 
-// The shapes docker prints with --format '{{json .}}'. Only read fields are declared.
+// The shapes docker prints with --format '{{json .}}' and the Engine API answers. Only read fields are declared.
 
 internal sealed record ServiceInspect(string ID, ServiceSpec Spec, ServiceVersion? Version = null, UpdateStatus? UpdateStatus = null, ServiceSpec? PreviousSpec = null);
 
@@ -27,15 +27,39 @@ internal sealed record ResourceSpec(long NanoCPUs, long MemoryBytes);
 
 internal sealed record TaskLine(string ID, string Name, string DesiredState, string CurrentState, string? Error);
 
-internal sealed record StatsLine(string ID, string Name, string CPUPerc, string MemUsage);
+// GET /containers/json: Status is the text docker ps prints ("Up 4 seconds (health: starting)").
+internal sealed record ContainerSummary(string Id, Dictionary<string, string>? Labels, string? Status);
 
-internal sealed record ContainerLine(string ID, string Labels, string? Status = null);
+// GET /tasks.
+internal sealed record EngineTask(string ID, string ServiceID, string DesiredState, EngineTaskStatus? Status);
+
+internal sealed record EngineTaskStatus(string? State);
+
+// GET /containers/{id}/stats?stream=false: precpu_stats is the engine's sample a second earlier.
+internal sealed record StatsAnswer(
+    [property: JsonPropertyName("cpu_stats")] CpuStats? CpuStats,
+    [property: JsonPropertyName("precpu_stats")] CpuStats? PreCpuStats,
+    [property: JsonPropertyName("memory_stats")] MemoryStats? MemoryStats);
+
+internal sealed record CpuStats(
+    [property: JsonPropertyName("cpu_usage")] CpuUsage? CpuUsage,
+    [property: JsonPropertyName("system_cpu_usage")] ulong SystemCpuUsage,
+    [property: JsonPropertyName("online_cpus")] uint OnlineCpus);
+
+internal sealed record CpuUsage(
+    [property: JsonPropertyName("total_usage")] ulong TotalUsage,
+    [property: JsonPropertyName("percpu_usage")] List<ulong>? PercpuUsage);
+
+internal sealed record MemoryStats(
+    [property: JsonPropertyName("usage")] ulong Usage,
+    [property: JsonPropertyName("limit")] ulong Limit,
+    [property: JsonPropertyName("stats")] Dictionary<string, ulong>? Stats);
 
 /// <summary>Source-generated: Native AOT needs no reflection.</summary>
 [JsonSerializable(typeof(ServiceInspect))]
 [JsonSerializable(typeof(List<ServiceInspect>))]
 [JsonSerializable(typeof(TaskLine))]
-[JsonSerializable(typeof(StatsLine))]
-[JsonSerializable(typeof(ContainerLine))]
-[JsonSerializable(typeof(ResourceSpec))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(List<EngineTask>))]
+[JsonSerializable(typeof(StatsAnswer))]
 internal sealed partial class SwarmJsonContext : JsonSerializerContext;

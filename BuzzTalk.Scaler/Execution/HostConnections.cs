@@ -8,15 +8,14 @@ namespace BuzzTalk.Scaler.Execution;
 
 /// <summary>
 /// One reused SSH session per host, keyed by the host's address, and on it the host's Engine API
-/// channel with the deploy lease's gate (opened on the first scale, kept open after it).
+/// (<see cref="HostEngine"/>): the Scaler's one way to a swarm. Its fenced channel with the deploy
+/// lease's gate is opened on first use and kept open; its read connections come and go.
 /// </summary>
 public sealed class HostConnections(IOptions<ScalerOptions> options) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<SshHostSession>> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<HostEngine>> _engines = new(StringComparer.Ordinal);
     private readonly Lazy<KnownHosts> _knownHosts = new(() => KnownHosts.Load(options.Value.Ssh.KnownHostsFile));
-
-    public IRemoteRunner For(string host) => Session(host);
 
     public HostEngine Engine(string host) =>
         _engines.GetOrAdd(host, h => new Lazy<HostEngine>(() => new HostEngine(Session(h), options.Value.LeaseDirectory, options.Value.Docker))).Value;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using BuzzTalk.Fleet.Inventory;
-using BuzzTalk.Fleet.Swarm;
 using BuzzTalk.Scaler.Configuration;
 using BuzzTalk.Scaler.State;
 using BuzzTalk.Scaler.Webhooks;
@@ -9,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace BuzzTalk.Scaler.Execution;
 
 /// <summary>
-/// Every interval, for each inventory host: sample <c>docker stats</c> and the services over SSH,
+/// Every interval, for each inventory host: read the services and sample the scalable services'
+/// containers (<c>docker stats</c>'s figures) through the host's Engine API,
 /// keep a sliding window of usage per scalable service, and hand the window's median to the
 /// executor, which decides and acts exactly as for an alert.
 /// </summary>
@@ -94,12 +94,14 @@ public sealed class ScaleEvaluator(
         var o = options.Value;
         try
         {
-            var swarm = new SwarmClient(hosts.For(host), o.Docker, time);
-            var services = await swarm.ListServicesAsync(cancellationToken).ConfigureAwait(false);
+            var engine = hosts.Engine(host);
+            var services = (await engine.ListServicesAsync(o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false))
+                .Where(s => o.Services.ContainsKey(s.Name) && s.DesiredReplicas is not null).ToList();
             var now = time.GetUtcNow();
+            // Only the scalable services' containers are sampled: no other figure is read.
             var stats = _warmups.GetOrAdd(host, _ => new ContainerWarmup(o.Evaluator.StartupGrace))
-                .Mark(await swarm.StatsAsync(cancellationToken).ConfigureAwait(false), now);
-            foreach (var service in services.Where(s => o.Services.ContainsKey(s.Name) && s.DesiredReplicas is not null))
+                .Mark(await engine.ContainerStatsAsync([.. services.Select(s => s.Name)], o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false), now);
+            foreach (var service in services)
             {
                 if (ScaleExecutor.Usage(stats, service, o) is not { } sample)
                 {
@@ -118,7 +120,7 @@ public sealed class ScaleEvaluator(
                         window.Dequeue();
                     }
 
-                    // The median, not the mean: each `docker stats` value is a one-second sample, and one
+                    // The median, not the mean: each stats value is a one-second sample, and one
                     // that catches a health check (a python start under a 0.06-CPU limit) reads as 100 %.
                     // Sustained load lifts every sample; a lone spike must not hold a replica.
                     usage = Median(window.Select(w => w.Usage));

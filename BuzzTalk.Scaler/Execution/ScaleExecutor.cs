@@ -136,8 +136,6 @@ public sealed class ScaleExecutor(
     private async Task<ScaleOutcome> DecideAndActAsync(ScaleRequest request, string key, ServiceBounds bounds, ScalerOptions o,
         Func<string, int?, int?, string, ScaleOutcome> outcome, long started, CancellationToken cancellationToken)
     {
-        var cli = new SwarmClient(hosts.For(request.Host), o.Docker, time);
-        // The Engine API (over dial-stdio) for the figures and the scale; the CLI only for `docker stats`.
         var hostEngine = hosts.Engine(request.Host);
         var (services, node) = await figures.GetAsync(request.Host, hostEngine, o.FiguresTtl, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
         var service = services.FirstOrDefault(s => s.Name == request.Service);
@@ -175,7 +173,8 @@ public sealed class ScaleExecutor(
                 return outcome(ScaleOutcome.Unchanged, current, current, $"acted {(time.GetUtcNow() - last).TotalSeconds:0} s ago; cooldown {o.Cooldown.TotalSeconds:0} s");
             }
 
-            if ((request.Usage ?? Usage(await cli.StatsAsync(cancellationToken).ConfigureAwait(false), service, o)) is not { } usage)
+            if ((request.Usage ?? Usage(await hostEngine.ContainerStatsAsync([service.Name], o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false), service, o))
+                is not { } usage)
             {
                 return outcome(ScaleOutcome.Unchanged, current, current, "every container is still starting");
             }

@@ -101,10 +101,8 @@ public sealed class LocalSwarmService : IAsyncDisposable
         await _ssh.StartAgainAsync();
     }
 
-    public async Task<int?> DesiredAsync() => (await new SwarmClient(Session).GetServiceAsync(Name))!.DesiredReplicas;
-
-    /// <summary>The desired count read with the local docker CLI, for when SSH is down or its key changed.</summary>
-    public async Task<int> LocalDesiredAsync()
+    /// <summary>The desired count read with the local docker CLI: it needs no SSH, which a test may have stopped or re-keyed.</summary>
+    public async Task<int> DesiredAsync()
     {
         var (_, output) = await DockerCli.TryRunAsync("service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}}", Name);
         return int.TryParse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;

@@ -40,7 +40,7 @@ public sealed class ConvergenceTests : IAsyncLifetime
 
         Assert.Equal("scaled", outcome["result"]!.GetValue<string>());
         Assert.Equal("pending", outcome["convergence"]!.GetValue<string>());
-        Assert.Equal(2, await World.Host.LocalDesiredAsync());
+        Assert.Equal(2, await World.Host.DesiredAsync());
         // The new replica needs 6 s to turn healthy: the answer did not wait for it.
         Assert.True(answeredAfter < TimeSpan.FromSeconds(5), $"answered after {answeredAfter.TotalMilliseconds:0} ms");
         Assert.Equal(1, await World.Host.LocalRunningAsync());

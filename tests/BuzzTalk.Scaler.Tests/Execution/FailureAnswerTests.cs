@@ -40,13 +40,13 @@ public sealed class FailureAnswerTests : IAsyncLifetime
         var outcome = Assert.Single(await OutcomesAsync(failed));
         Assert.Equal("failed", outcome["result"]!.GetValue<string>());
         Assert.True(outcome["transient"]!.GetValue<bool>());
-        Assert.Equal(1, await World.Host.LocalDesiredAsync());
+        Assert.Equal(1, await World.Host.DesiredAsync());
 
         await World.Host.StartSshAgainAsync();
         using var retried = await World.Alerts.PostAsync(GrafanaAlerts.SeedAlert(World.Host.Name, target: 2, active: 1));
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
         Assert.Equal("scaled", Assert.Single(await OutcomesAsync(retried))["result"]!.GetValue<string>());
-        Assert.Equal(2, await World.Host.LocalDesiredAsync());
+        Assert.Equal(2, await World.Host.DesiredAsync());
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class FailureAnswerTests : IAsyncLifetime
         Assert.Equal("failed", outcome["result"]!.GetValue<string>());
         Assert.False(outcome["transient"]!.GetValue<bool>());
         Assert.Contains("CHANGED", outcome["reason"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(1, await World.Host.LocalDesiredAsync());
+        Assert.Equal(1, await World.Host.DesiredAsync());
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class FailureAnswerTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
         Assert.True(Assert.Single(await OutcomesAsync(answer))["transient"]!.GetValue<bool>());
-        Assert.Equal(1, await World.Host.LocalDesiredAsync());
+        Assert.Equal(1, await World.Host.DesiredAsync());
     }
 
     /// <summary>The per-alert outcomes, whatever the status.</summary>

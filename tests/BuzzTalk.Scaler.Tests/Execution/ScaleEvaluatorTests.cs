@@ -35,7 +35,7 @@ public sealed class ScaleEvaluatorTests : IAsyncLifetime
         return await ScalerHost.StartAsync(configuration);
     }
 
-    private Task<int?> DesiredAsync() => Host.DesiredAsync();
+    private Task<int> DesiredAsync() => Host.DesiredAsync();
 
     [Fact]
     public async Task Sustained_overload_adds_a_replica_without_any_alert()

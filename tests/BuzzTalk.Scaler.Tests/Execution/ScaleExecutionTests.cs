@@ -46,7 +46,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
 
     private static Task<List<JsonNode>> OutcomesAsync(HttpResponseMessage response) => GrafanaAlerts.OutcomesAsync(response);
 
-    private Task<int?> DesiredAsync() => Host.DesiredAsync();
+    private Task<int> DesiredAsync() => Host.DesiredAsync();
 
     [Fact]
     public async Task A_seed_alert_scales_the_real_service_up_and_another_scales_it_back()

@@ -42,7 +42,7 @@ public sealed class SshDropTests : IAsyncLifetime
         var issued = Assert.Single(await OutcomesAsync(await PostAsync(Alert(target: 2, active: 1))));
         Assert.Equal("scaled", issued["result"]!.GetValue<string>());
         Assert.Equal("pending", issued["convergence"]!.GetValue<string>());
-        Assert.Equal(2, await Host.LocalDesiredAsync());
+        Assert.Equal(2, await Host.DesiredAsync());
         await Host.StopSshAsync();
 
         // The background watch fails on the dropped connection instead of claiming the count runs.
@@ -68,7 +68,7 @@ public sealed class SshDropTests : IAsyncLifetime
         // And nothing stayed locked: scaling back works.
         using var down = await PostAsync(Alert(target: 1, active: 2)).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal("scaled", Assert.Single(await OutcomesAsync(down))["result"]!.GetValue<string>());
-        Assert.Equal(1, await Host.LocalDesiredAsync());
+        Assert.Equal(1, await Host.DesiredAsync());
     }
 
     private byte[] Alert(int target, int active) => GrafanaAlerts.SeedAlert(Host.Name, target, active);

@@ -53,7 +53,7 @@ public sealed class DecisionStateTests : IAsyncLifetime
         var again = Assert.Single(await PressureAsync());
         Assert.Equal("unchanged", again["result"]!.GetValue<string>());
         Assert.Contains("cooldown", again["reason"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(scaledTo, await World.Host.LocalDesiredAsync());
+        Assert.Equal(scaledTo, await World.Host.DesiredAsync());
     }
 
     [Fact]

@@ -184,14 +184,22 @@ public sealed record LocalFleetLayout
             }
         }
 
-        File.WriteAllText(Path.Combine(SshDirectory, "authorized_keys"), File.ReadAllText(PrivateKeyFile + ".pub"));
+        WriteWhole(Path.Combine(SshDirectory, "authorized_keys"), File.ReadAllText(PrivateKeyFile + ".pub"));
         // The host key is pinned exactly as for a cloud instance: known_hosts names host and port.
         var hostKey = File.ReadAllText(HostKeyFile + ".pub").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        File.WriteAllText(KnownHostsFile, $"[127.0.0.1]:{SshPort.ToString(CultureInfo.InvariantCulture)} {hostKey[0]} {hostKey[1]}\n");
-        File.WriteAllText(SshdConfigFile, "# Written by the AppHost for BuzzTalk:Fleet=local; rewritten at every start.\n"
+        WriteWhole(KnownHostsFile, $"[127.0.0.1]:{SshPort.ToString(CultureInfo.InvariantCulture)} {hostKey[0]} {hostKey[1]}\n");
+        WriteWhole(SshdConfigFile, "# Written by the AppHost for BuzzTalk:Fleet=local; rewritten at every start.\n"
             + SshdConfig.Render(SshPort, HostKeyFile, Path.Combine(SshDirectory, "sshd.pid"), Path.Combine(SshDirectory, "authorized_keys"), SshUser, Root));
         // sshd's privilege-separation directory, present once the package's service has run.
         Directory.CreateDirectory("/run/sshd");
+    }
+
+    // Written aside and renamed in: sshd or a start racing this one reads a whole file or the old one, never a half-written one.
+    private static void WriteWhole(string path, string content)
+    {
+        var aside = $"{path}.{Guid.NewGuid():N}";
+        File.WriteAllText(aside, content);
+        File.Move(aside, path, overwrite: true);
     }
 
     /// <summary>The gateway of swarm's docker_gwbridge: the address every task container reaches this host at.</summary>

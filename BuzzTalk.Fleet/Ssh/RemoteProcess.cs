@@ -45,11 +45,19 @@ public sealed class RemoteProcess : IAsyncDisposable
     /// <summary>Whether the process (or its channel, or the connection) has ended.</summary>
     public bool HasExited => _execution.IsCompleted || Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Sends bytes to the process's standard input.</summary>
+    /// <summary>Sends bytes to the process's standard input; an <see cref="IOException"/> once it has ended.</summary>
     public void Write(ReadOnlySpan<byte> data)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _input.Write(data);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            _input.Write(data);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or Renci.SshNet.Common.SshException)
+        {
+            // The process, its channel or the connection is gone: to a caller, a broken pipe.
+            throw new IOException($"{Program} on {Host} can no longer be written to: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Sends one line (a newline is added).</summary>

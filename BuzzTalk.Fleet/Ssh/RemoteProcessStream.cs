@@ -66,18 +66,8 @@ public sealed class RemoteProcessStream(RemoteProcess process) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        try
-        {
-            process.Write(buffer);
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or Renci.SshNet.Common.SshException)
-        {
-            // The channel or the connection is gone: to the handler, a connection that broke.
-            throw new IOException($"{process.Program} on {process.Host} can no longer be written to: {ex.Message}", ex);
-        }
-    }
+    // An ended process throws IOException: to the handler, a connection that broke.
+    public override void Write(ReadOnlySpan<byte> buffer) => process.Write(buffer);
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

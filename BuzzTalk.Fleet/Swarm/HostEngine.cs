@@ -208,7 +208,7 @@ public sealed partial class HostEngine : IAsyncDisposable
                 {
                     await CloseAsync().ConfigureAwait(false);
                     _gate = await LeaseGate.StartAsync(_host, _leaseDirectory, cancellationToken: cts.Token).ConfigureAwait(false);
-                    _process = await _gate.StartFencedAsync(_docker[0], [.. _docker.Skip(1), "system", "dial-stdio"], cts.Token).ConfigureAwait(false);
+                    _process = await _gate.StartFencedAsync(DialStdio.Program, DialStdio.Arguments, cts.Token).ConfigureAwait(false);
                     _engine = EngineHttp.OverProcess(_process);
                     Opened++;
                 }
@@ -257,8 +257,11 @@ public sealed partial class HostEngine : IAsyncDisposable
         }
     }
 
+    // The docker CLI's own way of reaching a remote engine: stdin and stdout become a connection to it.
+    private (string Program, IReadOnlyList<string> Arguments) DialStdio => (_docker[0], [.. _docker.Skip(1), "system", "dial-stdio"]);
+
     private async ValueTask<Stream> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
-        new RemoteProcessStream(await _host.StartAsync(_docker[0], [.. _docker.Skip(1), "system", "dial-stdio"], cancellationToken).ConfigureAwait(false));
+        new RemoteProcessStream(await _host.StartAsync(DialStdio.Program, DialStdio.Arguments, cancellationToken).ConfigureAwait(false));
 
     /// <summary>One container's sample; null when it is gone.</summary>
     private async Task<ContainerStats?> SampleAsync(ContainerSummary container, string service, CancellationToken cancellationToken)

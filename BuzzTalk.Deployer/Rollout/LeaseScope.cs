@@ -10,7 +10,7 @@ namespace BuzzTalk.Deployer.Rollout;
 /// work runs, stops the work when the lease is lost, and always releases it. Whatever goes wrong
 /// is the instance's outcome, never an exception that ends the fleet run.
 /// </summary>
-internal sealed class LeaseScope(DeployLease lease, DeployerOptions options, TimeProvider time, Action<string> step)
+public sealed class LeaseScope(DeployLease lease, DeployerOptions options, TimeProvider time, Action<string> step)
 {
     public async Task<(InstanceOutcome Outcome, string Message)> RunAsync(string holder, string operation,
         Func<CancellationToken, Task<(InstanceOutcome, string)>> work, CancellationToken cancellationToken)
@@ -81,19 +81,24 @@ internal sealed class LeaseScope(DeployLease lease, DeployerOptions options, Tim
             while (true)
             {
                 await Task.Delay(every, time, stop).ConfigureAwait(false);
-                if (await lease.RenewAsync(held, options.LeaseTtl, stop).ConfigureAwait(false) is null)
+                try
                 {
-                    await lost.CancelAsync().ConfigureAwait(false);
-                    return;
+                    if (await lease.RenewAsync(held, options.LeaseTtl, stop).ConfigureAwait(false) is null)
+                    {
+                        await lost.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested)
+                {
+                    // A failed renewal (a dropped connection, a host gone for a moment) is not a lost
+                    // lease: it still runs to its expiry, and the next turn tries again.
+                    step($"lease not renewed ({FailureMessage.Of(ex)}); trying again");
                 }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-        }
-        catch (Exception ex) when (ex is IOException or TimeoutException)
-        {
-            // One failed renewal is not a lost lease; the next command on this host will fail anyway.
         }
     }
 
@@ -108,9 +113,10 @@ internal sealed class LeaseScope(DeployLease lease, DeployerOptions options, Tim
                 step("lease released");
             }
         }
-        catch (Exception ex) when (ex is IOException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // It lapses by itself at its expiry.
+            // Whatever stops it (the host unreachable too), it lapses by itself at its expiry; the
+            // operation's outcome stands.
             step($"lease not released ({FailureMessage.Of(ex)}); it expires at {held.Expires:u}");
         }
     }

@@ -31,6 +31,11 @@ internal sealed partial class ReleaseStore(IRemoteRunner runner, IRemoteFiles fi
             }
         }
 
+        if (request.EnvFiles?.Keys.FirstOrDefault(name => !EnvFileName().IsMatch(name)) is { } badName)
+        {
+            throw new RolloutFailedException($"env file name '{badName}' is not [A-Za-z0-9._-]+.env");
+        }
+
         var directory = layout.Release(release.ReleaseId);
         if (release.Files.Count == 0)
         {
@@ -52,11 +57,6 @@ internal sealed partial class ReleaseStore(IRemoteRunner runner, IRemoteFiles fi
 
         foreach (var (name, content) in request.EnvFiles ?? new Dictionary<string, byte[]>())
         {
-            if (!EnvFileName().IsMatch(name))
-            {
-                throw new RolloutFailedException($"env file name '{name}' is not [A-Za-z0-9._-]+.env");
-            }
-
             step($"upload {layout.EnvDirectory}/{name} (0600)");
             await files.WriteFileAsync($"{layout.EnvDirectory}/{name}", content, SecretFile, cancellationToken).ConfigureAwait(false);
         }

@@ -16,6 +16,12 @@ public sealed record PublishSettings
     /// <summary>The app's services, read from the app model by the spot fleet's publisher.</summary>
     public required IReadOnlyList<SwarmServiceSpec> Services { get; init; }
 
+    /// <summary>
+    /// The connection names Discovery probes the app's MySQL and Redis by (<c>/probe/mysql/{name}</c>,
+    /// <c>/probe/redis/{name}</c>): the names of the resources it references in the app model.
+    /// </summary>
+    public required ProbedConnections Probes { get; init; }
+
     /// <summary>These settings with one service changed.</summary>
     public PublishSettings WithService(string name, Func<SwarmServiceSpec, SwarmServiceSpec> change)
     {

@@ -92,6 +92,7 @@ public sealed record LocalFleetLayout
     {
         PublicUrl = PublicUrl,
         Services = services,
+        Probes = Publish.PublishSettingsFactory.Probes,
         EdgeImage = options.Images.Edge,
         NodeExporterImage = options.Images.NodeExporter,
         CadvisorImage = options.Images.Cadvisor,

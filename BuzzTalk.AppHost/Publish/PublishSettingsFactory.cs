@@ -14,6 +14,9 @@ public static class PublishSettingsFactory
     /// <summary>The site's public URL (the backend's <c>FRONT</c>): <c>Parameters:public-url</c>.</summary>
     public const string PublicUrlParameter = "public-url";
 
+    /// <summary>Discovery references the stack's MySQL and Redis by their resource names.</summary>
+    public static ProbedConnections Probes { get; } = new(Resources.MySqlResources.Name, Resources.RedisResources.Name);
+
     public static async Task<PublishSettings> CreateAsync(BuzzTalkOptions options, IConfiguration configuration, IEnumerable<IResource> model,
         CancellationToken cancellationToken)
     {
@@ -58,6 +61,7 @@ public static class PublishSettingsFactory
         {
             PublicUrl = url,
             Services = await SwarmServiceDescriber.DescribeAsync(model, url, cancellationToken).ConfigureAwait(false),
+            Probes = Probes,
             EdgeImage = options.Images.Edge,
             NodeExporterImage = options.Images.NodeExporter,
             CadvisorImage = options.Images.Cadvisor,

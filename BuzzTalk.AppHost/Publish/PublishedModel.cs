@@ -21,6 +21,7 @@ public static class PublishedModel
     {
         Name = name,
         PublicUrl = publicUrl,
+        Probes = PublishSettingsFactory.Probes,
         Services = Seed.GetOrAdd(publicUrl, url => new(() => ServicesAsync(url).GetAwaiter().GetResult())).Value,
     };
 

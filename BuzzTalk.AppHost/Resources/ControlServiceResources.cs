@@ -8,28 +8,20 @@ public static class ControlServiceResources
     public const string Deployer = "deployer";
     public const string DeployerApiUser = "deployer";
 
-    /// <summary>Name under which Discovery probes the stack's own MySQL and Redis.</summary>
-    public const string ProbeName = "buzztalk";
-
     public static ControlServices AddBuzzTalkControlServices(
         this StackContext stack,
         IResourceBuilder<IResourceWithEndpoints> mysql,
         IResourceBuilder<IResourceWithEndpoints> redis)
     {
-        var db = mysql.GetEndpoint(MySqlResources.EndpointName);
-        var cache = redis.GetEndpoint(RedisResources.EndpointName);
         var parameters = stack.Parameters;
 
-        // /probe/mysql/buzztalk and /probe/redis/buzztalk: addresses in plain settings, passwords as
-        // their own (secret) values, never in a URL.
+        // /probe/mysql/mysql and /probe/redis/redis: Discovery probes what it references, by
+        // connection name; only the connection strings, no password of its own anywhere else.
         var fleetPorts = stack.LocalFleet;
         var discovery = stack.Builder.AddControlService<Projects.BuzzTalk_Discovery>(Discovery, fleetPorts?.DiscoveryPort)
-            .WithEnvironment($"Probes__MySql__{ProbeName}__Address", ReferenceExpression.Create(
-                $"Server={db.Property(EndpointProperty.IPV4Host)};Port={db.Property(EndpointProperty.Port)};Database={parameters.MySqlDatabase};User ID={parameters.MySqlUser}"))
-            .WithEnvironment($"Probes__MySql__{ProbeName}__Password", parameters.MySqlPassword)
-            .WithEnvironment($"Probes__Redis__{ProbeName}__Address", ReferenceExpression.Create(
-                $"{cache.Property(EndpointProperty.IPV4Host)}:{cache.Property(EndpointProperty.Port)}"))
-            .WithEnvironment($"Probes__Redis__{ProbeName}__Password", parameters.RedisPassword);
+            .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
+            .WithReference(stack.Builder.ConnectionOf(mysql))
+            .WithReference(stack.Builder.ConnectionOf(redis));
         // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
         var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler, fleetPorts?.ScalerPort)
             .WithReference(discovery)
@@ -69,6 +61,18 @@ public static class ControlServiceResources
 
         return new ControlServices(discovery, scaler, deployer);
     }
+
+    /// <summary>
+    /// The resource whose connection string a consumer references for <paramref name="server"/>:
+    /// the server itself, or the connection string resource it redirects to (the database tunnel).
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString> ConnectionOf(this IDistributedApplicationBuilder builder, IResourceBuilder<IResource> server) =>
+        server.Resource switch
+        {
+            IResourceWithConnectionString connection => builder.CreateResourceBuilder(connection),
+            var other when other.TryGetLastAnnotation<ConnectionStringRedirectAnnotation>(out var redirect) => builder.CreateResourceBuilder(redirect.Resource),
+            var other => throw new InvalidOperationException($"Resource '{other.Name}' has no connection string to reference."),
+        };
 
     /// <summary>A BuzzTalk C# service with ServiceDefaults' health endpoint; a fixed port where a config names it (the local fleet's monitoring).</summary>
     private static IResourceBuilder<ProjectResource> AddControlService<TProject>(this IDistributedApplicationBuilder builder, string name, int? port)

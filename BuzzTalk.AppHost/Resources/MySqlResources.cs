@@ -11,7 +11,7 @@ public static partial class MySqlResources
 {
     public const string Name = "mysql";
     public const string InitName = "mysql-init";
-    public const string EndpointName = "tcp";
+    public const string EndpointName = ServerProcessResource.EndpointName;
     public const int ContainerPort = 3306;
 
     public static IReadOnlyList<string> CharsetArguments { get; } =
@@ -49,6 +49,10 @@ public static partial class MySqlResources
             .WithEnvironment("Deployer__Ssh__PrivateKeyFile", Path.GetFullPath(remote.PrivateKeyFile))
             .WithEnvironment("Deployer__Ssh__KnownHostsFile", Path.GetFullPath(remote.KnownHostsFile));
         var endpoint = tunnel.GetEndpoint(EndpointName);
+        // The tunnel is the Deployer, not a server: what consumers reference is the connection
+        // string resource "mysql" over its local port.
+        var connection = stack.Builder.AddConnectionString(Name, ConnectionUri(endpoint, stack.Parameters));
+        tunnel.WithAnnotation(new ConnectionStringRedirectAnnotation(connection.Resource));
         tunnel.WithArgs(context =>
         {
             context.Args.Add("tunnel");
@@ -79,8 +83,8 @@ public static partial class MySqlResources
         var init = stack.Builder.AddExecutable(InitName, tools.MariaDbInstallDb, dir,
             "--no-defaults", $"--datadir={data}", user, "--auth-root-authentication-method=socket", "--skip-test-db");
 
-        var mysql = stack.Builder.AddExecutable(Name, tools.MariaDbd, dir,
-                "--no-defaults", $"--datadir={data}", $"--socket={Path.Combine(dir, "mysqld.sock")}",
+        var mysql = stack.Builder.AddResource(new ServerProcessResource(Name, tools.MariaDbd, dir, e => ConnectionUri(e, stack.Parameters)))
+            .WithArgs("--no-defaults", $"--datadir={data}", $"--socket={Path.Combine(dir, "mysqld.sock")}",
                 $"--pid-file={Path.Combine(dir, "mysqld.pid")}", $"--bind-address={string.Join(',', stack.ListenAddresses)}", "--skip-name-resolve",
                 user, $"--init-file={initSql}")
             .WithArgs([.. CharsetArguments])
@@ -98,7 +102,10 @@ public static partial class MySqlResources
     private static IResourceBuilder<IResourceWithEndpoints> AddContainer(StackContext stack)
     {
         var image = stack.Options.Images.MySql;
-        return stack.WithData(stack.Builder.AddContainer(Name, image.Image, image.Tag), "mysql-container", "/var/lib/mysql")
+        var container = stack.Builder.AddResource(new ServerContainerResource(Name, e => ConnectionUri(e, stack.Parameters)))
+            .WithImage(image.Image)
+            .WithImageTag(image.Tag);
+        return stack.WithData(container, "mysql-container", "/var/lib/mysql")
             .WithEnvironment("MYSQL_DATABASE", stack.Parameters.MySqlDatabase)
             .WithEnvironment("MYSQL_USER", stack.Parameters.MySqlUser)
             .WithEnvironment("MYSQL_PASSWORD", stack.Parameters.MySqlPassword)
@@ -106,6 +113,15 @@ public static partial class MySqlResources
             .WithArgs([.. CharsetArguments])
             .WithEndpoint(name: EndpointName, targetPort: ContainerPort, scheme: "tcp");
     }
+
+    /// <summary>
+    /// What a consumer's <c>ConnectionStrings:mysql</c> holds: a <c>mysql://</c> URI whose user,
+    /// password and database are URI-escaped, so no character of a chosen password can end a
+    /// field early (a <c>Key=Value;</c> string would need quoting rules of its own).
+    /// </summary>
+    public static ReferenceExpression ConnectionUri(EndpointReference endpoint, StackParameters parameters) =>
+        ReferenceExpression.Create(
+            $"mysql://{parameters.MySqlUser.Resource:uri}:{parameters.MySqlPassword.Resource:uri}@{endpoint.Property(EndpointProperty.IPV4Host)}:{endpoint.Property(EndpointProperty.Port)}/{parameters.MySqlDatabase.Resource:uri}");
 
     /// <summary>Creates the database and the application user, and (re)sets its password.</summary>
     public static async Task<string> InitScriptAsync(StackParameters parameters, CancellationToken cancellationToken)

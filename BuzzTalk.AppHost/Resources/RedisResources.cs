@@ -7,7 +7,8 @@ namespace BuzzTalk.AppHost.Resources;
 public static class RedisResources
 {
     public const string Name = "redis";
-    public const string EndpointName = "tcp";
+    /// <summary>Aspire's Redis integration names its endpoint so too.</summary>
+    public const string EndpointName = ServerProcessResource.EndpointName;
 
     /// <summary>The scheme Aspire's Redis integration gives its endpoint; the process uses it too.</summary>
     public const string Scheme = "redis";
@@ -48,7 +49,8 @@ public static class RedisResources
     {
         var dir = stack.State.Directory("redis");
         var config = Path.Combine(dir, "redis.conf");
-        var redis = stack.Builder.AddExecutable(Name, stack.HostTools.RedisServer, dir)
+        var redis = stack.Builder.AddResource(new ServerProcessResource(Name, stack.HostTools.RedisServer, dir,
+                e => Url(e, stack.Parameters.RedisPassword.Resource)))
             .WithEndpoint(name: EndpointName, scheme: Scheme, targetPort: stack.LocalFleet?.RedisPort);
         var endpoint = redis.GetEndpoint(EndpointName);
 

@@ -42,8 +42,8 @@ public static class PrometheusConfig
                 Static(MonitoringDefaults.DeployerJob, Local(ops.DeployerPort)),
                 Probe(MonitoringDefaults.SiteProbeJob, ops.BlackboxExporterPort, Targets(settings.PublicUrl)),
                 Probe(MonitoringDefaults.DatabaseProbeJob, ops.BlackboxExporterPort,
-                    Targets([$"{discovery}/probe/mysql/{settings.Name}"], ("database", "mysql")),
-                    Targets([$"{discovery}/probe/redis/{settings.Name}"], ("database", "redis"))))));
+                    Targets([$"{discovery}/probe/mysql/{settings.Probes.MySql}"], ("database", "mysql")),
+                    Targets([$"{discovery}/probe/redis/{settings.Probes.Redis}"], ("database", "redis"))))));
         return Write(root, Header);
     }
 

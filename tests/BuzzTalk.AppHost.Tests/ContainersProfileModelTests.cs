@@ -159,14 +159,21 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Discovery_gets_probe_addresses_and_the_passwords_as_references()
+    public async Task Discovery_references_mysql_and_redis_by_their_connection_strings_with_no_password_of_its_own()
     {
-        var env = await EnvAsync(Resource<ProjectResource>("discovery"));
+        var discovery = Resource<ProjectResource>("discovery");
+        var env = await EnvAsync(discovery);
 
-        Assert.Equal("{mysql-password.value}", env["Probes__MySql__buzztalk__Password"]);
-        Assert.Equal("{redis-password.value}", env["Probes__Redis__buzztalk__Password"]);
-        Assert.DoesNotContain("password", env["Probes__MySql__buzztalk__Address"], StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("{mysql-user.value}", env["Probes__MySql__buzztalk__Address"], StringComparison.Ordinal);
+        // WithReference: each value is the server's own connection string, its password inside as a reference.
+        var raw = await ModelInspection.RawEnvAsync(discovery);
+        Assert.Equal("mysql", Assert.IsType<ConnectionStringReference>(raw["ConnectionStrings__mysql"]).Resource.Name);
+        Assert.Equal("redis", Assert.IsType<ConnectionStringReference>(raw["ConnectionStrings__redis"]).Resource.Name);
+        var mysql = Resource<IResourceWithConnectionString>("mysql").ConnectionStringExpression.ValueExpression;
+        Assert.StartsWith("mysql://{mysql-user.value", mysql, StringComparison.Ordinal);
+        Assert.Contains("{mysql-password.value", mysql, StringComparison.Ordinal);
+        Assert.Contains("{redis-password.value}", Resource<IResourceWithConnectionString>("redis").ConnectionStringExpression.ValueExpression, StringComparison.Ordinal);
+        // Only the connection strings: no REDIS_PASSWORD or other property copies of a secret.
+        Assert.DoesNotContain(env.Keys, k => k.StartsWith("Probes__", StringComparison.Ordinal) || k.StartsWith("REDIS_", StringComparison.Ordinal));
     }
 
     [Fact]

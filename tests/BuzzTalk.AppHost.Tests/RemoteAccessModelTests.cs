@@ -28,8 +28,14 @@ public sealed class RemoteAccessModelTests
              "--BuzzTalk:RemoteDatabase:User", "cpaneluser", "--BuzzTalk:RemoteDatabase:PrivateKeyFile", key,
              "--BuzzTalk:RemoteDatabase:KnownHostsFile", knownHosts], cts.Token);
 
-        Assert.DoesNotContain(builder.Resources, r => r.Name is "mysql" or "mysql-init");
+        Assert.DoesNotContain(builder.Resources, r => r.Name == "mysql-init" || r is ExecutableResource { Name: "mysql" });
         var tunnel = Assert.IsType<ProjectResource>(builder.Resources.Single(r => r.Name == "mysql-tunnel"));
+
+        // What Discovery references as "mysql" is a connection string over the tunnel's local port.
+        var connection = Assert.IsType<ConnectionStringResource>(builder.Resources.Single(r => r.Name == "mysql"));
+        Assert.Contains(connection.ConnectionStringExpression.ValueProviders, p => p is EndpointReferenceExpression e && e.Endpoint.Resource == tunnel);
+        var discovery = await ModelInspection.RawEnvAsync(builder.Resources.Single(r => r.Name == "discovery"));
+        Assert.Same(connection, Assert.IsType<ConnectionStringReference>(discovery["ConnectionStrings__mysql"]).Resource);
 
         var args = await ModelInspection.ArgsAsync(tunnel);
         Assert.Equal(["tunnel", "--host", "db.example.net", "--ssh-port", "21098", "--remote-host", "127.0.0.1", "--remote-port", "3306", "--local-port"],

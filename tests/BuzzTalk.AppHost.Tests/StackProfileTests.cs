@@ -215,9 +215,9 @@ public abstract class StackProfileTests(StackFixture fixture)
     }
 
     [Theory]
-    [InlineData("/probe/mysql/buzztalk")]
-    [InlineData("/probe/redis/buzztalk")]
-    public async Task Discovery_probes_the_stacks_own_mysql_and_redis_with_credentials_from_parameters(string path)
+    [InlineData("/probe/mysql/mysql")]
+    [InlineData("/probe/redis/redis")]
+    public async Task Discovery_probes_the_stacks_own_mysql_and_redis_through_the_connection_strings_it_references(string path)
     {
         using var cts = new CancellationTokenSource(s_timeout);
         using var http = Host.Client("discovery");

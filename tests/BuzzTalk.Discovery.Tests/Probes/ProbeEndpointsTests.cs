@@ -9,6 +9,10 @@ public sealed class ProbeEndpointsTests : IAsyncLifetime
     private readonly MariaDbServer _mariadb = new();
     private const string RedisPassword = "probe-secret";
     private readonly RedisServer _redis = new(RedisPassword);
+
+    /// <summary>Every character a connection string could trip on, outside a URI's escaping.</summary>
+    private const string HostilePassword = "p;a,s@w:o%rd/x?#=ü";
+    private readonly RedisServer _hostileRedis = new(HostilePassword);
     private readonly int _closedPort = ServerProcess.FreePort();
     private DiscoveryHost? _host;
 
@@ -16,7 +20,7 @@ public sealed class ProbeEndpointsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(_mariadb.StartAsync(), _redis.StartAsync());
+        await Task.WhenAll(_mariadb.StartAsync(), _redis.StartAsync(), _hostileRedis.StartAsync());
         _host = await DiscoveryHost.StartAsync(new Dictionary<string, string?>
         {
             ["Probes:Timeout"] = "00:00:02",
@@ -31,6 +35,16 @@ public sealed class ProbeEndpointsTests : IAsyncLifetime
             ["Probes:Redis:wrong-password:Address"] = _redis.Address,
             ["Probes:Redis:wrong-password:Password"] = "not-the-password",
             ["Probes:Redis:nobody-home:Address"] = $"127.0.0.1:{_closedPort}",
+            // What the app model's WithReference gives: ConnectionStrings:{name}, URI or the client's own form.
+            ["ConnectionStrings:db-uri"] = $"mysql://{MariaDbServer.User}:{MariaDbServer.Password}@127.0.0.1:{_mariadb.Port}/{MariaDbServer.Database}",
+            ["ConnectionStrings:db-native"] = $"{_mariadb.Address};Password={MariaDbServer.Password}",
+            ["ConnectionStrings:db-wrong"] = $"mysql://{MariaDbServer.User}:nope@127.0.0.1:{_mariadb.Port}/{MariaDbServer.Database}",
+            ["ConnectionStrings:cache-uri"] = $"redis://:{Uri.EscapeDataString(HostilePassword)}@127.0.0.1:{_hostileRedis.Port}/0",
+            ["ConnectionStrings:cache-native"] = $"{_redis.Address},password={RedisPassword}",
+            ["ConnectionStrings:cache-wrong"] = $"redis://:nope@127.0.0.1:{_redis.Port}",
+            ["ConnectionStrings:broken"] = "mysql://prober:secret-in-a-bad-uri@[not-a-host",
+            // A Probes entry is taken before a connection string of the same name.
+            ["ConnectionStrings:app"] = $"mysql://x:y@127.0.0.1:{_closedPort}/z",
         });
     }
 
@@ -43,6 +57,34 @@ public sealed class ProbeEndpointsTests : IAsyncLifetime
 
         await _mariadb.DisposeAsync();
         await _redis.DisposeAsync();
+        await _hostileRedis.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("/probe/mysql/db-uri")]
+    [InlineData("/probe/mysql/db-native")]
+    [InlineData("/probe/redis/cache-uri")]
+    [InlineData("/probe/redis/cache-native")]
+    public async Task A_referenced_connection_string_is_probed_by_its_name(string path)
+    {
+        using var response = await Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/probe/mysql/db-wrong", "Access denied")]
+    [InlineData("/probe/redis/cache-wrong", "")]
+    [InlineData("/probe/mysql/broken", "not a valid URI")]
+    public async Task A_connection_string_with_a_wrong_password_or_no_uri_is_503_without_echoing_it(string path, string reason)
+    {
+        using var response = await Http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains(reason, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("nope", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-in-a-bad-uri", body, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -186,7 +186,7 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
         Assert.Equal("http://127.0.0.1:9790/sd/targets/node-exporter", Scalar((YamlMappingNode)((YamlSequenceNode)jobs["node-exporter"]["http_sd_configs"])[0], "url"));
         Assert.Equal("http://127.0.0.1:9790/sd/targets/cadvisor", Scalar((YamlMappingNode)((YamlSequenceNode)jobs["cadvisor"]["http_sd_configs"])[0], "url"));
         var dbTargets = ((YamlSequenceNode)jobs["blackbox-db"]["static_configs"]).Cast<YamlMappingNode>().SelectMany(g => Values(g, "targets")).ToArray();
-        Assert.Equal(["http://127.0.0.1:9790/probe/mysql/buzztalk", "http://127.0.0.1:9790/probe/redis/buzztalk"], dbTargets);
+        Assert.Equal(["http://127.0.0.1:9790/probe/mysql/mysql", "http://127.0.0.1:9790/probe/redis/redis"], dbTargets);
         Assert.All(dbTargets, t => Assert.DoesNotContain("password", t, StringComparison.OrdinalIgnoreCase));
         Assert.Equal(["http://" + PublicIp], ((YamlSequenceNode)jobs["blackbox-site"]["static_configs"]).Cast<YamlMappingNode>().SelectMany(g => Values(g, "targets")));
         foreach (var job in new[] { "prometheus", "redis-exporter", "cpanel-exporter", "stackdriver-exporter", "blackbox-exporter", "alertmanager", "grafana", "buzztalk-scaler", "buzztalk-discovery", "buzztalk-deployer" })
@@ -307,11 +307,11 @@ public sealed partial class MonitoringGeneratorTests : IDisposable
     [Fact]
     public void Ports_and_names_come_from_the_settings()
     {
-        var settings = Settings with { Name = "chat", OpsHost = new OpsHostSettings { ScalerPort = 19789, DiscoveryPort = 19790, AlertmanagerPort = 19093 } };
+        var settings = Settings with { Name = "chat", Probes = new("chat-db", "chat-cache"), OpsHost = new OpsHostSettings { ScalerPort = 19789, DiscoveryPort = 19790, AlertmanagerPort = 19093 } };
         var files = MonitoringGenerator.Generate(settings).ToDictionary(f => f.Path, f => f.Content);
 
         Assert.Contains("http://127.0.0.1:19789/api/webhooks/alertmanager", files[MonitoringGenerator.AlertmanagerConfigPath], StringComparison.Ordinal);
-        Assert.Contains("http://127.0.0.1:19790/probe/mysql/chat", files[MonitoringGenerator.PrometheusConfigPath], StringComparison.Ordinal);
+        Assert.Contains("http://127.0.0.1:19790/probe/mysql/chat-db", files[MonitoringGenerator.PrometheusConfigPath], StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:19093", files[MonitoringGenerator.PrometheusConfigPath], StringComparison.Ordinal);
         Assert.Contains("chat_(?:backend|frontend)", files[MonitoringGenerator.ScalingRulesPath], StringComparison.Ordinal);
         Assert.Contains("container_label_com_docker_swarm_service_name: chat_backend", files[MonitoringGenerator.ScalingRulesPath], StringComparison.Ordinal);

@@ -44,7 +44,8 @@ public static class BundleReadme
                units and drop-ins (Prometheus, Alertmanager, Grafana, exporters, Scaler, Discovery, Deployer) and the `monitoring/`
                files; every unit restarts on failure. Run it again after any change: it only touches what changed.
             4. **Secrets** — `buzztalk-deployer render-env --env .env --bundle .` writes the per-host env and secret files (each service's env
-               file holds the variables this bundle's stack lists for it); with
+               file holds the variables this bundle's stack lists for it, and the ops host's Discovery gets the connection strings
+               of the database and Redis it probes for Prometheus, `ConnectionStrings__{settings.Probes.MySql}` and `ConnectionStrings__{settings.Probes.Redis}`); with
                `BUNDLE_BUCKET=<bundle bucket>` in `.env` the ops host's Deployer records the desired release there (its account,
                `-var deployer_service_account=<email>` at step 1, gets write access to the bucket and the `{c.EnvSecret}` secret).
             5. **Deploy** — `buzztalk-deployer deploy` rolls `stack/docker-stack.yml` out to every instance, one lease at a time.

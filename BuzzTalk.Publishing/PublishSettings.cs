@@ -20,7 +20,7 @@ public sealed record PublishSettings
     /// The connection names Discovery probes the app's MySQL and Redis by (<c>/probe/mysql/{name}</c>,
     /// <c>/probe/redis/{name}</c>): the names of the resources it references in the app model.
     /// </summary>
-    public required ProbedConnections Probes { get; init; }
+    public required Deployer.Bundle.ProbedConnections Probes { get; init; }
 
     /// <summary>These settings with one service changed.</summary>
     public PublishSettings WithService(string name, Func<SwarmServiceSpec, SwarmServiceSpec> change)

@@ -15,7 +15,7 @@ public static class PublishSettingsFactory
     public const string PublicUrlParameter = "public-url";
 
     /// <summary>Discovery references the stack's MySQL and Redis by their resource names.</summary>
-    public static ProbedConnections Probes { get; } = new(Resources.MySqlResources.Name, Resources.RedisResources.Name);
+    public static Deployer.Bundle.ProbedConnections Probes { get; } = new(Resources.MySqlResources.Name, Resources.RedisResources.Name);
 
     public static async Task<PublishSettings> CreateAsync(BuzzTalkOptions options, IConfiguration configuration, IEnumerable<IResource> model,
         CancellationToken cancellationToken)

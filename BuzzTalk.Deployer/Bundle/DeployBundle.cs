@@ -29,9 +29,10 @@ public sealed partial class DeployBundle
     private readonly Dictionary<string, BundleService> _byName;
 
     private DeployBundle(string directory, string releaseId, string stackName, IReadOnlyList<BundleService> services,
-        IReadOnlyList<ServiceEnvFile> envFiles, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
+        IReadOnlyList<ServiceEnvFile> envFiles, ProbedConnections? probes, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
     {
         EnvFiles = envFiles;
+        Probes = probes;
         Directory = directory;
         ReleaseId = releaseId;
         StackName = stackName;
@@ -58,6 +59,9 @@ public sealed partial class DeployBundle
 
     /// <summary>The env files the stack's services read, which the Deployer renders from the operator's .env.</summary>
     public IReadOnlyList<ServiceEnvFile> EnvFiles { get; }
+
+    /// <summary>What Discovery probes the app's MySQL and Redis by (<c>x-buzztalk: probes</c>); null in bundles from before it.</summary>
+    public ProbedConnections? Probes { get; }
 
     /// <summary>Files to upload to an instance (relative path with forward slashes → exact bytes), ordinal order.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Files { get; }
@@ -109,7 +113,7 @@ public sealed partial class DeployBundle
             contents[path] = bytes;
         }
 
-        var (services, stackName, envFiles) = ReadStack(contents[StackPath], contents[SpaPath]);
+        var (services, stackName, envFiles, probes) = ReadStack(contents[StackPath], contents[SpaPath]);
         var files = new SortedDictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         foreach (var path in InstanceFiles)
         {
@@ -117,7 +121,7 @@ public sealed partial class DeployBundle
         }
 
         var releaseId = Convert.ToHexStringLower(SHA256.HashData(sums))[..12];
-        return new DeployBundle(root, releaseId, stackName, services, envFiles, new ReadOnlyDictionary<string, ReadOnlyMemory<byte>>(files));
+        return new DeployBundle(root, releaseId, stackName, services, envFiles, probes, new ReadOnlyDictionary<string, ReadOnlyMemory<byte>>(files));
     }
 
     /// <summary>The named services, in the order asked (each once); any name not in the stack is refused.</summary>
@@ -193,7 +197,8 @@ public sealed partial class DeployBundle
         return result;
     }
 
-    private static (IReadOnlyList<BundleService> Services, string StackName, IReadOnlyList<ServiceEnvFile> EnvFiles) ReadStack(byte[] stackBytes, byte[] spaBytes)
+    private static (IReadOnlyList<BundleService> Services, string StackName, IReadOnlyList<ServiceEnvFile> EnvFiles, ProbedConnections? Probes) ReadStack(
+        byte[] stackBytes, byte[] spaBytes)
     {
         var yaml = new YamlStream();
         try
@@ -242,6 +247,7 @@ public sealed partial class DeployBundle
         }
 
         var envFiles = ReadEnvFiles(root, services);
+        var probes = ReadProbes(root);
 
         var fromConfig = StackNameFromConfigs(root, spaBytes);
         // The publisher names the stack in the file itself (x-buzztalk: stack); older bundles only
@@ -258,10 +264,10 @@ public sealed partial class DeployBundle
                 throw new BundleInvalidException($"'{StackPath}' names stack '{declared}' but its nginx config belongs to '{fromConfig}'.");
             }
 
-            return (services, declared, envFiles);
+            return (services, declared, envFiles, probes);
         }
 
-        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."), envFiles);
+        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."), envFiles, probes);
     }
 
     /// <summary><c>x-buzztalk: env-files</c>: per service, the variables its env file must and may hold.</summary>
@@ -292,6 +298,22 @@ public sealed partial class DeployBundle
         }
 
         return result;
+    }
+
+    /// <summary><c>x-buzztalk: probes</c>: the connection names of MySQL and Redis, which become variable names on the ops host.</summary>
+    private static ProbedConnections? ReadProbes(YamlMappingNode root)
+    {
+        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, "probes") is not { } node)
+        {
+            return null;
+        }
+
+        string Name(string kind) =>
+            node is YamlMappingNode map && Child(map, kind) is YamlScalarNode { Value: { } name } && ConnectionNamePattern().IsMatch(name)
+                ? name
+                : throw new BundleInvalidException($"'{StackExtension}: probes: {kind}' in '{StackPath}' must be a connection name of letters, digits and '_'.");
+
+        return new ProbedConnections(Name("mysql"), Name("redis"));
     }
 
     private static List<string> Keys(YamlMappingNode lists, string kind, string service)
@@ -354,4 +376,8 @@ public sealed partial class DeployBundle
 
     [GeneratedRegex("^(?<stack>[A-Za-z0-9][A-Za-z0-9_.-]*)_nginx_(?<hash>[0-9a-f]{12})$", RegexOptions.CultureInvariant)]
     private static partial Regex ConfigName();
+
+    /// <summary>A name systemd takes in a variable name (<c>ConnectionStrings__{name}</c>).</summary>
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ConnectionNamePattern();
 }

@@ -32,11 +32,11 @@ public sealed class RenderEnvCommand(CommandContext context)
             return context.Fail($"{envFile.FullName} does not exist.");
         }
 
-        IReadOnlyList<ServiceEnvFile> services;
+        DeployBundle bundle;
         try
         {
-            // The bundle says which variables each service reads.
-            services = DeployBundle.Load(bundleDirectory.FullName).EnvFiles;
+            // The bundle says which variables each service reads, and what Discovery probes.
+            bundle = DeployBundle.Load(bundleDirectory.FullName);
         }
         catch (BundleInvalidException ex)
         {
@@ -46,7 +46,7 @@ public sealed class RenderEnvCommand(CommandContext context)
         IReadOnlyList<RenderedFile> written;
         try
         {
-            written = await EnvRenderer.WriteAsync(outDirectory.FullName, EnvFile.Load(envFile.FullName), services, cancellationToken).ConfigureAwait(false);
+            written = await EnvRenderer.WriteAsync(outDirectory.FullName, EnvFile.Load(envFile.FullName), bundle.EnvFiles, bundle.Probes, cancellationToken).ConfigureAwait(false);
         }
         catch (EnvFileInvalidException ex)
         {

@@ -15,6 +15,9 @@ public static class EnvRenderer
     public const string InstanceEnvDirectory = "instance/env";
     public const string OpsHostScalerEnv = "ops-host/env/buzztalk-scaler.env";
 
+    /// <summary>The ops host's Discovery: the connection strings of what it probes (<see cref="Bundle.ProbedConnections"/>).</summary>
+    public const string OpsHostDiscoveryEnv = "ops-host/env/buzztalk-discovery.env";
+
     /// <summary>The ops host's Deployer settings: where it records the desired release (from <c>BUNDLE_BUCKET</c>).</summary>
     public const string OpsHostDeployerEnv = "ops-host/env/buzztalk-deployer.env";
     public const string OpsHostWebhookPassword = "ops-host/secrets/scaler-webhook-password";
@@ -32,9 +35,10 @@ public static class EnvRenderer
     /// <summary>
     /// Every file for every host: one env file per service the bundle declares
     /// (<paramref name="services"/>, from <see cref="Bundle.DeployBundle.EnvFiles"/>), and the ops
-    /// host's files. Throws <see cref="EnvFileInvalidException"/> listing all problems at once.
+    /// host's files, with Discovery's connection strings when the bundle names its probes
+    /// (<paramref name="probes"/>). Throws <see cref="EnvFileInvalidException"/> listing all problems at once.
     /// </summary>
-    public static IReadOnlyList<RenderedFile> Render(EnvFile env, IReadOnlyList<Bundle.ServiceEnvFile> services)
+    public static IReadOnlyList<RenderedFile> Render(EnvFile env, IReadOnlyList<Bundle.ServiceEnvFile> services, Bundle.ProbedConnections? probes = null)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(services);
@@ -129,6 +133,11 @@ public static class EnvRenderer
             files.Add(new(OpsHostGrafanaAdminPassword, grafana));
         }
 
+        if (probes is not null && DiscoveryConnections(env, probes) is { Count: > 0 } connections)
+        {
+            files.Add(new(OpsHostDiscoveryEnv, SystemdEnvFile(connections)));
+        }
+
         // The bundle bucket turns on the desired release: every deploy records what booting instances run.
         var deployer = new List<(string Key, string Value)>();
         AddIfSet(env, "BUNDLE_BUCKET", "Deployer__Release__Bucket", deployer);
@@ -201,6 +210,33 @@ public static class EnvRenderer
         }
     }
 
+    /// <summary>
+    /// Discovery probes the database and Redis the instances use, as the backends reach them:
+    /// MySQL as a <c>mysql://</c> URI from the <c>MYSQL_DB_*</c> keys (user, password and database
+    /// escaped, so no character of theirs can end a field), Redis as <c>REDIS_URL</c> itself.
+    /// </summary>
+    private static List<(string Key, string Value)> DiscoveryConnections(EnvFile env, Bundle.ProbedConnections probes)
+    {
+        string? Value(string key) => env.Values.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
+        var connections = new List<(string Key, string Value)>();
+        if (Value("MYSQL_DB_HOST") is { } host && Value("MYSQL_DB_USER") is { } user && Value("MYSQL_DB_PASSWORD") is { } password)
+        {
+            // An IPv6 address is bracketed in a URI's authority.
+            var authority = Uri.CheckHostName(host) == UriHostNameType.IPv6 ? $"[{host}]" : host;
+            var port = Value("MYSQL_DB_PORT") ?? "3306";
+            var database = Value("MYSQL_DB_NAME") is { } name ? Uri.EscapeDataString(name) : "";
+            connections.Add(($"ConnectionStrings__{probes.MySql}",
+                $"mysql://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@{authority}:{port}/{database}"));
+        }
+
+        if (Value("REDIS_URL") is { } redis)
+        {
+            connections.Add(($"ConnectionStrings__{probes.Redis}", redis));
+        }
+
+        return connections;
+    }
+
     /// <summary>The instance's env files (name → content) as a deploy uploads them into the env directory.</summary>
     public static IReadOnlyDictionary<string, byte[]> InstanceEnvFiles(EnvFile env, IReadOnlyList<Bundle.ServiceEnvFile> services)
     {
@@ -212,9 +248,9 @@ public static class EnvRenderer
 
     /// <summary>Renders <paramref name="env"/> and writes the result.</summary>
     public static async Task<IReadOnlyList<RenderedFile>> WriteAsync(string outputDirectory, EnvFile env, IReadOnlyList<Bundle.ServiceEnvFile> services,
-        CancellationToken cancellationToken = default)
+        Bundle.ProbedConnections? probes, CancellationToken cancellationToken = default)
     {
-        var files = Render(env, services);
+        var files = Render(env, services, probes);
         await WriteAsync(outputDirectory, files, cancellationToken).ConfigureAwait(false);
         return files;
     }

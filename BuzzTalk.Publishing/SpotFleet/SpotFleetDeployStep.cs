@@ -99,7 +99,8 @@ public static class SpotFleetDeployStep
 
         try
         {
-            await EnvRenderer.WriteAsync(output, EnvFile.Load(envFile), DeployBundle.Load(bundle).EnvFiles, ct).ConfigureAwait(false);
+            var published = DeployBundle.Load(bundle);
+            await EnvRenderer.WriteAsync(output, EnvFile.Load(envFile), published.EnvFiles, published.Probes, ct).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (ex is EnvFileInvalidException or BundleInvalidException or IOException or UnauthorizedAccessException)

@@ -69,7 +69,8 @@ public static class StackFileGenerator
         var configName = $"{s.Name}_nginx_{Hash(spaConfig)}";
         var root = Map(
             ("version", Str("3.8")),
-            ("x-buzztalk", Map(("stack", Str(s.Name)), ("env-files", EnvFiles(s)))),
+            ("x-buzztalk", Map(("stack", Str(s.Name)), ("env-files", EnvFiles(s)),
+                ("probes", Map(("mysql", Str(s.Probes.MySql)), ("redis", Str(s.Probes.Redis)))))),
             ("services", Map([
                 (InstanceEdge.Service, Edge(s)),
                 .. s.Services.Select(service => (service.Name, (YamlNode?)Service(service, service.Edge == EdgeRoute.Site ? spaConfig : null))),

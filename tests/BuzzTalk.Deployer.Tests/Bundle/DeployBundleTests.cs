@@ -193,6 +193,24 @@ public sealed class DeployBundleTests
     }
 
     [Fact]
+    public async Task The_probed_connection_names_are_read_and_one_that_is_no_variable_name_is_refused()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        Assert.Equal(new ProbedConnections("mysql", "redis"), DeployBundle.Load(published.Path).Probes);
+
+        // Names become ConnectionStrings__{name} in a systemd env file on the ops host.
+        var stack = published.File("stack/docker-stack.yml");
+        var text = await File.ReadAllTextAsync(stack);
+        Assert.Contains("    mysql: mysql\n", text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(stack, text.Replace("    mysql: mysql\n", "    mysql: \"x\\nEvil=1\"\n", StringComparison.Ordinal));
+        await RewriteChecksumsAsync(published);
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains("'x-buzztalk: probes: mysql'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_directory_that_does_not_exist_is_refused()
     {
         var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(Path.Combine(Path.GetTempPath(), "no-such-bundle-" + Guid.NewGuid().ToString("N"))));

@@ -18,17 +18,19 @@ public sealed class EnvRendererTests
         SCALER_WEBHOOK_PASSWORD=hook-pass
         """;
 
-    /// <summary>What the real AppHost's published bundle says its services read.</summary>
-    private static readonly IReadOnlyList<ServiceEnvFile> Services = PublishedEnvFiles();
+    /// <summary>What the real AppHost's published bundle says its services read, and what Discovery probes.</summary>
+    private static readonly DeployBundle Published = LoadPublished();
 
-    private static IReadOnlyList<ServiceEnvFile> PublishedEnvFiles()
+    private static IReadOnlyList<ServiceEnvFile> Services => Published.EnvFiles;
+
+    private static DeployBundle LoadPublished()
     {
         using var published = PublishedBundle.WriteAsync().GetAwaiter().GetResult();
-        return DeployBundle.Load(published.Path).EnvFiles;
+        return DeployBundle.Load(published.Path);
     }
 
     private static Dictionary<string, RenderedFile> Render(string text) =>
-        EnvRenderer.Render(EnvFile.Parse(text), Services).ToDictionary(f => f.RelativePath, StringComparer.Ordinal);
+        EnvRenderer.Render(EnvFile.Parse(text), Services, Published.Probes).ToDictionary(f => f.RelativePath, StringComparer.Ordinal);
 
     private static EnvFileInvalidException Refused(string text) =>
         Assert.Throws<EnvFileInvalidException>(() => EnvRenderer.Render(EnvFile.Parse(text), Services));
@@ -56,6 +58,35 @@ public sealed class EnvRendererTests
     }
 
     [Fact]
+    public void The_ops_host_discovery_gets_the_connection_strings_of_what_the_bundle_says_it_probes()
+    {
+        Assert.Equal(new ProbedConnections("mysql", "redis"), Published.Probes);
+        var hostile = Minimal.Replace("db-pass-1", "p;a,s@w:o%rd'$\"", StringComparison.Ordinal)
+            .Replace("MYSQL_DB_HOST=10.0.0.4", "MYSQL_DB_HOST=fd00::4", StringComparison.Ordinal);
+
+        var discovery = Render(hostile)["ops-host/env/buzztalk-discovery.env"];
+
+        // systemd's EnvironmentFile; the password URI-escaped, so the URI parses back to it.
+        Assert.Equal("""
+            # Written by buzztalk-deployer from the operator's .env. Do not edit: render again.
+            ConnectionStrings__mysql='mysql://buzzuser:p%3Ba%2Cs%40w%3Ao%25rd%27%24%22@[fd00::4]:3307/buzz'
+            ConnectionStrings__redis='redis://:redis-pass@10.0.0.5:6379/0'
+
+            """.Replace("\r", "", StringComparison.Ordinal), discovery.Content);
+        Assert.Equal("ops-host", discovery.Host);
+        var uri = new Uri("mysql://buzzuser:p%3Ba%2Cs%40w%3Ao%25rd%27%24%22@[fd00::4]:3307/buzz");
+        Assert.Equal("p;a,s@w:o%rd'$\"", Uri.UnescapeDataString(uri.UserInfo.Split(':')[1]));
+    }
+
+    [Fact]
+    public void A_bundle_that_names_no_probes_renders_no_discovery_file()
+    {
+        var files = EnvRenderer.Render(EnvFile.Parse(Minimal), Services, probes: null);
+
+        Assert.DoesNotContain(files, f => f.RelativePath == EnvRenderer.OpsHostDiscoveryEnv);
+    }
+
+    [Fact]
     public void Backend_prefixed_keys_pass_through_without_the_prefix()
     {
         var backend = Render(Minimal + "\nBACKEND_SENTRY_DSN=https://x@sentry.example/1\nBACKEND_ALLOWED_HOSTS='*'\n")["instance/env/backend.env"];
@@ -71,7 +102,7 @@ public sealed class EnvRendererTests
 
         Assert.Equal(
             ["instance/env/backend.env", "ops-host/env/buzztalk-scaler.env", "ops-host/secrets/scaler-webhook-password",
-             "ops-host/secrets/discord-webhook-url", "ops-host/secrets/grafana-admin-password"],
+             "ops-host/secrets/discord-webhook-url", "ops-host/secrets/grafana-admin-password", "ops-host/env/buzztalk-discovery.env"],
             files.Keys);
         Assert.Equal("hook-pass", files["ops-host/secrets/scaler-webhook-password"].Content);
         Assert.Equal("https://discord.com/api/webhooks/1/abc", files["ops-host/secrets/discord-webhook-url"].Content);
@@ -205,10 +236,10 @@ public sealed class EnvRendererTests
         var output = Path.Combine(scratch.Path, "out");
         var env = EnvFile.Parse(Minimal);
 
-        await EnvRenderer.WriteAsync(output, env, Services);
+        await EnvRenderer.WriteAsync(output, env, Services, Published.Probes);
         // A second render over the first: the rename replaces, the modes stay.
         File.SetUnixFileMode(Path.Combine(output, "instance", "env", "backend.env"), UnixFileMode.UserRead | UnixFileMode.OtherRead);
-        var files = await EnvRenderer.WriteAsync(output, env, Services);
+        var files = await EnvRenderer.WriteAsync(output, env, Services, Published.Probes);
 
         const UnixFileMode Dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         Assert.Equal(Dir, File.GetUnixFileMode(output));

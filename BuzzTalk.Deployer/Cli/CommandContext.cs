@@ -45,16 +45,20 @@ public sealed class CommandContext(FileInfo? config, OutputFormat format, IReadO
         ArgumentNullException.ThrowIfNull(envFiles);
         foreach (var content in envFiles)
         {
+            Func<string, string> redact;
             try
             {
-                var redact = SecretRedactor.RedactedSecrets(EnvFile.Parse(content));
-                var previous = _redact;
-                _redact = text => redact(previous(text));
+                redact = SecretRedactor.RedactedSecrets(EnvFile.Parse(content));
             }
             catch (EnvFileInvalidException)
             {
-                // Written by render-env, so it parses; an edited one is still uploaded as is.
+                // Written by render-env, so it parses; an edited one is still uploaded as is, and
+                // its values are still kept out of the output.
+                redact = SecretRedactor.RedactedLines(System.Text.Encoding.UTF8.GetString(content));
             }
+
+            var previous = _redact;
+            _redact = text => redact(previous(text));
         }
     }
 

@@ -40,4 +40,16 @@ public sealed class SecretRedactorTests
 
         Assert.Equal("*** visible", redact("https://discord.example/api/x visible"));
     }
+
+    [Fact]
+    public void A_file_that_does_not_parse_still_has_its_secret_values_masked()
+    {
+        // An unterminated quote and a key that is no name: EnvFile.Parse refuses this file.
+        const string Edited = "MYSQL_DB_PASSWORD=\"hunter2pw\"\nREDIS_URL='redis://:r3d1s@10.0.0.5:6379/0\n9ConnectionStrings__db=mysql://u:db-pw@h/d\nMYSQL_DB_HOST=10.0.0.4\n";
+        Assert.Throws<EnvFileInvalidException>(() => EnvFile.Parse(Edited));
+
+        var redact = SecretRedactor.RedactedLines(Edited);
+
+        Assert.Equal("*** *** *** 10.0.0.4", redact("hunter2pw r3d1s db-pw 10.0.0.4"));
+    }
 }

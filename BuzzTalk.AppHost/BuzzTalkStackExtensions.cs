@@ -13,7 +13,8 @@ namespace BuzzTalk.AppHost;
 /// <summary>Builds the whole BuzzTalk topology into the app model.</summary>
 public static class BuzzTalkStackExtensions
 {
-    public static async Task<StackContext> AddBuzzTalkAsync(this IDistributedApplicationBuilder builder, CancellationToken cancellationToken = default)
+    /// <summary>Adds every resource of the stack, for the local profile configuration chooses, and returns them for further chaining.</summary>
+    public static async Task<BuzzTalkResources> AddBuzzTalkAsync(this IDistributedApplicationBuilder builder, CancellationToken cancellationToken = default)
     {
         var options = BuzzTalkOptionsLoader.Load(builder.Configuration);
         var choice = builder.ExecutionContext.IsPublishMode
@@ -78,6 +79,6 @@ public static class BuzzTalkStackExtensions
                 options.IsLocalFleet ? LocalFleetLayout.DeployerSettingsPath(LocalFleetLayout.RootIn(stack.State)) : null);
         }
 
-        return stack;
+        return new BuzzTalkResources(stack, mysql, redis, backends, frontend, services);
     }
 }

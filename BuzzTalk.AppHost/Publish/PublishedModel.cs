@@ -26,11 +26,12 @@ public static class PublishedModel
     };
 
     /// <summary>
-    /// The app's services as published, after <paramref name="extend"/> added to the model what an
-    /// AppHost built on BuzzTalk would; <paramref name="args"/> are the AppHost's configuration arguments.
+    /// The app's services as published, after <paramref name="extend"/> added to the model (and to
+    /// the stack's own resources) what an AppHost built on BuzzTalk would; <paramref name="args"/> are
+    /// the AppHost's configuration arguments.
     /// </summary>
     public static async Task<IReadOnlyList<SwarmServiceSpec>> ServicesAsync(string publicUrl, IEnumerable<string>? args = null,
-        Action<IDistributedApplicationBuilder>? extend = null, CancellationToken cancellationToken = default)
+        Action<IDistributedApplicationBuilder, BuzzTalkResources>? extend = null, CancellationToken cancellationToken = default)
     {
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
@@ -39,8 +40,8 @@ public static class PublishedModel
                 .FirstOrDefault(a => a.Key == "apphostprojectpath")?.Value ?? AppContext.BaseDirectory,
             DisableDashboard = true,
         });
-        await builder.AddBuzzTalkAsync(cancellationToken).ConfigureAwait(false);
-        extend?.Invoke(builder);
+        var stack = await builder.AddBuzzTalkAsync(cancellationToken).ConfigureAwait(false);
+        extend?.Invoke(builder, stack);
         return await SwarmServiceDescriber.DescribeAsync(builder.Resources, publicUrl, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -20,7 +20,7 @@ public static class BackendResources
 
     public static string ReplicaName(int replica) => replica == 1 ? Name : $"{Name}-{replica}";
 
-    public static IReadOnlyList<IResourceBuilder<IResourceWithEndpoints>> AddBuzzTalkBackends(
+    public static IReadOnlyList<IResourceBuilder<IWorkloadResource>> AddBuzzTalkBackends(
         this StackContext stack,
         IResourceBuilder<IResourceWithEndpoints> mysql,
         IResourceBuilder<IResourceWithEndpoints> redis,
@@ -39,14 +39,13 @@ public static class BackendResources
             where T : class, IResourceWithEnvironment, IResourceWithWaitSupport =>
             step.WithEnvironment(context => connections.Apply(context, MigrateName)).WaitFor(mysql);
 
-        var replicas = new List<IResourceBuilder<IResourceWithEndpoints>>();
+        var replicas = new List<IResourceBuilder<IWorkloadResource>>();
         for (var i = 1; i <= stack.Options.BackendReplicas; i++)
         {
             var name = ReplicaName(i);
-            replicas.Add(stack.IsProcesses ? Configure(AddProcess(stack, name)) : Configure(AddContainer(stack, name)));
+            replicas.Add(Configure(stack.IsProcesses ? AddProcess(stack, name) : AddContainer(stack, name)));
 
-            IResourceBuilder<IResourceWithEndpoints> Configure<T>(IResourceBuilder<T> replica)
-                where T : class, IResourceWithEndpoints, IResourceWithEnvironment, IResourceWithWaitSupport
+            IResourceBuilder<IWorkloadResource> Configure(IResourceBuilder<IWorkloadResource> replica)
             {
                 replica
                     .WithEnvironment(context => connections.Apply(context, name))
@@ -98,9 +97,9 @@ public static class BackendResources
 
     private static string BackendDirectory(StackContext stack) => Path.Combine(stack.SamplesDirectory, "chat-backend");
 
-    private static IResourceBuilder<ExecutableResource> AddProcess(StackContext stack, string name)
+    private static IResourceBuilder<IWorkloadResource> AddProcess(StackContext stack, string name)
     {
-        var backend = stack.Builder.AddExecutable(name, stack.HostTools.Python, BackendDirectory(stack),
+        var backend = stack.Builder.AddWorkloadProcess(name, stack.HostTools.Python, BackendDirectory(stack),
                 "-m", "daphne", "-b", "127.0.0.1")
             .WithHttpEndpoint(name: EndpointName, env: "PORT");
         return backend
@@ -123,10 +122,7 @@ public static class BackendResources
 
     private static readonly string[] MigrateCommand = ["manage.py", "migrate", "--noinput"];
 
-    private static IResourceBuilder<ContainerResource> AddContainer(StackContext stack, string name)
-    {
-        var image = stack.Options.Images.Backend;
-        return stack.Builder.AddContainer(name, image.Image, image.Tag)
+    private static IResourceBuilder<IWorkloadResource> AddContainer(StackContext stack, string name) =>
+        stack.Builder.AddWorkloadContainer(name, stack.Options.Images.Backend)
             .WithHttpEndpoint(name: EndpointName, targetPort: ContainerPort);
-    }
 }

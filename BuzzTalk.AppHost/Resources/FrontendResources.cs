@@ -15,15 +15,12 @@ public static class FrontendResources
     public const int ContainerPort = 80;
     public const string ContainerSpaRoot = NginxConfigGenerator.ImageSpaRoot;
 
-    public static IResourceBuilder<IResourceWithEndpoints> AddBuzzTalkFrontend(this StackContext stack)
-    {
-        IResourceBuilder<IResourceWithEndpoints> frontend = stack.IsProcesses ? Publish(AddProcess(stack), stack) : Publish(AddContainer(stack), stack);
-        return frontend.WithHealthPath(HealthPath, EndpointName);
-    }
+    public static IResourceBuilder<IWorkloadResource> AddBuzzTalkFrontend(this StackContext stack) =>
+        Publish(stack.IsProcesses ? AddProcess(stack) : AddContainer(stack), stack)
+            .WithHealthPath(HealthPath, EndpointName);
 
     /// <summary>The site: published behind each instance's edge, which owns the public port.</summary>
-    private static IResourceBuilder<T> Publish<T>(IResourceBuilder<T> frontend, StackContext stack)
-        where T : IResourceWithEndpoints, IResourceWithEnvironment =>
+    private static IResourceBuilder<IWorkloadResource> Publish(IResourceBuilder<IWorkloadResource> frontend, StackContext stack) =>
         frontend.WithExternalHttpEndpoints()
             .PublishAsSwarmService(s =>
             {
@@ -38,8 +35,8 @@ public static class FrontendResources
     /// modelled after the frontend (they read its URL as <c>FRONT</c>), hence the annotation.
     /// </summary>
     public static void WaitForBackends(
-        this IResourceBuilder<IResourceWithEndpoints> frontend,
-        IReadOnlyList<IResourceBuilder<IResourceWithEndpoints>> backends)
+        this IResourceBuilder<IWorkloadResource> frontend,
+        IReadOnlyList<IResourceBuilder<IWorkloadResource>> backends)
     {
         foreach (var backend in backends)
         {
@@ -47,13 +44,13 @@ public static class FrontendResources
         }
     }
 
-    private static IResourceBuilder<ExecutableResource> AddProcess(StackContext stack)
+    private static IResourceBuilder<IWorkloadResource> AddProcess(StackContext stack)
     {
         var dir = stack.State.Directory("nginx", isPrivate: false);
         var config = Path.Combine(dir, "nginx.conf");
         // nginx reads its listen port from the config file, so the AppHost picks it up front.
         var listenPort = LoopbackPort.Find();
-        var frontend = stack.Builder.AddExecutable(Name, stack.HostTools.Nginx, dir,
+        var frontend = stack.Builder.AddWorkloadProcess(Name, stack.HostTools.Nginx, dir,
                 "-p", dir + "/", "-c", config, "-e", "stderr", "-g", "daemon off;")
             .WithHttpEndpoint(name: EndpointName, port: stack.Options.FrontendPort, targetPort: listenPort);
 
@@ -78,10 +75,9 @@ public static class FrontendResources
         return frontend;
     }
 
-    private static IResourceBuilder<ContainerResource> AddContainer(StackContext stack)
+    private static IResourceBuilder<IWorkloadResource> AddContainer(StackContext stack)
     {
-        var image = stack.Options.Images.Frontend;
-        var frontend = stack.Builder.AddContainer(Name, image.Image, image.Tag)
+        var frontend = stack.Builder.AddWorkloadContainer(Name, stack.Options.Images.Frontend)
             .WithHttpEndpoint(name: EndpointName, port: stack.Options.FrontendPort, targetPort: ContainerPort);
         if (stack.IsPublish)
         {

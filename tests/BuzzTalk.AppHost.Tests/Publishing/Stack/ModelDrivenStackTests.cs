@@ -32,13 +32,13 @@ public sealed class ModelDrivenStackTests : IDisposable
     /// another service and a replica count; and a new container with an endpoint, a health path and
     /// its own route through the edge.
     /// </summary>
-    private static void Extend(IDistributedApplicationBuilder builder)
+    private static void Extend(IDistributedApplicationBuilder builder, BuzzTalkResources stack)
     {
         var whoami = builder.AddContainer("whoami", TestStackFile.BusyboxImage.Split(':')[0], TestStackFile.BusyboxImage.Split(':')[1])
             .WithHttpEndpoint(name: "http", targetPort: 8080)
             .WithHealthPath("/index.html")
             .PublishAsSwarmService(s => s.Edge = EdgeRoute.Prefix);
-        builder.CreateResourceBuilder((ContainerResource)builder.Resources.Single(r => r.Name == "backend"))
+        stack.Backend
             .WithEnvironment("CHAT_MOTD", "welcome $USER")
             .WithEnvironment("API_TOKEN", builder.AddParameter("api-token", secret: true))
             .WithEnvironment("WHOAMI_URL", whoami.GetEndpoint("http"))
@@ -119,7 +119,7 @@ public sealed class ModelDrivenStackTests : IDisposable
     [Fact]
     public async Task A_value_only_a_host_knows_cannot_become_an_argument()
     {
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => PublishedModel.ServicesAsync(PublicUrl, extend: builder =>
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => PublishedModel.ServicesAsync(PublicUrl, extend: (builder, _) =>
             builder.AddContainer("leaky", "busybox", "1")
                 .WithArgs("--password", builder.AddParameter("leaky-password", secret: true).Resource)
                 .PublishAsSwarmService()));

@@ -48,8 +48,13 @@ public sealed record LocalFleetLayout
 
     public required int RedisPort { get; init; }
 
-    /// <summary>Where the instance's containers reach this machine (MySQL, Redis).</summary>
-    public required string HostAddress { get; init; }
+    /// <summary>
+    /// Where the instance's containers reach this machine (MySQL, Redis): <c>BuzzTalk:LocalFleet:HostAddress</c>,
+    /// else swarm's gateway, asked of the engine when the app starts (first read), not while the model is built.
+    /// </summary>
+    public string HostAddress => _hostAddress.Value;
+
+    private Lazy<string> _hostAddress = new(() => throw new InvalidOperationException("The layout was not created."));
 
     public string SshDirectory => Path.Combine(Root, "ssh");
 
@@ -131,11 +136,18 @@ public sealed record LocalFleetLayout
             AlertmanagerPort = LoopbackPort.Find(),
             MySqlPort = LoopbackPort.Find(),
             RedisPort = LoopbackPort.Find(),
-            HostAddress = options.HostAddress is { Length: > 0 } address ? address : SwarmGateway(),
         };
-        if (!IPAddress.TryParse(layout.HostAddress, out _))
+        if (options.HostAddress is { Length: > 0 } address)
         {
-            throw new OptionsInvalidException([$"BuzzTalk:LocalFleet:HostAddress: '{layout.HostAddress}' is not an IP address."]);
+            layout._hostAddress = new Lazy<string>(address);
+            if (!IPAddress.TryParse(address, out _))
+            {
+                throw new OptionsInvalidException([$"BuzzTalk:LocalFleet:HostAddress: '{address}' is not an IP address."]);
+            }
+        }
+        else
+        {
+            layout._hostAddress = new Lazy<string>(SwarmGateway);
         }
 
         return layout;
@@ -207,7 +219,7 @@ public sealed record LocalFleetLayout
     private static string SwarmGateway()
     {
         var output = Run("docker", "network", "inspect", "docker_gwbridge", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}");
-        return output.Trim() is { Length: > 0 } gateway
+        return output.Trim() is { Length: > 0 } gateway && IPAddress.TryParse(gateway, out _)
             ? gateway
             : throw new OptionsInvalidException(["BuzzTalk:Fleet=local: docker_gwbridge has no gateway; is this machine a swarm (eng/start-dockerd.sh)?"]);
     }

@@ -54,7 +54,7 @@ public static class LocalFleetResources
             .WithEnvironment("Discovery__Instances__0__Name", instance)
             .WithEnvironment("Discovery__Instances__0__Id", "1")
             .WithEnvironment("Discovery__Instances__0__PublicIp", "127.0.0.1")
-            .WithEnvironment("Discovery__Instances__0__PrivateIp", fleet.HostAddress)
+            .WithEnvironment("Discovery__Instances__0__PrivateIp", () => fleet.HostAddress)
             .WithEnvironment("Discovery__Instances__0__Zone", "local")
             .WithEnvironment("Discovery__Instances__0__ProjectId", "local")
             .WithEnvironment("Discovery__Instances__0__ManagedGroup", settings.Name + "-local")

@@ -85,8 +85,10 @@ public static partial class MySqlResources
 
         var mysql = stack.Builder.AddResource(new ServerProcessResource(Name, tools.MariaDbd, dir, e => ConnectionUri(e, stack.Parameters)))
             .WithArgs("--no-defaults", $"--datadir={data}", $"--socket={Path.Combine(dir, "mysqld.sock")}",
-                $"--pid-file={Path.Combine(dir, "mysqld.pid")}", $"--bind-address={string.Join(',', stack.ListenAddresses)}", "--skip-name-resolve",
-                user, $"--init-file={initSql}")
+                $"--pid-file={Path.Combine(dir, "mysqld.pid")}")
+            // Read when the process starts: the local fleet's address is asked of the engine then.
+            .WithArgs(context => context.Args.Add($"--bind-address={string.Join(',', stack.ListenAddresses)}"))
+            .WithArgs("--skip-name-resolve", user, $"--init-file={initSql}")
             .WithArgs([.. CharsetArguments])
             .WithEndpoint(name: EndpointName, scheme: "tcp", targetPort: stack.LocalFleet?.MySqlPort)
             .WaitForCompletion(init);

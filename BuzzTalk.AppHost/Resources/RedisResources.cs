@@ -63,7 +63,19 @@ public static class RedisResources
         });
 
         IResourceBuilder<IResourceWithEndpoints> process = redis
-            .WithArgs([config, "--bind", .. stack.ListenAddresses, "--dir", dir])
+            .WithArgs(context =>
+            {
+                // Read when the process starts: the local fleet's address is asked of the engine then.
+                context.Args.Add(config);
+                context.Args.Add("--bind");
+                foreach (var address in stack.ListenAddresses)
+                {
+                    context.Args.Add(address);
+                }
+
+                context.Args.Add("--dir");
+                context.Args.Add(dir);
+            })
             .WithArgs("--daemonize", "no", "--port")
             .WithArgs(endpoint.Property(EndpointProperty.TargetPort))
             .WithArgs([.. Settings]);

@@ -61,7 +61,12 @@ public static class BuzzTalkStackExtensions
         // FRONT is the URL a browser opens, also when read inside a backend container.
         var site = new EndpointReference(frontend.Resource, FrontendResources.EndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
         var backends = stack.AddBuzzTalkBackends(mysql, redis, site);
-        frontend.WaitForBackends(backends);
+        if (!stack.IsPublish)
+        {
+            // A run's frontend proxies to the backends; the published stack's edge does, so its
+            // frontend (static files) has nothing to wait for and the stack starts in one wave.
+            frontend.WaitForBackends(backends);
+        }
 
         var services = stack.AddBuzzTalkControlServices(mysql, redis);
         var deployer = services.Deployer;

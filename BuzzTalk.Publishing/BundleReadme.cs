@@ -84,7 +84,7 @@ public static class BundleReadme
             `cadvisor` (:{settings.CadvisorPort}) on every node. Host-mode ports allow one task per node, so the services that publish one
             update stop-first; a failed update rolls back. Image tags come from `<SERVICE>_IMAGE_TAG` (default: the model's tags). What
             only an instance knows (secrets, the database and Redis it reaches) comes from each service's env file, which the Deployer
-            renders from the operator's .env (the keys are listed under `x-buzztalk: env-files`).
+            renders from the operator's .env (the keys are listed under `x-buzztalk: env-files`).{StartWaves(settings)}
 
             ## Files
 
@@ -106,6 +106,8 @@ public static class BundleReadme
     {
         ManifestPath => "Aspire's manifest of the app model (references to parameters, never their values)",
         "stack/docker-stack.yml" => "the instance's swarm stack",
+        _ when path.StartsWith("stack/start-", StringComparison.Ordinal) =>
+            "a start wave: the stack with only the services of the waves up to this one, deployed before the whole stack",
         "nginx/nginx.conf" => "production nginx: SPA, `/backend/` proxy, websocket upgrade, swarm DNS resolver",
         _ when path.StartsWith("startup/", StringComparison.Ordinal) => "instance start-up (bootstrap from metadata, idempotent instance script)",
         _ when path.StartsWith("terraform/", StringComparison.Ordinal) => "Terraform JSON for the GCP topology",
@@ -115,6 +117,13 @@ public static class BundleReadme
         _ when path.StartsWith("ops-host/", StringComparison.Ordinal) => "ops host: systemd units and installer",
         _ => "part of the bundle",
     };
+
+    /// <summary>Said only for a model with a start order, so a bundle without one keeps its bytes.</summary>
+    private static string StartWaves(PublishSettings settings) => settings.Services.All(s => s.WaitFor.Count == 0) ? "" :
+        "\n\nSwarm starts a stack's services all at once; services that wait for others in the model ("
+        + string.Join(", ", settings.Services.Where(s => s.WaitFor.Count > 0).Select(s => $"`{s.Name}`"))
+        + ") are started in waves:\nthe Deployer and the boot script deploy each `stack/start-<k>.yml` (listed under `x-buzztalk: start-order`)"
+        + " and wait\nuntil its services' tasks run and are healthy, then deploy `stack/docker-stack.yml`.";
 
     private static string AppServices(PublishSettings settings) =>
         string.Join(", ", settings.Services.Select(s => $"`{s.Name}` ({s.Image}, {s.Replicas.ToString(CultureInfo.InvariantCulture)} per instance)"));

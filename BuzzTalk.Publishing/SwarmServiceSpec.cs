@@ -52,6 +52,12 @@ public sealed record SwarmServiceSpec
     /// <summary>The path prefix the edge proxies to this service (prefix stripped), for <see cref="EdgeRoute.Prefix"/>.</summary>
     public string? EdgePath { get; init; }
 
+    /// <summary>
+    /// Other fleet services this one waits for (the model's <c>WaitFor</c>), sorted: swarm has no
+    /// start order, so the stack is started in waves (<c>x-buzztalk: start-order</c>).
+    /// </summary>
+    public IReadOnlyList<string> WaitFor { get; init; } = [];
+
     /// <summary>Variable that overrides the image tag at deploy time: <c>BACKEND_IMAGE_TAG</c> for <c>backend</c>.</summary>
     public string TagVariable => TagVariableOf(Name);
 

@@ -23,14 +23,19 @@ public sealed partial class DeployBundle
 
     public const string ChecksumsPath = "SHA256SUMS";
 
-    /// <summary>What an instance needs; the stack file finds the SPA config at <c>../nginx/spa.conf</c>, so the layout is kept.</summary>
+    /// <summary>
+    /// What every instance needs; the stack file finds the SPA config at <c>../nginx/spa.conf</c>, so
+    /// the layout is kept. A bundle with a start order adds its wave files (<see cref="Files"/>).
+    /// </summary>
     public static IReadOnlyList<string> InstanceFiles { get; } = [StackPath, NginxPath, SpaPath];
 
     private readonly Dictionary<string, BundleService> _byName;
 
     private DeployBundle(string directory, string releaseId, string stackName, IReadOnlyList<BundleService> services,
-        IReadOnlyList<ServiceEnvFile> envFiles, ProbedConnections? probes, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
+        IReadOnlyList<ServiceEnvFile> envFiles, ProbedConnections? probes, IReadOnlyList<StartWave> startOrder,
+        IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
     {
+        StartOrder = startOrder;
         EnvFiles = envFiles;
         Probes = probes;
         Directory = directory;
@@ -62,6 +67,12 @@ public sealed partial class DeployBundle
 
     /// <summary>What Discovery probes the app's MySQL and Redis by (<c>x-buzztalk: probes</c>); null in bundles from before it.</summary>
     public ProbedConnections? Probes { get; }
+
+    /// <summary>
+    /// The waves the stack starts in (<c>x-buzztalk: start-order</c>), in order, before the whole
+    /// stack file; empty when no service waits for another.
+    /// </summary>
+    public IReadOnlyList<StartWave> StartOrder { get; }
 
     /// <summary>Files to upload to an instance (relative path with forward slashes → exact bytes), ordinal order.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Files { get; }
@@ -113,15 +124,25 @@ public sealed partial class DeployBundle
             contents[path] = bytes;
         }
 
-        var (services, stackName, envFiles, probes) = ReadStack(contents[StackPath], contents[SpaPath]);
+        var (services, stackName, envFiles, probes, startOrder) = ReadStack(contents[StackPath], contents[SpaPath]);
+        foreach (var wave in startOrder)
+        {
+            if (!contents.ContainsKey(wave.File))
+            {
+                throw new BundleInvalidException($"Start wave file '{wave.File}' ({StackExtension}: start-order) is not listed in {ChecksumsPath}, so it cannot be verified.");
+            }
+        }
+
         var files = new SortedDictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
-        foreach (var path in InstanceFiles)
+        // The wave files travel with the release: the instance deploys them from its release directory.
+        foreach (var path in InstanceFiles.Concat(startOrder.Select(w => w.File)))
         {
             files[path] = contents[path];
         }
 
         var releaseId = Convert.ToHexStringLower(SHA256.HashData(sums))[..12];
-        return new DeployBundle(root, releaseId, stackName, services, envFiles, probes, new ReadOnlyDictionary<string, ReadOnlyMemory<byte>>(files));
+        return new DeployBundle(root, releaseId, stackName, services, envFiles, probes, startOrder,
+            new ReadOnlyDictionary<string, ReadOnlyMemory<byte>>(files));
     }
 
     /// <summary>The named services, in the order asked (each once); any name not in the stack is refused.</summary>
@@ -197,7 +218,8 @@ public sealed partial class DeployBundle
         return result;
     }
 
-    private static (IReadOnlyList<BundleService> Services, string StackName, IReadOnlyList<ServiceEnvFile> EnvFiles, ProbedConnections? Probes) ReadStack(
+    private static (IReadOnlyList<BundleService> Services, string StackName, IReadOnlyList<ServiceEnvFile> EnvFiles, ProbedConnections? Probes,
+        IReadOnlyList<StartWave> StartOrder) ReadStack(
         byte[] stackBytes, byte[] spaBytes)
     {
         var yaml = new YamlStream();
@@ -248,6 +270,7 @@ public sealed partial class DeployBundle
 
         var envFiles = ReadEnvFiles(root, services);
         var probes = ReadProbes(root);
+        var startOrder = ReadStartOrder(root, services);
 
         var fromConfig = StackNameFromConfigs(root, spaBytes);
         // The publisher names the stack in the file itself (x-buzztalk: stack); older bundles only
@@ -264,10 +287,11 @@ public sealed partial class DeployBundle
                 throw new BundleInvalidException($"'{StackPath}' names stack '{declared}' but its nginx config belongs to '{fromConfig}'.");
             }
 
-            return (services, declared, envFiles, probes);
+            return (services, declared, envFiles, probes, startOrder);
         }
 
-        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."), envFiles, probes);
+        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."),
+            envFiles, probes, startOrder);
     }
 
     /// <summary><c>x-buzztalk: env-files</c>: per service, the variables its env file must and may hold.</summary>
@@ -295,6 +319,57 @@ public sealed partial class DeployBundle
             }
 
             result.Add(new ServiceEnvFile(name, Keys(lists, "required", name), Keys(lists, "optional", name), service.Environment));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <c>x-buzztalk: start-order</c>: a list of <c>{file, services}</c>, each file a
+    /// <c>stack/start-&lt;k&gt;.yml</c> of the bundle (checked against the checksums by the caller)
+    /// and each service one of the stack's. The names reach <c>docker</c> and remote paths, hence the strict patterns.
+    /// </summary>
+    private static List<StartWave> ReadStartOrder(YamlMappingNode root, List<BundleService> services)
+    {
+        var result = new List<StartWave>();
+        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, "start-order") is not { } node)
+        {
+            return result;
+        }
+
+        const string where = $"'{StackExtension}: start-order' in '{StackPath}'";
+        if (node is not YamlSequenceNode waves)
+        {
+            throw new BundleInvalidException($"{where} must be a list of waves ({{file, services}}).");
+        }
+
+        foreach (var item in waves.Children)
+        {
+            if (item is not YamlMappingNode wave || Child(wave, "file") is not YamlScalarNode { Value: { } file } || !StartWaveFile().IsMatch(file))
+            {
+                throw new BundleInvalidException($"{where}: each wave must name its file as stack/start-<n>.yml.");
+            }
+
+            if (result.Any(w => w.File == file))
+            {
+                throw new BundleInvalidException($"{where} names '{file}' twice.");
+            }
+
+            var names = (Child(wave, "services") as YamlSequenceNode)?.Children.Select(c => (c as YamlScalarNode)?.Value).ToList();
+            if (names is null || names.Count == 0)
+            {
+                throw new BundleInvalidException($"{where}: wave '{file}' must list its services.");
+            }
+
+            foreach (var name in names)
+            {
+                if (name is null || !services.Any(s => s.Name == name))
+                {
+                    throw new BundleInvalidException($"{where}: wave '{file}' names '{name}', which is not a service of the stack.");
+                }
+            }
+
+            result.Add(new StartWave(file, names!));
         }
 
         return result;
@@ -370,6 +445,9 @@ public sealed partial class DeployBundle
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex VariablePattern();
+
+    [GeneratedRegex(@"^stack/start-[0-9]{1,2}\.yml\z", RegexOptions.CultureInvariant)]
+    private static partial Regex StartWaveFile();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,30}$", RegexOptions.CultureInvariant)]
     private static partial Regex StackPattern();

@@ -64,9 +64,15 @@ public sealed class InstanceRollout(
         var before = await SnapshotAsync(ct).ConfigureAwait(false);
         // The old release under the current load, for the gate to compare with (none to compare on a first deploy).
         var baseline = before.Count > 0 ? await Gate.BaselineAsync(ct).ConfigureAwait(false) : null;
-        var affected = await ApplyAsync(release, request, ct).ConfigureAwait(false);
+        var (affected, waveFailure) = await ApplyAsync(release, request, ct).ConfigureAwait(false);
         try
         {
+            if (waveFailure is not null)
+            {
+                // A start wave that did not come up fails like a convergence: what it changed is rolled back.
+                throw waveFailure;
+            }
+
             await Convergence.UpdatedAsync(affected, before, ct).ConfigureAwait(false);
             await Gate.CheckAsync(affected, baseline, ct).ConfigureAwait(false);
         }
@@ -242,7 +248,13 @@ public sealed class InstanceRollout(
     private Task<Dictionary<string, ServiceRollout>> SnapshotAsync(CancellationToken cancellationToken) =>
         Convergence.SnapshotAsync(layout.Stack, cancellationToken);
 
-    private async Task<IReadOnlyList<string>> ApplyAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deploys the release (the whole stack, after its start waves) or updates the named services'
+    /// images; returns the services it changes, and the failure of a start wave, which the caller
+    /// handles as a failed convergence (the whole stack is then not deployed).
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Affected, RolloutFailedException? WaveFailure)> ApplyAsync(ReleaseContent release, RolloutRequest request,
+        CancellationToken cancellationToken)
     {
         if (request.Services is null)
         {
@@ -271,6 +283,21 @@ public sealed class InstanceRollout(
 
             // Before the stack: a new edge starts with it; a running one reloads it.
             _edgeChanged = await Edge.InstallAsync(layout.Release(release.ReleaseId), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string> all = [.. release.ServiceImages.Keys.Select(FullName)];
+            try
+            {
+                await StartWavesAsync(release, environment, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RolloutFailedException failure)
+            {
+                return (all, failure);
+            }
+            catch when (_edgeChanged)
+            {
+                await Edge.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+
             Step($"docker stack deploy {layout.Stack} ({release.ReleaseId})");
             try
             {
@@ -282,7 +309,7 @@ public sealed class InstanceRollout(
                 await Edge.RestoreAsync(CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
-            return [.. release.ServiceImages.Keys.Select(FullName)];
+            return (all, null);
         }
 
         var names = new List<string>();
@@ -294,7 +321,23 @@ public sealed class InstanceRollout(
             names.Add(FullName(service));
         }
 
-        return names;
+        return (names, null);
+    }
+
+    /// <summary>
+    /// Swarm starts a stack's services all at once: services that wait for others in the model
+    /// are started in waves, each wave's file (the services up to it) deployed without pruning,
+    /// so the later services are left as they are, until the wave's services run their tasks.
+    /// </summary>
+    private async Task StartWavesAsync(ReleaseContent release, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < release.StartOrder.Count; i++)
+        {
+            var wave = release.StartOrder[i];
+            Step($"start wave {i + 1}: {string.Join(", ", wave.Services)}");
+            await _swarm.StackDeployAsync($"{layout.Release(release.ReleaseId)}/{wave.File}", layout.Stack, environment, cancellationToken).ConfigureAwait(false);
+            await Convergence.StartedAsync([.. wave.Services.Select(FullName)], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, SiteSample? baseline,

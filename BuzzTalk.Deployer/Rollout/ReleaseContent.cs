@@ -16,6 +16,12 @@ public sealed partial record ReleaseContent(
     /// <summary>The env files the stack's services read (empty for a recorded release, whose rendered files are kept).</summary>
     public IReadOnlyList<ServiceEnvFile> EnvFiles { get; init; } = [];
 
+    /// <summary>
+    /// The waves the stack starts in before the whole stack file (empty for a recorded release: its
+    /// services are on the instance already, so the whole stack is deployed at once).
+    /// </summary>
+    public IReadOnlyList<StartWave> StartOrder { get; init; } = [];
+
     public const string StackPath = DeployBundle.StackPath;
 
     /// <summary>The instance's part of a loaded (checksum-verified) bundle.</summary>
@@ -27,6 +33,7 @@ public sealed partial record ReleaseContent(
             bundle.Services.ToDictionary(s => s.Name, s => s.Image, StringComparer.Ordinal))
         {
             EnvFiles = bundle.EnvFiles,
+            StartOrder = bundle.StartOrder,
         };
     }
 

@@ -94,6 +94,10 @@ public static partial class SwarmServiceDescriber
                 Limits = options.Limits,
                 Edge = options.Edge,
                 EdgePath = options.Edge == EdgeRoute.Prefix ? options.EdgePath ?? $"/{resource.Name}/" : null,
+                // Only fleet services can be started before this one on an instance; the rest (MySQL, Redis) are outside it.
+                WaitFor = [.. resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)
+                    .Where(r => r != resource && fleet.ContainsKey(r)).Select(r => r.Name)
+                    .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             });
         }
 

@@ -87,6 +87,10 @@ internal static partial class ShellTemplate
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,31}$")]
     public static partial Regex SimpleName();
 
+    /// <summary>A swarm service of the stack (the spot fleet's rule for resource names).</summary>
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,62}$")]
+    public static partial Regex ServiceName();
+
     /// <summary>An instance metadata key.</summary>
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,127}$")]
     public static partial Regex MetadataKey();

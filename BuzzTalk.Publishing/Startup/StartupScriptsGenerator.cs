@@ -73,6 +73,15 @@ public static class StartupScriptsGenerator
     private static string Instance(PublishSettings settings)
     {
         var port = ShellTemplate.RequirePort(settings.FrontendPort, nameof(settings.FrontendPort));
+        // Every wave but the last, which is the whole stack (StackFileGenerator's start-order).
+        var waves = Stack.StackFileGenerator.StartWaves(settings.Services);
+        var early = waves.Take(waves.Count - 1).ToList();
+        var lists = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["WAVE_FILES"] = [.. early.Select((_, i) => Stack.StackFileGenerator.StartWavePath(i + 1))],
+            ["WAVE_SERVICES"] = [.. early.Select(wave => string.Join(' ',
+                wave.Select(name => ShellTemplate.RequireMatch(name, ShellTemplate.ServiceName(), "service name"))))],
+        };
         return ShellTemplate.Render(Template("instance.sh"), new Dictionary<string, string>
         {
             ["KEY_BUCKET"] = Key(InstanceMetadataKeys.Bucket),
@@ -103,7 +112,7 @@ public static class StartupScriptsGenerator
             ["RELEASE_ATTRIBUTE"] = ReleaseGuestAttribute,
             ["RUNNING_RECORD"] = RunningRecordFile,
             ["RELEASE_PREFIX"] = ShellTemplate.RequireMatch(settings.Cloud.ReleasePrefix, ShellTemplate.ObjectPrefix(), nameof(settings.Cloud.ReleasePrefix)),
-        });
+        }, lists);
     }
 
     // GCE runs it as root at a preemption notice (about 30 s before the power goes) and at any

@@ -37,6 +37,10 @@ default_run_dir=__RUN_DIR__
 DRAIN_FILE=__DRAIN_FILE__
 default_health_url=__HEALTH_URL__
 default_health_timeout=__HEALTH_TIMEOUT__
+# Start waves (x-buzztalk: start-order): each file holds the app services up to its wave; the
+# matching word lists the services of that wave (names of [a-z0-9-], split on spaces).
+WAVE_FILES=(__WAVE_FILES__)
+WAVE_SERVICES=(__WAVE_SERVICES__)
 STACK_NAME="${BUZZTALK_STACK_NAME:-$default_stack_name}"
 BUNDLE_ROOT="${BUZZTALK_BUNDLE_ROOT:-$default_bundle_root}"
 ENV_DIR="${BUZZTALK_ENV_DIR:-$default_env_dir}"
@@ -321,6 +325,39 @@ if ! cmp -s "$BUNDLE_ROOT/current/$EDGE_SOURCE" "$edge_dir/$EDGE_CONFIG"; then
   fi
 fi
 export BUZZTALK_EDGE_DIR="$edge_dir"
+# Swarm starts a stack's services all at once: services that wait for others in the model are
+# started in waves, each deployed (without --prune) until its services' tasks run, and healthy:
+# swarm keeps a task whose health check has not passed yet in "starting". A wave that does not
+# come up in time is logged and the whole stack deployed anyway: a boot must not stop here.
+wave_ready() {
+  local service line replicas
+  for service in "$@"; do
+    line="$("$DOCKER" service ls --filter "name=${STACK_NAME}_$service" --format '{{.Name}} {{.Replicas}}')" || return 1
+    replicas="$(awk -v name="${STACK_NAME}_$service" '$1 == name { print $2 }' <<<"$line")"
+    [[ "$replicas" =~ ^([0-9]+)/([0-9]+)$ ]] || return 1
+    ((BASH_REMATCH[2] > 0 && BASH_REMATCH[1] == BASH_REMATCH[2])) || return 1
+  done
+}
+for i in "${!WAVE_FILES[@]}"; do
+  wave=$((i + 1))
+  wave_file="$BUNDLE_ROOT/current/${WAVE_FILES[$i]}"
+  if [[ ! -f "$wave_file" ]]; then
+    log "start wave $wave: release $release_id has no ${WAVE_FILES[$i]}; skipped"
+    continue
+  fi
+  read -r -a wave_services <<<"${WAVE_SERVICES[$i]}"
+  log "start wave $wave: ${wave_services[*]}"
+  "$DOCKER" stack deploy --with-registry-auth -c "$wave_file" "$STACK_NAME"
+  wave_deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
+  until wave_ready "${wave_services[@]}"; do
+    if ((SECONDS >= wave_deadline)); then
+      log "start wave $wave did not run within $HEALTH_TIMEOUT_SECONDS s; deploying the whole stack"
+      break 2
+    fi
+    sleep "$HEALTH_INTERVAL_SECONDS"
+  done
+done
+
 log "stack deploy $STACK_NAME (release $release_id, backend ${BACKEND_IMAGE_TAG:-default}, frontend ${FRONTEND_IMAGE_TAG:-default})"
 "$DOCKER" stack deploy --with-registry-auth -c "$BUNDLE_ROOT/current/$STACK_FILE" "$STACK_NAME"
 

@@ -211,6 +211,45 @@ public sealed class DeployBundleTests
     }
 
     [Fact]
+    public async Task The_start_order_is_read_and_its_wave_files_travel_with_the_release()
+    {
+        using var plain = await PublishedBundle.WriteAsync();
+        Assert.Empty(DeployBundle.Load(plain.Path).StartOrder);
+
+        using var published = await PublishedBundle.WriteAsync(WaitingFrontend());
+        var bundle = DeployBundle.Load(published.Path);
+
+        var wave = Assert.Single(bundle.StartOrder);
+        Assert.Equal("stack/start-1.yml", wave.File);
+        Assert.Equal(["backend"], wave.Services);
+        Assert.Equal(["nginx/nginx.conf", "nginx/spa.conf", "stack/docker-stack.yml", "stack/start-1.yml"], bundle.Files.Keys);
+        Assert.Equal(File.ReadAllBytes(published.File("stack/start-1.yml")), bundle.Files["stack/start-1.yml"].ToArray());
+    }
+
+    [Theory]
+    [InlineData("    - file: stack/start-1.yml\n", "    - file: stack/../start-1.yml\n", "stack/start-<n>.yml")]
+    [InlineData("    - file: stack/start-1.yml\n", "    - file: stack/start-2.yml\n", "'stack/start-2.yml' (x-buzztalk: start-order) is not listed in SHA256SUMS")]
+    [InlineData("        - backend\nservices:\n", "        - worker\nservices:\n", "names 'worker', which is not a service of the stack")]
+    [InlineData("      services:\n        - backend\n", "      services: backend\n", "must list its services")]
+    [InlineData("  start-order:\n", "  start-order: stack/start-1.yml\n  ignored:\n", "must be a list of waves")]
+    public async Task A_bad_start_order_is_refused(string written, string edited, string message)
+    {
+        using var published = await PublishedBundle.WriteAsync(WaitingFrontend());
+        var stack = published.File("stack/docker-stack.yml");
+        var text = await File.ReadAllTextAsync(stack);
+        Assert.Contains(written, text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(stack, text.Replace(written, edited, StringComparison.Ordinal));
+        await RewriteChecksumsAsync(published);
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    private static PublishSettings WaitingFrontend() =>
+        PublishedModel.Settings("http://203.0.113.10").WithService("frontend", s => s with { WaitFor = ["backend"] });
+
+    [Fact]
     public void A_directory_that_does_not_exist_is_refused()
     {
         var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(Path.Combine(Path.GetTempPath(), "no-such-bundle-" + Guid.NewGuid().ToString("N"))));

@@ -5,7 +5,6 @@ using BuzzTalk.AppHost.Publish;
 using BuzzTalk.Deployer.Cli;
 using BuzzTalk.Deployer.Rollout;
 using BuzzTalk.Publishing;
-using BuzzTalk.Publishing.Stack;
 using BuzzTalk.Testing;
 
 namespace BuzzTalk.Deployer.Tests.Rollout;
@@ -46,13 +45,15 @@ public sealed class DeployerWorld : IAsyncDisposable
     /// </param>
     /// <param name="backendImage">The backend's image as published (repository:tag, e.g. the real backend); null runs the test app.</param>
     /// <param name="backendReplicas">Backend replicas per instance in the stack.</param>
-    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false, bool portPerInstance = false, string? backendImage = null, int backendReplicas = 1)
+    /// <param name="model">A change to the published services (e.g. a start order) before the bundle is composed.</param>
+    public static async Task<DeployerWorld> StartAsync(bool backendOnly = false, bool portPerInstance = false, string? backendImage = null, int backendReplicas = 1,
+        Func<PublishSettings, PublishSettings>? model = null)
     {
         var world = new DeployerWorld(await SshServer.StartAsync());
         try
         {
             await File.WriteAllTextAsync(world.KnownHostsFile, world.Ssh.KnownHostsLine + "\n");
-            await world.WriteBundleAsync(backendOnly, portPerInstance, backendImage, backendReplicas);
+            await world.WriteBundleAsync(backendOnly, portPerInstance, backendImage, backendReplicas, model);
             await File.WriteAllTextAsync(Path.Combine(world.Root, "test.env"), """
                 MYSQL_DB_NAME=from-deployer
                 MYSQL_DB_USER=buzztalk
@@ -199,7 +200,8 @@ public sealed class DeployerWorld : IAsyncDisposable
         _scratch.Dispose();
     }
 
-    private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance, string? backendImage, int backendReplicas)
+    private async Task WriteBundleAsync(bool backendOnly, bool portPerInstance, string? backendImage, int backendReplicas,
+        Func<PublishSettings, PublishSettings>? model)
     {
         var settings = PublishedModel.Settings("http://127.0.0.1", Name).WithService("backend", backend => backend with
         {
@@ -208,12 +210,17 @@ public sealed class DeployerWorld : IAsyncDisposable
                 ? new BuzzTalk.Publishing.ContainerImage("buzztalk/testapp", "v1")
                 : new BuzzTalk.Publishing.ContainerImage(backendImage[..backendImage.LastIndexOf(':')], backendImage[(backendImage.LastIndexOf(':') + 1)..]),
         });
+        settings = model?.Invoke(settings) ?? settings;
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
-        var stack = files.Single(f => f.Path == StackFileGenerator.StackPath);
-        var rewritten = TestStackFile.Rewrite(stack.Content, FrontendPort, backendImage: "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}",
-            keepServices: backendOnly ? ["backend"] : portPerInstance ? ["edge", "backend", "frontend"] : null, fastUpdates: true,
-            frontendPortVariable: portPerInstance ? Releases.InstanceBoot.FrontendPortVariable : null, publishedBackend: backendImage is not null);
-        files[files.IndexOf(stack)] = stack with { Content = rewritten };
+        // The stack file and its start waves' files (stack/start-<k>.yml) alike.
+        foreach (var stack in files.Where(f => f.Path.StartsWith("stack/", StringComparison.Ordinal) && f.Path.EndsWith(".yml", StringComparison.Ordinal)).ToList())
+        {
+            var rewritten = TestStackFile.Rewrite(stack.Content, FrontendPort, backendImage: "buzztalk/testapp:${BACKEND_IMAGE_TAG:-v1}",
+                keepServices: backendOnly ? ["backend"] : portPerInstance ? ["edge", "backend", "frontend"] : null, fastUpdates: true,
+                frontendPortVariable: portPerInstance ? Releases.InstanceBoot.FrontendPortVariable : null, publishedBackend: backendImage is not null);
+            files[files.IndexOf(stack)] = stack with { Content = rewritten };
+        }
+
         files.Add(new BundleFile(BundleComposer.ChecksumsPath, BundleComposer.Checksums(files)));
         await BundleWriter.WriteAsync(BundleDirectory, files, CancellationToken.None);
     }

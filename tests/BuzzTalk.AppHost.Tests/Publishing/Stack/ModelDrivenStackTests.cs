@@ -29,15 +29,16 @@ public sealed class ModelDrivenStackTests : IDisposable
 
     /// <summary>
     /// The real AppHost, plus: on the backend a plain value, a secret parameter, a reference to
-    /// another service and a replica count; and a new container with an endpoint, a health path and
-    /// its own route through the edge.
+    /// another service and a replica count; and a new container with an endpoint, a health path,
+    /// its own route through the edge and a wait for the backend (a start wave after it).
     /// </summary>
     private static void Extend(IDistributedApplicationBuilder builder, BuzzTalkResources stack)
     {
         var whoami = builder.AddContainer("whoami", TestStackFile.BusyboxImage.Split(':')[0], TestStackFile.BusyboxImage.Split(':')[1])
             .WithHttpEndpoint(name: "http", targetPort: 8080)
             .WithHealthPath("/index.html")
-            .PublishAsSwarmService(s => s.Edge = EdgeRoute.Prefix);
+            .PublishAsSwarmService(s => s.Edge = EdgeRoute.Prefix)
+            .WaitFor(stack.Backend);
         stack.Backend
             .WithEnvironment("CHAT_MOTD", "welcome $USER")
             .WithEnvironment("API_TOKEN", builder.AddParameter("api-token", secret: true))
@@ -95,6 +96,58 @@ public sealed class ModelDrivenStackTests : IDisposable
         // And the Scaler's desired count starts from the model's replicas.
         var scaling = BundleComposer.Compose(await ExtendedAsync(PublicUrl)).Single(f => f.Path == MonitoringGenerator.ScalingRulesPath).Content;
         Assert.Contains("vector(3)", scaling, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_service_that_waits_for_the_backend_starts_in_a_wave_after_it()
+    {
+        var settings = await ExtendedAsync(PublicUrl);
+        Assert.Equal(["backend"], settings.Services.Single(s => s.Name == "whoami").WaitFor);
+        var bundle = BundleComposer.Compose(settings);
+
+        // One wave before the whole stack: everything that waits for nobody.
+        var order = (YamlSequenceNode)At(Stack(settings), "x-buzztalk", "start-order");
+        var wave = Assert.Single(order.Children);
+        Assert.Equal("stack/start-1.yml", Text(wave, "file"));
+        Assert.Equal(["frontend", "backend"], List(wave, "services"));
+
+        var file = bundle.Single(f => f.Path == "stack/start-1.yml");
+        Assert.Contains("  stack/start-1.yml\n", bundle.Single(f => f.Path == BundleComposer.ChecksumsPath).Content, StringComparison.Ordinal);
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(file.Content));
+        var first = yaml.Documents[0].RootNode;
+        var services = ((YamlMappingNode)At(first, "services")).Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToList();
+        Assert.Equal(["edge", "frontend", "backend", "node-exporter", "cadvisor"], services);
+        Assert.Equal(Text(Stack(settings), "configs", "nginx_conf", "name"), Text(first, "configs", "nginx_conf", "name"));
+        Assert.False(((YamlMappingNode)At(first, "x-buzztalk")).Children.ContainsKey("start-order"));
+        Assert.Contains("stack/start-1.yml", bundle.Single(f => f.Path == BundleReadme.Path).Content, StringComparison.Ordinal);
+
+        // Deterministic: the same model gives the same bytes.
+        Assert.Equal(file.Content, BundleComposer.Compose(await ExtendedAsync(PublicUrl)).Single(f => f.Path == "stack/start-1.yml").Content);
+    }
+
+    [Fact]
+    public async Task Services_that_wait_for_each_other_are_refused()
+    {
+        var settings = (await ExtendedAsync(PublicUrl)).WithService("backend", s => s with { WaitFor = ["whoami"] });
+
+        var e = Assert.Throws<InvalidOperationException>(() => BundleComposer.Compose(settings));
+
+        Assert.Contains("cycle", e.Message, StringComparison.Ordinal);
+        Assert.Contains("backend", e.Message, StringComparison.Ordinal);
+        Assert.Contains("whoami", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_real_apphost_starts_its_stack_at_once()
+    {
+        // The frontend waits for the backends only in a run: in the stack the edge proxies to them.
+        var bundle = BundleComposer.Compose(PublishedModel.Settings(PublicUrl));
+
+        Assert.All(PublishedModel.Settings(PublicUrl).Services, s => Assert.Empty(s.WaitFor));
+        Assert.DoesNotContain(bundle, f => f.Path.StartsWith("stack/start-", StringComparison.Ordinal));
+        Assert.False(((YamlMappingNode)At(Stack(PublishedModel.Settings(PublicUrl)), "x-buzztalk")).Children.ContainsKey("start-order"));
+        Assert.DoesNotContain("start wave", bundle.Single(f => f.Path == BundleReadme.Path).Content, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

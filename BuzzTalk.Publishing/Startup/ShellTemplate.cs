@@ -55,6 +55,40 @@ internal static partial class ShellTemplate
         return result;
     }
 
+    /// <summary>
+    /// Keeps or drops the lines between <c>#&gt;name</c> and <c>#&lt;name</c> (the marker lines always
+    /// go): a part only some bundles need leaves the others' scripts byte for byte as they were.
+    /// </summary>
+    public static string Section(string template, string name, bool keep)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var lines = template.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var result = new List<string>();
+        var inside = false;
+        var found = false;
+        foreach (var line in lines)
+        {
+            if (line == "#>" + name || line == "#<" + name)
+            {
+                if (inside == (line[1] == '>'))
+                {
+                    throw new InvalidOperationException($"template section {name} is not closed before it opens again");
+                }
+
+                inside = line[1] == '>';
+                found = true;
+                continue;
+            }
+
+            if (!inside || keep)
+            {
+                result.Add(line);
+            }
+        }
+
+        return !found || inside ? throw new InvalidOperationException($"template has no closed section {name}") : string.Join('\n', result);
+    }
+
     /// <summary>An absolute path of plain characters (no spaces, quotes, <c>$</c>, <c>%</c> or <c>..</c>).</summary>
     public static string RequirePath(string value, string what)
     {

@@ -37,10 +37,12 @@ default_run_dir=__RUN_DIR__
 DRAIN_FILE=__DRAIN_FILE__
 default_health_url=__HEALTH_URL__
 default_health_timeout=__HEALTH_TIMEOUT__
+#>start-waves
 # Start waves (x-buzztalk: start-order): each file holds the app services up to its wave; the
 # matching word lists the services of that wave (names of [a-z0-9-], split on spaces).
 WAVE_FILES=(__WAVE_FILES__)
 WAVE_SERVICES=(__WAVE_SERVICES__)
+#<start-waves
 STACK_NAME="${BUZZTALK_STACK_NAME:-$default_stack_name}"
 BUNDLE_ROOT="${BUZZTALK_BUNDLE_ROOT:-$default_bundle_root}"
 ENV_DIR="${BUZZTALK_ENV_DIR:-$default_env_dir}"
@@ -325,6 +327,7 @@ if ! cmp -s "$BUNDLE_ROOT/current/$EDGE_SOURCE" "$edge_dir/$EDGE_CONFIG"; then
   fi
 fi
 export BUZZTALK_EDGE_DIR="$edge_dir"
+#>start-waves
 # Swarm starts a stack's services all at once: services that wait for others in the model are
 # started in waves, each deployed (without --prune) until its services' tasks run, and healthy:
 # swarm keeps a task whose health check has not passed yet in "starting". A wave that does not
@@ -358,6 +361,7 @@ for i in "${!WAVE_FILES[@]}"; do
   done
 done
 
+#<start-waves
 log "stack deploy $STACK_NAME (release $release_id, backend ${BACKEND_IMAGE_TAG:-default}, frontend ${FRONTEND_IMAGE_TAG:-default})"
 "$DOCKER" stack deploy --with-registry-auth -c "$BUNDLE_ROOT/current/$STACK_FILE" "$STACK_NAME"
 

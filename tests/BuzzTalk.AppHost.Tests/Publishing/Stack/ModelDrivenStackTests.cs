@@ -122,6 +122,11 @@ public sealed class ModelDrivenStackTests : IDisposable
         Assert.False(((YamlMappingNode)At(first, "x-buzztalk")).Children.ContainsKey("start-order"));
         Assert.Contains("stack/start-1.yml", bundle.Single(f => f.Path == BundleReadme.Path).Content, StringComparison.Ordinal);
 
+        // The boot script starts the same waves.
+        var script = bundle.Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content;
+        Assert.Contains("WAVE_FILES=('stack/start-1.yml')\n", script, StringComparison.Ordinal);
+        Assert.Contains("WAVE_SERVICES=('frontend backend')\n", script, StringComparison.Ordinal);
+
         // Deterministic: the same model gives the same bytes.
         Assert.Equal(file.Content, BundleComposer.Compose(await ExtendedAsync(PublicUrl)).Single(f => f.Path == "stack/start-1.yml").Content);
     }
@@ -148,6 +153,10 @@ public sealed class ModelDrivenStackTests : IDisposable
         Assert.DoesNotContain(bundle, f => f.Path.StartsWith("stack/start-", StringComparison.Ordinal));
         Assert.False(((YamlMappingNode)At(Stack(PublishedModel.Settings(PublicUrl)), "x-buzztalk")).Children.ContainsKey("start-order"));
         Assert.DoesNotContain("start wave", bundle.Single(f => f.Path == BundleReadme.Path).Content, StringComparison.OrdinalIgnoreCase);
+        // Nor has its boot script the waves' part (its bytes are those from before start waves).
+        var script = bundle.Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content;
+        Assert.DoesNotContain("WAVE_", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("start-waves", script, StringComparison.Ordinal);
     }
 
     [Fact]

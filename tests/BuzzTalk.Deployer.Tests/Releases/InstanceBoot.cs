@@ -30,8 +30,10 @@ public sealed class InstanceBoot
     /// <param name="host">The instance's "disk": its opt, env and run folders live under it.</param>
     /// <param name="frontendPort">The port the instance's nginx publishes (and its health check asks).</param>
     /// <param name="bucket">The bundle bucket the instance template names in the metadata.</param>
+    /// <param name="settings">The published model the script is rendered from (e.g. with a start order); null for the AppHost's own.</param>
     [SupportedOSPlatform("linux")]
-    public InstanceBoot(FakeInstanceCloud cloud, string root, string publishName, string stack, string host, int frontendPort, string bucket)
+    public InstanceBoot(FakeInstanceCloud cloud, string root, string publishName, string stack, string host, int frontendPort, string bucket,
+        PublishSettings? settings = null)
     {
         cloud.Attributes[InstanceMetadataKeys.Bucket] = bucket;
         Host = host;
@@ -40,7 +42,7 @@ public sealed class InstanceBoot
         _shutdown = Path.Combine(root, "shutdown.sh");
         _log = Path.Combine(root, $"boot-{stack}.log");
         var logger = Path.Combine(root, $"logger-{stack}");
-        var scripts = StartupScriptsGenerator.Generate(PublishedModel.Settings("http://127.0.0.1", publishName));
+        var scripts = StartupScriptsGenerator.Generate(settings ?? PublishedModel.Settings("http://127.0.0.1", publishName));
         File.WriteAllText(_script, scripts.Single(f => f.Path == StartupScriptsGenerator.InstanceScriptPath).Content);
         File.WriteAllText(_shutdown, scripts.Single(f => f.Path == StartupScriptsGenerator.ShutdownScriptPath).Content);
         // The script logs through logger(1); this one appends to a file the tests read.

@@ -19,6 +19,9 @@ public sealed class DeployerWorld : IAsyncDisposable
     private readonly ScratchDirectory _scratch = new();
     private readonly List<string> _stacks = [];
 
+    // The published model a test changed (StartAsync's model): the boot script is rendered from it.
+    private PublishSettings? _modelled;
+
     private DeployerWorld(SshServer ssh) => Ssh = ssh;
 
     public SshServer Ssh { get; }
@@ -141,7 +144,7 @@ public sealed class DeployerWorld : IAsyncDisposable
             _stacks.Add(stack);
         }
 
-        return new Releases.InstanceBoot(cloud, Root, Name, stack, HostPath(instance), frontendPort, CloudBucket);
+        return new Releases.InstanceBoot(cloud, Root, Name, stack, HostPath(instance), frontendPort, CloudBucket, _modelled);
     }
 
     public string HostPath(string instance, params string[] parts) => Path.Combine([Root, "hosts", instance, .. parts]);
@@ -210,7 +213,10 @@ public sealed class DeployerWorld : IAsyncDisposable
                 ? new BuzzTalk.Publishing.ContainerImage("buzztalk/testapp", "v1")
                 : new BuzzTalk.Publishing.ContainerImage(backendImage[..backendImage.LastIndexOf(':')], backendImage[(backendImage.LastIndexOf(':') + 1)..]),
         });
-        settings = model?.Invoke(settings) ?? settings;
+        if (model is not null)
+        {
+            settings = _modelled = model(settings);
+        }
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
         // The stack file and its start waves' files (stack/start-<k>.yml) alike.
         foreach (var stack in files.Where(f => f.Path.StartsWith("stack/", StringComparison.Ordinal) && f.Path.EndsWith(".yml", StringComparison.Ordinal)).ToList())

@@ -6,7 +6,8 @@ namespace BuzzTalk.Deployer.Tests.Rollout;
 
 /// <summary>
 /// Aspire's WaitFor on the real local swarm over real SSH: swarm starts a stack's services all at
-/// once, so the Deployer starts a service that waits for another in a later wave.
+/// once, so the Deployer, and an instance's boot script, start a service that waits for another in
+/// a later wave.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class StartWaveRolloutTests
@@ -16,8 +17,9 @@ public sealed partial class StartWaveRolloutTests
     {
         await using var world = await DeployerWorld.StartAsync(portPerInstance: true,
             model: settings => settings.WithService("frontend", frontend => frontend with { WaitFor = ["backend"] }));
+        await using var cloud = await FakeInstanceCloud.StartAsync();
         // Generous on a loaded machine: the wave waits for a healthy backend within the convergence timeout.
-        var settings = world.Settings(convergeTimeout: TimeSpan.FromMinutes(4));
+        var settings = world.Settings(convergeTimeout: TimeSpan.FromMinutes(4), cloud: cloud);
         await world.RenderEnvAsync();
 
         var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
@@ -30,12 +32,27 @@ public sealed partial class StartWaveRolloutTests
         var whole = steps.FindIndex(s => s.StartsWith($"docker stack deploy {world.Name}-local ", StringComparison.Ordinal));
         Assert.True(wave >= 0 && wave < backendRuns && backendRuns < whole, string.Join("\n", steps));
 
-        // Swarm's own record: the frontend's first task was created after the backend's task ran (healthy).
-        var backend = await TasksAsync($"{world.Name}-local_backend");
-        var frontend = await TasksAsync($"{world.Name}-local_frontend");
+        await FrontendStartedAfterBackendAsync($"{world.Name}-local");
+
+        // An instance the group adds boots into the recorded release, waves and all.
+        var added = world.Boot(cloud, "added", ServerProcess.FreePort());
+        var boot = await added.RunAsync();
+        Assert.True(boot.ExitCode == 0, boot.Output);
+        var waveLogged = boot.Log.IndexOf("start wave 1: backend", StringComparison.Ordinal);
+        var wholeLogged = boot.Log.IndexOf($"stack deploy {world.Name}-added ", StringComparison.Ordinal);
+        Assert.True(waveLogged >= 0 && waveLogged < wholeLogged, boot.Log);
+        Assert.DoesNotContain("did not run", boot.Log, StringComparison.Ordinal);
+        await FrontendStartedAfterBackendAsync($"{world.Name}-added");
+    }
+
+    /// <summary>Swarm's own record: the frontend's first task was created after the backend's task ran (healthy).</summary>
+    private static async Task FrontendStartedAfterBackendAsync(string stack)
+    {
+        var backend = await TasksAsync($"{stack}_backend");
+        var frontend = await TasksAsync($"{stack}_frontend");
         var backendRunning = backend.Where(t => t.State == "running").Select(t => t.StateSince).Min();
         var frontendFirst = frontend.Select(t => t.Created).Min();
-        Assert.True(backendRunning < frontendFirst, $"backend running since {backendRunning:O}, frontend's first task created {frontendFirst:O}");
+        Assert.True(backendRunning < frontendFirst, $"{stack}: backend running since {backendRunning:O}, frontend's first task created {frontendFirst:O}");
     }
 
     private static async Task<List<(DateTimeOffset Created, string State, DateTimeOffset StateSince)>> TasksAsync(string service)

@@ -62,13 +62,6 @@ internal sealed class ConvergenceWaiter(SwarmClient swarm, DeployerOptions optio
             return (ours && now.UpdateState == "rollback_completed") || !now.TaskSpecChanged;
         }, cancellationToken);
 
-    /// <summary>
-    /// Until each service runs all its desired tasks (a start wave): swarm keeps a task whose health
-    /// check has not passed in <c>starting</c>, so running tasks are healthy ones.
-    /// </summary>
-    public Task StartedAsync(IReadOnlyList<string> services, CancellationToken cancellationToken) =>
-        WaitAsync(services, "runs", "start", (_, _) => true, cancellationToken);
-
     /// <summary>Polls each pending service until <paramref name="settled"/> (which throws on a failure) and its tasks run.</summary>
     private async Task WaitAsync(IReadOnlyList<string> services, string done, string verb, Func<string, ServiceRollout, bool> settled,
         CancellationToken cancellationToken)

@@ -64,7 +64,7 @@ public sealed class InstanceRollout(
         var before = await SnapshotAsync(ct).ConfigureAwait(false);
         // The old release under the current load, for the gate to compare with (none to compare on a first deploy).
         var baseline = before.Count > 0 ? await Gate.BaselineAsync(ct).ConfigureAwait(false) : null;
-        var (affected, waveFailure) = await ApplyAsync(release, request, ct).ConfigureAwait(false);
+        var (affected, waveFailure) = await ApplyAsync(release, request, before, ct).ConfigureAwait(false);
         try
         {
             if (waveFailure is not null)
@@ -254,7 +254,7 @@ public sealed class InstanceRollout(
     /// handles as a failed convergence (the whole stack is then not deployed).
     /// </summary>
     private async Task<(IReadOnlyList<string> Affected, RolloutFailedException? WaveFailure)> ApplyAsync(ReleaseContent release, RolloutRequest request,
-        CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
     {
         if (request.Services is null)
         {
@@ -286,7 +286,7 @@ public sealed class InstanceRollout(
             IReadOnlyList<string> all = [.. release.ServiceImages.Keys.Select(FullName)];
             try
             {
-                await StartWavesAsync(release, environment, cancellationToken).ConfigureAwait(false);
+                await StartWavesAsync(release, environment, before, cancellationToken).ConfigureAwait(false);
             }
             catch (RolloutFailedException failure)
             {
@@ -327,16 +327,19 @@ public sealed class InstanceRollout(
     /// <summary>
     /// Swarm starts a stack's services all at once: services that wait for others in the model
     /// are started in waves, each wave's file (the services up to it) deployed without pruning,
-    /// so the later services are left as they are, until the wave's services run their tasks.
+    /// so the later services are left as they are, until the wave's services run their tasks: new
+    /// ones once started, changed ones once their update completed (swarm keeps a task whose health
+    /// check has not passed in <c>starting</c>, so running tasks are healthy ones).
     /// </summary>
-    private async Task StartWavesAsync(ReleaseContent release, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    private async Task StartWavesAsync(ReleaseContent release, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyDictionary<string, ServiceRollout> before, CancellationToken cancellationToken)
     {
         for (var i = 0; i < release.StartOrder.Count; i++)
         {
             var wave = release.StartOrder[i];
             Step($"start wave {i + 1}: {string.Join(", ", wave.Services)}");
             await _swarm.StackDeployAsync($"{layout.Release(release.ReleaseId)}/{wave.File}", layout.Stack, environment, cancellationToken).ConfigureAwait(false);
-            await Convergence.StartedAsync([.. wave.Services.Select(FullName)], cancellationToken).ConfigureAwait(false);
+            await Convergence.UpdatedAsync([.. wave.Services.Select(FullName)], before, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed partial class StartWaveRolloutTests
         Assert.True(exit == 0, errors + output);
         var steps = Assert.Single(DeployerWorld.Report(output).Instances).Steps.ToList();
         var wave = steps.FindIndex(s => s == "start wave 1: backend");
-        var backendRuns = steps.FindIndex(s => s.StartsWith($"{world.Name}-local_backend runs", StringComparison.Ordinal));
+        var backendRuns = steps.FindIndex(s => s.StartsWith($"{world.Name}-local_backend converged", StringComparison.Ordinal));
         var whole = steps.FindIndex(s => s.StartsWith($"docker stack deploy {world.Name}-local ", StringComparison.Ordinal));
         Assert.True(wave >= 0 && wave < backendRuns && backendRuns < whole, string.Join("\n", steps));
 

@@ -45,6 +45,29 @@ public sealed partial class StartWaveRolloutTests
         await FrontendStartedAfterBackendAsync($"{world.Name}-added");
     }
 
+    [Fact]
+    public async Task A_wave_that_never_turns_healthy_fails_the_deploy_before_the_waiting_service_is_created()
+    {
+        await using var world = await DeployerWorld.StartAsync(portPerInstance: true,
+            model: settings => settings.WithService("frontend", frontend => frontend with { WaitFor = ["backend"] }));
+        var settings = world.Settings(convergeTimeout: TimeSpan.FromSeconds(30));
+        await world.RenderEnvAsync();
+
+        // v3 never passes its health check.
+        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", settings, "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--image-tag", "v3", "--output", "json");
+
+        Assert.True(exit == 1, $"exit {exit}\n{errors}{output}");
+        var instance = Assert.Single(DeployerWorld.Report(output).Instances);
+        Assert.Contains("start wave 1: backend", instance.Steps);
+        var said = string.Join("\n", instance.Steps.Append(instance.Message));
+        Assert.True(said.Contains("did not converge within 30 s", StringComparison.Ordinal), said);
+        Assert.DoesNotContain(instance.Steps, s => s.StartsWith($"docker stack deploy {world.Name}-local ", StringComparison.Ordinal));
+        var frontend = await ToolRun.RunCheckedAsync("docker", Path.GetTempPath(),
+            "service", "ls", "-q", "--filter", $"name={world.Name}-local_frontend");
+        Assert.Equal("", frontend.Trim());
+    }
+
     /// <summary>Swarm's own record: the frontend's first task was created after the backend's task ran (healthy).</summary>
     private static async Task FrontendStartedAfterBackendAsync(string stack)
     {

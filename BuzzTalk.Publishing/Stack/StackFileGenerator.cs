@@ -35,23 +35,30 @@ public static class StackFileGenerator
         ArgumentNullException.ThrowIfNull(settings);
         var nginx = NginxConfigGenerator.Generate(ProductionSite(settings));
         var spa = NginxConfigGenerator.GenerateStatic(Port(settings.SiteService.Port), NginxConfigGenerator.ImageSpaRoot);
-        var waves = StartWaves(settings.Services);
-        // The last wave is the whole stack, docker-stack.yml itself; each earlier one gets a file
-        // with the app services of the waves up to it.
-        var early = waves.Take(waves.Count - 1).Select((wave, i) => (File: StartWavePath(i + 1), Services: wave)).ToList();
+        var early = StartOrder(settings.Services);
         var files = new List<BundleFile> { new(NginxPath, nginx), new(SpaPath, spa), new(StackPath, Stack(settings, spa, early, wave: null)) };
         for (var k = 1; k <= early.Count; k++)
         {
-            var upTo = waves.Take(k).SelectMany(w => w).ToHashSet(StringComparer.Ordinal);
+            var upTo = early.Take(k).SelectMany(w => w.Services).ToHashSet(StringComparer.Ordinal);
             var subset = settings with { Services = [.. settings.Services.Where(service => upTo.Contains(service.Name))] };
-            files.Add(new BundleFile(StartWavePath(k), Stack(subset, spa, [], wave: k)));
+            files.Add(new BundleFile(early[k - 1].File, Stack(subset, spa, [], wave: k)));
         }
 
         return files;
     }
 
+    /// <summary>
+    /// The waves deployed before the whole stack, each with its file: every start wave but the
+    /// last, which is the whole stack, docker-stack.yml itself. Empty when nobody waits.
+    /// </summary>
+    public static List<(string File, IReadOnlyList<string> Services)> StartOrder(IReadOnlyList<SwarmServiceSpec> services)
+    {
+        var waves = StartWaves(services);
+        return [.. waves.Take(waves.Count - 1).Select((wave, i) => (StartWavePath(i + 1), wave))];
+    }
+
     /// <summary>The stack file of start wave <paramref name="wave"/> (1-based): the app services of waves 1..k.</summary>
-    public static string StartWavePath(int wave) => $"stack/start-{wave.ToString(CultureInfo.InvariantCulture)}.yml";
+    private static string StartWavePath(int wave) => $"stack/start-{wave.ToString(CultureInfo.InvariantCulture)}.yml";
 
     /// <summary>
     /// The app services in start waves by their <see cref="SwarmServiceSpec.WaitFor"/>: the first
@@ -59,7 +66,7 @@ public static class StackFileGenerator
     /// stack's services all at once, so the Deployer and the boot script deploy the waves in turn.
     /// One wave when nobody waits; a cycle, or a wait for a service the stack does not have, throws.
     /// </summary>
-    public static IReadOnlyList<IReadOnlyList<string>> StartWaves(IReadOnlyList<SwarmServiceSpec> services)
+    private static List<IReadOnlyList<string>> StartWaves(IReadOnlyList<SwarmServiceSpec> services)
     {
         ArgumentNullException.ThrowIfNull(services);
         var names = services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);

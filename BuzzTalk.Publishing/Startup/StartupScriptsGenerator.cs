@@ -73,15 +73,13 @@ public static class StartupScriptsGenerator
     private static string Instance(PublishSettings settings)
     {
         var port = ShellTemplate.RequirePort(settings.FrontendPort, nameof(settings.FrontendPort));
-        // Every wave but the last, which is the whole stack (StackFileGenerator's start-order).
-        var waves = Stack.StackFileGenerator.StartWaves(settings.Services);
-        var early = waves.Take(waves.Count - 1).ToList();
+        var early = Stack.StackFileGenerator.StartOrder(settings.Services);
         // Only a stack with a start order gets the waves' part: the others' script keeps its bytes.
         var lists = early.Count == 0 ? null : new Dictionary<string, IReadOnlyList<string>>
         {
-            ["WAVE_FILES"] = [.. early.Select((_, i) => Stack.StackFileGenerator.StartWavePath(i + 1))],
+            ["WAVE_FILES"] = [.. early.Select(wave => wave.File)],
             ["WAVE_SERVICES"] = [.. early.Select(wave => string.Join(' ',
-                wave.Select(name => ShellTemplate.RequireMatch(name, ShellTemplate.ServiceName(), "service name"))))],
+                wave.Services.Select(name => ShellTemplate.RequireMatch(name, ShellTemplate.ServiceName(), "service name"))))],
         };
         return ShellTemplate.Render(ShellTemplate.Section(Template("instance.sh"), "start-waves", keep: lists is not null), new Dictionary<string, string>
         {

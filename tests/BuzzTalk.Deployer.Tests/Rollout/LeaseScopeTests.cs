@@ -9,28 +9,27 @@ namespace BuzzTalk.Deployer.Tests.Rollout;
 /// <summary>The lease around one instance's operation, on a real host over real SSH.</summary>
 public sealed class LeaseScopeTests : IAsyncLifetime
 {
-    private readonly ScratchDirectory _leaseDir = new();
-    private SshServer? _server;
+    private SshLeaseHost? _host;
 
-    public async Task InitializeAsync() => _server = await SshServer.StartAsync();
+    private SshLeaseHost Host => _host!;
+
+    public async Task InitializeAsync() => _host = await SshLeaseHost.StartAsync();
 
     public async Task DisposeAsync()
     {
-        if (_server is not null)
+        if (_host is not null)
         {
-            await _server.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        _leaseDir.Dispose();
     }
 
     [Fact]
     public async Task A_host_gone_mid_operation_leaves_the_operations_outcome_and_reports_the_lease_it_could_not_renew_or_release()
     {
-        var server = _server!;
+        var server = Host.Server;
         var steps = new ConcurrentQueue<string>();
         var renewalFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var scope = new LeaseScope(new DeployLease(server.Connect(TimeSpan.FromSeconds(2)), _leaseDir.Path),
+        var scope = new LeaseScope(new DeployLease(server.Connect(TimeSpan.FromSeconds(2)), Host.LeaseDirectory),
             new DeployerOptions { LeaseTtl = TimeSpan.FromSeconds(3) }, TimeProvider.System, step =>
             {
                 steps.Enqueue(step);
@@ -56,7 +55,7 @@ public sealed class LeaseScopeTests : IAsyncLifetime
 
         // Not given back: once the host is back, its lease file still names the holder, and lapses at its expiry.
         await server.StartAgainAsync();
-        var state = await new DeployLease(server.Connect(), _leaseDir.Path).ReadAsync();
+        var state = await new DeployLease(server.Connect(), Host.LeaseDirectory).ReadAsync();
         Assert.Equal("deployer@test", state?.Holder);
     }
 }

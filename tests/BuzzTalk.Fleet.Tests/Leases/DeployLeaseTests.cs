@@ -7,23 +7,22 @@ namespace BuzzTalk.Fleet.Tests.Leases;
 /// <summary>The deploy lease on a real host reached over real SSH.</summary>
 public sealed class DeployLeaseTests : IAsyncLifetime
 {
-    private readonly ScratchDirectory _leaseDir = new();
-    private SshServer? _server;
+    private SshLeaseHost? _host;
 
-    public async Task InitializeAsync() => _server = await SshServer.StartAsync();
+    private SshLeaseHost Host => _host!;
+
+    public async Task InitializeAsync() => _host = await SshLeaseHost.StartAsync();
 
     public async Task DisposeAsync()
     {
-        if (_server is not null)
+        if (_host is not null)
         {
-            await _server.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        _leaseDir.Dispose();
     }
 
     /// <summary>A lease client with its own SSH connection, as each deployer or scaler has.</summary>
-    private DeployLease Lease() => new(_server!.Connect(), _leaseDir.Path);
+    private DeployLease Lease() => new(Host.Server.Connect(), Host.LeaseDirectory);
 
     [Fact]
     public async Task An_acquired_lease_is_visible_to_every_other_reader_with_holder_operation_and_expiry()

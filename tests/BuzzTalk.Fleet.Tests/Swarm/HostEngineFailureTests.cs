@@ -37,21 +37,19 @@ public sealed class HostEngineFailureTests : IAsyncLifetime
     private static readonly string s_updated = Answer("{\"Warnings\":null}");
 
     private readonly ScratchDirectory _answers = new();
-    private readonly ScratchDirectory _leaseDir = new();
-    private SshServer? _server;
+    private SshLeaseHost? _host;
 
-    private string LockFile => Path.Combine(_leaseDir.Path, ".deploy.lock");
+    private SshLeaseHost Host => _host!;
 
-    public async Task InitializeAsync() => _server = await SshServer.StartAsync();
+    public async Task InitializeAsync() => _host = await SshLeaseHost.StartAsync();
 
     public async Task DisposeAsync()
     {
-        if (_server is not null)
+        if (_host is not null)
         {
-            await _server.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
-        _leaseDir.Dispose();
         _answers.Dispose();
     }
 
@@ -76,7 +74,7 @@ public sealed class HostEngineFailureTests : IAsyncLifetime
         ? int.Parse(File.ReadAllText(Path.Combine(_answers.Path, "starts")).Trim(), CultureInfo.InvariantCulture)
         : 0;
 
-    private HostEngine Engine() => new(_server!.Connect(), _leaseDir.Path, ["sh", "-c", StandIn, "fake-docker", _answers.Path]);
+    private HostEngine Engine() => new(Host.Server.Connect(), Host.LeaseDirectory, ["sh", "-c", StandIn, "fake-docker", _answers.Path]);
 
     [Theory]
     [InlineData("not HTTP at all\r\n\r\n", "invalid")]
@@ -102,7 +100,7 @@ public sealed class HostEngineFailureTests : IAsyncLifetime
         // The engine asks to close after the inspect: the update would need a second connection.
         Start(1, exitAfter: false, Answer(Inspect, "Connection: close\r\n"), s_updated);
         Start(2, exitAfter: false, s_inspected, s_updated);
-        var observer = _server!.Connect();
+        var observer = Host.Server.Connect();
         await using var engine = Engine();
 
         var failed = await Assert.ThrowsAsync<IOException>(() => engine.ScaleIfFreeAsync(Service, 2, s_timeout));
@@ -110,7 +108,7 @@ public sealed class HostEngineFailureTests : IAsyncLifetime
         Assert.Contains("not opened again", failed.Message, StringComparison.Ordinal);
         Assert.Equal(1, Starts);
         // The gate was locked when the call failed: it gave the lock back (its fenced process ended).
-        Assert.Equal(0, (await observer.RunAsync("flock", ["-w", "10", LockFile, "true"])).ExitCode);
+        Assert.Equal(0, (await observer.RunAsync("flock", ["-w", "10", Host.LockFile, "true"])).ExitCode);
         Assert.Null(await engine.ScaleIfFreeAsync(Service, 2, s_timeout));
         Assert.Equal((2, 2), (engine.Opened, Starts));
     }
@@ -121,13 +119,13 @@ public sealed class HostEngineFailureTests : IAsyncLifetime
         // One scale answered, then silence (the stand-in idles on).
         Start(1, exitAfter: false, s_inspected, s_updated);
         Start(2, exitAfter: false, s_inspected, s_updated);
-        var observer = _server!.Connect();
+        var observer = Host.Server.Connect();
         await using var engine = Engine();
         Assert.Null(await engine.ScaleIfFreeAsync(Service, 2, s_timeout));
 
         await Assert.ThrowsAsync<TimeoutException>(() => engine.ScaleIfFreeAsync(Service, 3, TimeSpan.FromSeconds(2)));
 
-        Assert.Equal(0, (await observer.RunAsync("flock", ["-w", "10", LockFile, "true"])).ExitCode);
+        Assert.Equal(0, (await observer.RunAsync("flock", ["-w", "10", Host.LockFile, "true"])).ExitCode);
         Assert.Null(await engine.ScaleIfFreeAsync(Service, 3, s_timeout));
         Assert.Equal((2, 2), (engine.Opened, Starts));
     }

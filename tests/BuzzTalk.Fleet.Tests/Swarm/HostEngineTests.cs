@@ -14,12 +14,13 @@ public sealed class HostEngineTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly string _service = "bt-engine-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly ScratchDirectory _leaseDir = new();
-    private SshServer? _server;
+    private SshLeaseHost? _host;
+
+    private SshLeaseHost Host => _host!;
 
     public async Task InitializeAsync()
     {
-        _server = await SshServer.StartAsync();
+        _host = await SshLeaseHost.StartAsync();
         await DockerCli.RunAsync("service", "create", "--detach", "--name", _service, "--replicas", "1", "--limit-cpu", "0.05", "--limit-memory", "32M",
             "--reserve-cpu", "0.04", "--reserve-memory", "16M", "--label", "buzztalk.test=engine", "buzztalk/busybox:test");
     }
@@ -27,15 +28,13 @@ public sealed class HostEngineTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await DockerCli.TryRunAsync("service", "rm", _service);
-        if (_server is not null)
+        if (_host is not null)
         {
-            await _server.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        _leaseDir.Dispose();
     }
 
-    private SshHostSession Session() => _server!.Connect(TimeSpan.FromSeconds(3));
+    private SshHostSession Session() => Host.Server.Connect(TimeSpan.FromSeconds(3));
 
     private async Task<int> DesiredAsync()
     {
@@ -46,7 +45,7 @@ public sealed class HostEngineTests : IAsyncLifetime
     [Fact]
     public async Task Scales_go_through_one_kept_open_channel_and_change_only_the_count()
     {
-        await using var engine = new HostEngine(Session(), _leaseDir.Path);
+        await using var engine = new HostEngine(Session(), Host.LeaseDirectory);
 
         Assert.Null(await engine.ScaleIfFreeAsync(_service, 2, s_timeout));
         Assert.Equal(2, await DesiredAsync());
@@ -62,7 +61,7 @@ public sealed class HostEngineTests : IAsyncLifetime
     [Fact]
     public async Task Services_and_node_capacity_are_read_through_the_fenced_channel_as_docker_inspects_them()
     {
-        await using var engine = new HostEngine(Session(), _leaseDir.Path);
+        await using var engine = new HostEngine(Session(), Host.LeaseDirectory);
 
         var service = (await engine.ListServicesAsync(s_timeout)).Single(s => s.Name == _service);
         var capacity = await engine.NodeCapacityAsync(s_timeout);
@@ -81,9 +80,9 @@ public sealed class HostEngineTests : IAsyncLifetime
     [Fact]
     public async Task While_a_deploy_holds_the_lease_nothing_is_scaled_and_the_holder_is_reported()
     {
-        var deployer = new DeployLease(Session(), _leaseDir.Path);
+        var deployer = new DeployLease(Session(), Host.LeaseDirectory);
         var lease = await deployer.AcquireAsync("deployer@ci", "deploy backend v2", TimeSpan.FromMinutes(5));
-        await using var engine = new HostEngine(Session(), _leaseDir.Path);
+        await using var engine = new HostEngine(Session(), Host.LeaseDirectory);
 
         var held = await engine.ScaleIfFreeAsync(_service, 2, s_timeout);
 
@@ -99,13 +98,13 @@ public sealed class HostEngineTests : IAsyncLifetime
     public async Task A_refusal_by_the_engine_is_reported_and_unlocks_and_the_channel_stays_open()
     {
         var observer = Session();
-        await using var engine = new HostEngine(Session(), _leaseDir.Path);
+        await using var engine = new HostEngine(Session(), Host.LeaseDirectory);
 
         var refused = await Assert.ThrowsAsync<EngineApiException>(() => engine.ScaleIfFreeAsync("bt-engine-missing", 2, s_timeout));
 
         Assert.Equal(404, refused.Response.Status);
         // The unlock is sent without waiting for its answer: wait for the lock to be free.
-        Assert.Equal(0, (await observer.RunAsync("flock", ["-w", "10", Path.Combine(_leaseDir.Path, ".deploy.lock"), "true"])).ExitCode);
+        Assert.Equal(0, (await observer.RunAsync("flock", ["-w", "10", Path.Combine(Host.LeaseDirectory, ".deploy.lock"), "true"])).ExitCode);
         Assert.Null(await engine.ScaleIfFreeAsync(_service, 2, s_timeout));
         Assert.Equal(1, engine.Opened);
     }
@@ -113,12 +112,12 @@ public sealed class HostEngineTests : IAsyncLifetime
     [Fact]
     public async Task After_the_connection_drops_the_next_call_opens_new_channels()
     {
-        await using var engine = new HostEngine(Session(), _leaseDir.Path);
+        await using var engine = new HostEngine(Session(), Host.LeaseDirectory);
         Assert.Null(await engine.ScaleIfFreeAsync(_service, 2, s_timeout));
 
-        await _server!.StopAsync();
+        await Host.Server.StopAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => engine.ScaleIfFreeAsync(_service, 1, s_timeout));
-        await _server.StartAgainAsync();
+        await Host.Server.StartAgainAsync();
 
         Assert.Null(await engine.ScaleIfFreeAsync(_service, 1, s_timeout));
         Assert.Equal(1, await DesiredAsync());
@@ -129,7 +128,7 @@ public sealed class HostEngineTests : IAsyncLifetime
     public async Task Running_tasks_are_counted_over_read_connections_as_docker_service_ps_shows_them()
     {
         var session = Session();
-        await using var engine = new HostEngine(session, _leaseDir.Path);
+        await using var engine = new HostEngine(session, Host.LeaseDirectory);
         Assert.Equal(1, await WaitForRunningAsync(engine, _service, 1));
 
         Assert.Null(await engine.ScaleIfFreeAsync(_service, 2, s_timeout));
@@ -153,7 +152,7 @@ public sealed class HostEngineTests : IAsyncLifetime
             "buzztalk/busybox:test", "sh", "-c", "head -c 8388608 /dev/zero >/dev/shm/fill; while :; do :; done");
         try
         {
-            await using var engine = new HostEngine(Session(), _leaseDir.Path);
+            await using var engine = new HostEngine(Session(), Host.LeaseDirectory);
             Assert.Equal(1, await WaitForRunningAsync(engine, _service, 1));
             Assert.Equal(1, await WaitForRunningAsync(engine, busy, 1));
 
@@ -196,7 +195,7 @@ public sealed class HostEngineTests : IAsyncLifetime
     public async Task Invalid_names_and_counts_are_refused_before_anything_is_sent(string service, int replicas)
     {
         var session = Session();
-        await using var engine = new HostEngine(session, _leaseDir.Path);
+        await using var engine = new HostEngine(session, Host.LeaseDirectory);
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => engine.ScaleIfFreeAsync(service, replicas, s_timeout));
         if (replicas >= 0 && replicas <= SwarmNames.MaxReplicas)

@@ -217,6 +217,7 @@ public sealed class DeployerWorld : IAsyncDisposable
         {
             settings = _modelled = model(settings);
         }
+
         var files = BundleComposer.Compose(settings).Where(f => f.Path != BundleComposer.ChecksumsPath).ToList();
         // The stack file and its start waves' files (stack/start-<k>.yml) alike.
         foreach (var stack in files.Where(f => f.Path.StartsWith("stack/", StringComparison.Ordinal) && f.Path.EndsWith(".yml", StringComparison.Ordinal)).ToList())

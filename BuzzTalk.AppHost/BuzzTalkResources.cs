@@ -1,4 +1,5 @@
 using BuzzTalk.AppHost.Resources;
+using BuzzTalk.Publishing.SpotFleet;
 
 namespace BuzzTalk.AppHost;
 
@@ -9,6 +10,7 @@ namespace BuzzTalk.AppHost;
 /// </summary>
 public sealed record BuzzTalkResources(
     StackContext Context,
+    IResourceBuilder<SpotFleetResource> Fleet,
     IResourceBuilder<IResourceWithEndpoints> MySql,
     IResourceBuilder<IResourceWithEndpoints> Redis,
     IReadOnlyList<IResourceBuilder<IWorkloadResource>> Backends,

@@ -3,7 +3,6 @@ using BuzzTalk.AppHost.LocalFleet;
 using BuzzTalk.AppHost.Publish;
 using BuzzTalk.AppHost.Resources;
 using BuzzTalk.AppHost.Runtime;
-using BuzzTalk.Publishing;
 using BuzzTalk.Publishing.SpotFleet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -53,8 +52,9 @@ public static class BuzzTalkStackExtensions
             return Task.CompletedTask;
         });
 
-        // The compute environment the app's services are published to.
-        builder.AddSpotFleet("fleet");
+        // The compute environment the app's services are published to; its steps write the bundle and roll it out.
+        var spotFleet = builder.AddSpotFleet("fleet", (fleet, model, ct) => PublishSettingsFactory.CreateAsync(options, builder.Configuration, fleet, model, ct))
+            .WithDeploy(options.Deploy, options.IsLocalFleet ? LocalFleetLayout.DeployerSettingsPath(LocalFleetLayout.RootIn(stack.State)) : null);
         var redis = stack.AddBuzzTalkRedis();
         var mysql = stack.AddBuzzTalkMySql();
         var frontend = stack.AddBuzzTalkFrontend();
@@ -74,16 +74,9 @@ public static class BuzzTalkStackExtensions
         frontend.WithDeployerCommands(deployer, stack.Parameters.DeployerApiPassword, FrontendResources.Name);
         if (stack.LocalFleet is { } fleet)
         {
-            stack.AddBuzzTalkLocalFleet(fleet, mysql, redis, services);
+            stack.AddBuzzTalkLocalFleet(fleet, spotFleet.Resource, mysql, redis, services);
         }
 
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            builder.AddSpotFleetBundle((model, ct) => PublishSettingsFactory.CreateAsync(options, builder.Configuration, model, ct));
-            builder.AddSpotFleetDeploy(options.Deploy,
-                options.IsLocalFleet ? LocalFleetLayout.DeployerSettingsPath(LocalFleetLayout.RootIn(stack.State)) : null);
-        }
-
-        return new BuzzTalkResources(stack, mysql, redis, backends, frontend, services);
+        return new BuzzTalkResources(stack, spotFleet, mysql, redis, backends, frontend, services);
     }
 }

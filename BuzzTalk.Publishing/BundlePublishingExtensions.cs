@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace BuzzTalk.Publishing;
 
-/// <summary>Adds the <c>buzztalk-bundle</c> publish step: the deployable bundle for the GCP spot group.</summary>
+/// <summary>The spot fleet's <c>buzztalk-bundle</c> publish step (the deployable bundle for the GCP spot group), and the AppHost's exit code.</summary>
 public static class BundlePublishingExtensions
 {
     public const string StepName = "buzztalk-bundle";
@@ -19,52 +19,52 @@ public static class BundlePublishingExtensions
     public const string ManifestStepName = "publish-manifest";
 
     /// <summary>
-    /// Adds the publish step; <paramref name="settings"/> reads the publish inputs (the app's
-    /// services from the model, and the fleet's own settings) when the step runs.
+    /// The spot fleet's publish step: <paramref name="fleet"/>'s settings read the publish inputs
+    /// (its services from the model, and its own settings) when the step runs.
     /// </summary>
-    public static IDistributedApplicationBuilder AddSpotFleetBundle(this IDistributedApplicationBuilder builder,
-        Func<IEnumerable<IResource>, CancellationToken, Task<PublishSettings>> settings)
+    internal static PipelineStep CreateStep(SpotFleet.SpotFleetResource fleet, string repositoryRoot)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(settings);
-        var outcome = new PublishOutcome();
-        builder.Services.AddSingleton(outcome);
-#pragma warning disable ASPIREPIPELINES002 // experimental interface
-        builder.Services.AddSingleton<IDeploymentStateManager, InMemoryDeploymentState>();
-#pragma warning restore ASPIREPIPELINES002
-        var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
-
-        builder.Pipeline.AddStep(StepName, async context =>
+        var step = new PipelineStep
         {
-            var started = Stopwatch.GetTimestamp();
-            var task = await context.ReportingStep.CreateTaskAsync("Writing the deployment bundle", context.CancellationToken).ConfigureAwait(false);
-            try
+            Name = StepName,
+            Description = $"Writes the deployment bundle of the spot fleet '{fleet.Name}'.",
+            Action = async context =>
             {
-                var directory = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
-                var files = BundleComposer.Compose(await settings(context.Model.Resources, context.CancellationToken).ConfigureAwait(false));
-                await BundleWriter.WriteAsync(directory, files, context.CancellationToken).ConfigureAwait(false);
-
-                var manifest = Path.Combine(directory, BundleReadme.ManifestPath);
-                if (File.Exists(manifest))
+                var outcome = context.Services.GetRequiredService<PublishOutcome>();
+                var started = Stopwatch.GetTimestamp();
+                var task = await context.ReportingStep.CreateTaskAsync("Writing the deployment bundle", context.CancellationToken).ConfigureAwait(false);
+                try
                 {
-                    await PortableManifest.RewriteAsync(manifest, repositoryRoot, context.CancellationToken).ConfigureAwait(false);
-                }
+                    var directory = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
+                    var settings = await fleet.Settings(fleet, context.Model.Resources, context.CancellationToken).ConfigureAwait(false);
+                    var files = BundleComposer.Compose(settings);
+                    await BundleWriter.WriteAsync(directory, files, context.CancellationToken).ConfigureAwait(false);
 
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                var summary = string.Create(CultureInfo.InvariantCulture, $"{files.Count + 1} files in {directory} ({elapsed.TotalMilliseconds:0} ms)");
-                context.Summary.Add("Bundle", summary);
-                await task.SucceedAsync(summary, context.CancellationToken).ConfigureAwait(false);
-                outcome.Succeed();
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
-            {
-                outcome.Fail(ex.Message);
-                context.Logger.LogError("Publishing the bundle failed: {Reason}", ex.Message);
-                await task.FailAsync(ex.Message, context.CancellationToken).ConfigureAwait(false);
-                throw;
-            }
-        }, dependsOn: new[] { WellKnownPipelineSteps.PublishPrereq, ManifestStepName }, requiredBy: WellKnownPipelineSteps.Publish);
-        return builder;
+                    var manifest = Path.Combine(directory, BundleReadme.ManifestPath);
+                    if (File.Exists(manifest))
+                    {
+                        await PortableManifest.RewriteAsync(manifest, repositoryRoot, context.CancellationToken).ConfigureAwait(false);
+                    }
+
+                    var elapsed = Stopwatch.GetElapsedTime(started);
+                    var summary = string.Create(CultureInfo.InvariantCulture, $"{files.Count + 1} files in {directory} ({elapsed.TotalMilliseconds:0} ms)");
+                    context.Summary.Add("Bundle", summary);
+                    await task.SucceedAsync(summary, context.CancellationToken).ConfigureAwait(false);
+                    outcome.Succeed();
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    outcome.Fail(ex.Message);
+                    context.Logger.LogError("Publishing the bundle failed: {Reason}", ex.Message);
+                    await task.FailAsync(ex.Message, context.CancellationToken).ConfigureAwait(false);
+                    throw;
+                }
+            },
+        };
+        step.DependsOn(WellKnownPipelineSteps.PublishPrereq);
+        step.DependsOn(ManifestStepName);
+        step.RequiredBy(WellKnownPipelineSteps.Publish);
+        return step;
     }
 
     /// <summary>
@@ -80,8 +80,8 @@ public static class BundlePublishingExtensions
         if (execution.IsPublishMode && step is "deploy" or SpotFleet.SpotFleetDeployStep.StepName)
         {
             // The Deployer's own exit code: 1 an instance failed, 2 bad input, 3 the lease was held.
-            var deploy = app.Services.GetRequiredService<SpotFleet.DeployOutcome>();
-            if (deploy.ExitCode is { } code)
+            var deploy = app.Services.GetService<SpotFleet.DeployOutcome>();
+            if (deploy?.ExitCode is { } code)
             {
                 if (code != 0)
                 {
@@ -97,8 +97,9 @@ public static class BundlePublishingExtensions
             return 0;
         }
 
-        var outcome = app.Services.GetRequiredService<PublishOutcome>();
-        if (outcome.Completed)
+        // A model without a spot fleet has no bundle step to wait for.
+        var outcome = app.Services.GetService<PublishOutcome>();
+        if (outcome is null || outcome.Completed)
         {
             return 0;
         }

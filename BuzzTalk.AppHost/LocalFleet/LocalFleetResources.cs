@@ -25,7 +25,7 @@ public static class LocalFleetResources
     public const string Alertmanager = "alertmanager";
     public const string Demo = "demo";
 
-    public static void AddBuzzTalkLocalFleet(this StackContext stack, LocalFleetLayout fleet,
+    public static void AddBuzzTalkLocalFleet(this StackContext stack, LocalFleetLayout fleet, SpotFleetResource spotFleet,
         IResourceBuilder<IResourceWithEndpoints> mysql, IResourceBuilder<IResourceWithEndpoints> redis, ControlServices services)
     {
         var builder = stack.Builder;
@@ -37,7 +37,7 @@ public static class LocalFleetResources
         builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
         {
             fleet.Prepare();
-            settings = settings with { Services = await SwarmServiceDescriber.DescribeAsync(e.Model.Resources, fleet.PublicUrl, ct).ConfigureAwait(false) };
+            settings = settings with { Services = await SwarmServiceDescriber.DescribeAsync(spotFleet, e.Model.Resources, fleet.PublicUrl, ct).ConfigureAwait(false) };
             await BundleWriter.WriteAsync(fleet.BundleDirectory, BundleComposer.Compose(settings), ct).ConfigureAwait(false);
         });
 

@@ -17,8 +17,8 @@ public static class PublishSettingsFactory
     /// <summary>Discovery references the stack's MySQL and Redis by their resource names.</summary>
     public static Deployer.Bundle.ProbedConnections Probes { get; } = new(Resources.MySqlResources.Name, Resources.RedisResources.Name);
 
-    public static async Task<PublishSettings> CreateAsync(BuzzTalkOptions options, IConfiguration configuration, IEnumerable<IResource> model,
-        CancellationToken cancellationToken)
+    public static async Task<PublishSettings> CreateAsync(BuzzTalkOptions options, IConfiguration configuration, SpotFleetResource spotFleet,
+        IEnumerable<IResource> model, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -60,7 +60,7 @@ public static class PublishSettingsFactory
         var settings = new PublishSettings
         {
             PublicUrl = url,
-            Services = await SwarmServiceDescriber.DescribeAsync(model, url, cancellationToken).ConfigureAwait(false),
+            Services = await SwarmServiceDescriber.DescribeAsync(spotFleet, model, url, cancellationToken).ConfigureAwait(false),
             Probes = Probes,
             EdgeImage = options.Images.Edge,
             NodeExporterImage = options.Images.NodeExporter,

@@ -42,6 +42,6 @@ public static class PublishedModel
         });
         var stack = await builder.AddBuzzTalkAsync(cancellationToken).ConfigureAwait(false);
         extend?.Invoke(builder, stack);
-        return await SwarmServiceDescriber.DescribeAsync(builder.Resources, publicUrl, cancellationToken).ConfigureAwait(false);
+        return await SwarmServiceDescriber.DescribeAsync(stack.Fleet.Resource, builder.Resources, publicUrl, cancellationToken).ConfigureAwait(false);
     }
 }

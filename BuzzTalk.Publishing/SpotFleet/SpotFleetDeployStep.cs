@@ -24,68 +24,76 @@ public static class SpotFleetDeployStep
 {
     public const string StepName = "buzztalk-deploy";
 
-    public static IDistributedApplicationBuilder AddSpotFleetDeploy(this IDistributedApplicationBuilder builder, FleetDeployOptions options,
-        string? localFleetSettings)
+    /// <summary>The fleet's deploy step, with its <see cref="SpotFleetResource.Deploy"/> options; a relative settings path is taken from <paramref name="appHostDirectory"/>.</summary>
+    internal static PipelineStep CreateStep(SpotFleetResource fleet, string appHostDirectory)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(options);
-        var outcome = new DeployOutcome();
-        builder.Services.AddSingleton(outcome);
-        builder.Pipeline.AddStep(StepName, async context =>
+        var step = new PipelineStep
         {
-            var ct = context.CancellationToken;
-            var config = options.Config is { Length: > 0 } configured ? Path.GetFullPath(configured, builder.AppHostDirectory) : localFleetSettings;
-            if (config is null || !File.Exists(config))
-            {
-                var reason = config is null
-                    ? $"{FleetDeployOptions.SectionName}:Config must name the Deployer's settings file (its --config), or set BuzzTalk:Fleet=local with the local fleet running."
-                    : $"the Deployer's settings file {config} does not exist" + (options.Config is null ? " (start the local fleet first: it writes it)." : ".");
-                outcome.Finish(DeployerCli.BadInput, reason);
-                throw new InvalidOperationException(reason);
-            }
+            Name = StepName,
+            Description = $"Rolls the bundle out to the spot fleet '{fleet.Name}' with the Deployer.",
+            Action = context => DeployAsync(context, fleet, appHostDirectory),
+        };
+        step.DependsOn(BundlePublishingExtensions.StepName);
+        step.DependsOn(WellKnownPipelineSteps.DeployPrereq);
+        step.RequiredBy(WellKnownPipelineSteps.Deploy);
+        return step;
+    }
 
-            var bundle = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
-            var progress = new InstanceProgress(context.ReportingStep, ct);
-            using var report = new StringWriter(CultureInfo.InvariantCulture);
-            using var errors = new StringWriter(CultureInfo.InvariantCulture);
-            var deploy = new DeployCommand(new CommandContext(new FileInfo(config), OutputFormat.Json, [], report, errors, progress.Report));
-            var rendered = Directory.CreateTempSubdirectory("buzztalk-env-");
-            int code;
-            try
-            {
-                code = await RenderEnvAsync(config, bundle, rendered.FullName, ct).ConfigureAwait(false) is { } problem
-                    ? Refuse(problem)
-                    : await deploy.RunAsync(new DirectoryInfo(bundle), options.Services?.Split(','), options.ImageTag, options.Parallel,
-                        options.MaxFailures, options.FleetRollback, Directory.EnumerateFileSystemEntries(rendered.FullName).Any() ? rendered : null, ct)
-                        .ConfigureAwait(false);
-            }
-            finally
-            {
-                // Secrets: never left behind.
-                rendered.Delete(recursive: true);
-            }
+    private static async Task DeployAsync(PipelineStepContext context, SpotFleetResource fleet, string appHostDirectory)
+    {
+        var options = fleet.Deploy;
+        var outcome = context.Services.GetRequiredService<DeployOutcome>();
+        var ct = context.CancellationToken;
+        var config = options.Config is { Length: > 0 } configured ? Path.GetFullPath(configured, appHostDirectory) : fleet.LocalDeployerSettings;
+        if (config is null || !File.Exists(config))
+        {
+            var reason = config is null
+                ? $"{FleetDeployOptions.SectionName}:Config must name the Deployer's settings file (its --config), or set BuzzTalk:Fleet=local with the local fleet running."
+                : $"the Deployer's settings file {config} does not exist" + (options.Config is null ? " (start the local fleet first: it writes it)." : ".");
+            outcome.Finish(DeployerCli.BadInput, reason);
+            throw new InvalidOperationException(reason);
+        }
 
-            var fleet = report.ToString() is { Length: > 0 } json ? JsonSerializer.Deserialize(json, DeployerJsonContext.Default.FleetReport) : null;
-            await progress.CompleteAsync(fleet).ConfigureAwait(false);
-            var summary = fleet is null
-                ? errors.ToString().Trim()
-                : string.Create(CultureInfo.InvariantCulture,
-                    $"{fleet.Instances.Count(i => i.Succeeded)} of {fleet.Instances.Count} instance(s) deployed in {fleet.Seconds:0.0} s (exit {code})");
-            context.Summary.Add("Deploy", summary);
-            outcome.Finish(code, summary);
-            if (code != DeployerCli.Success)
-            {
-                context.Logger.LogError("The deploy failed (exit {Code}): {Summary}", code, summary);
-                throw new InvalidOperationException($"The deploy failed (exit {code}): {summary}");
-            }
+        var bundle = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
+        var progress = new InstanceProgress(context.ReportingStep, ct);
+        using var report = new StringWriter(CultureInfo.InvariantCulture);
+        using var errors = new StringWriter(CultureInfo.InvariantCulture);
+        var deploy = new DeployCommand(new CommandContext(new FileInfo(config), OutputFormat.Json, [], report, errors, progress.Report));
+        var rendered = Directory.CreateTempSubdirectory("buzztalk-env-");
+        int code;
+        try
+        {
+            code = await RenderEnvAsync(config, bundle, rendered.FullName, ct).ConfigureAwait(false) is { } problem
+                ? Refuse(problem)
+                : await deploy.RunAsync(new DirectoryInfo(bundle), options.Services?.Split(','), options.ImageTag, options.Parallel,
+                    options.MaxFailures, options.FleetRollback, Directory.EnumerateFileSystemEntries(rendered.FullName).Any() ? rendered : null, ct)
+                    .ConfigureAwait(false);
+        }
+        finally
+        {
+            // Secrets: never left behind.
+            rendered.Delete(recursive: true);
+        }
 
-            int Refuse(string problem)
-            {
-                errors.WriteLine(problem);
-                return DeployerCli.BadInput;
-            }
-        }, dependsOn: new[] { BundlePublishingExtensions.StepName, WellKnownPipelineSteps.DeployPrereq }, requiredBy: WellKnownPipelineSteps.Deploy);
-        return builder;
+        var fleetReport = report.ToString() is { Length: > 0 } json ? JsonSerializer.Deserialize(json, DeployerJsonContext.Default.FleetReport) : null;
+        await progress.CompleteAsync(fleetReport).ConfigureAwait(false);
+        var summary = fleetReport is null
+            ? errors.ToString().Trim()
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{fleetReport.Instances.Count(i => i.Succeeded)} of {fleetReport.Instances.Count} instance(s) deployed in {fleetReport.Seconds:0.0} s (exit {code})");
+        context.Summary.Add("Deploy", summary);
+        outcome.Finish(code, summary);
+        if (code != DeployerCli.Success)
+        {
+            context.Logger.LogError("The deploy failed (exit {Code}): {Summary}", code, summary);
+            throw new InvalidOperationException($"The deploy failed (exit {code}): {summary}");
+        }
+
+        int Refuse(string problem)
+        {
+            errors.WriteLine(problem);
+            return DeployerCli.BadInput;
+        }
     }
 
     /// <summary>The Deployer's <c>EnvFile</c>, rendered for this bundle's services into a private folder; null when fine (or none is set).</summary>

@@ -5,7 +5,8 @@ namespace BuzzTalk.Publishing.SpotFleet;
 
 /// <summary>
 /// The spot fleet's publisher: walks the app model and describes each resource marked with
-/// <see cref="SwarmServiceAnnotation"/> as a stack service, from the resource's own annotations.
+/// <see cref="SwarmServiceAnnotation"/> whose compute environment is the fleet
+/// (<see cref="SpotFleetResource.Hosts"/>) as a stack service, from the resource's own annotations.
 /// Its environment callbacks run as for a publish, and each value lands where it can exist:
 /// <list type="bullet">
 /// <item>a string, or an endpoint of another fleet service, is written into the stack file
@@ -17,13 +18,14 @@ namespace BuzzTalk.Publishing.SpotFleet;
 /// </summary>
 public static partial class SwarmServiceDescriber
 {
-    public static async Task<IReadOnlyList<SwarmServiceSpec>> DescribeAsync(IEnumerable<IResource> resources, string publicUrl,
+    public static async Task<IReadOnlyList<SwarmServiceSpec>> DescribeAsync(SpotFleetResource spotFleet, IEnumerable<IResource> resources, string publicUrl,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(spotFleet);
         ArgumentNullException.ThrowIfNull(resources);
         var site = new Uri(publicUrl, UriKind.Absolute);
         var all = resources.ToList();
-        var fleet = all.Where(r => r.Annotations.OfType<SwarmServiceAnnotation>().Any())
+        var fleet = all.Where(r => r.Annotations.OfType<SwarmServiceAnnotation>().Any() && spotFleet.Hosts(r, all))
             .ToDictionary(r => r, r => r.Annotations.OfType<SwarmServiceAnnotation>().Single().Options());
         var context = new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish);
 
@@ -74,6 +76,13 @@ public static partial class SwarmServiceDescriber
             }
 
             var health = resource.Annotations.OfType<HealthPathAnnotation>().LastOrDefault();
+            if (health is null && resource.Annotations.OfType<HealthCheckAnnotation>().Any())
+            {
+                // Aspire's health checks are code run by the AppHost: none can be read back as a container health check.
+                throw new InvalidOperationException($"Resource '{resource.Name}' has a health check the spot fleet cannot publish: " +
+                    "declare it with WithHealthPath(path), which registers Aspire's HTTP health check and the stack's container health check alike.");
+            }
+
             // A host process's arguments are for this machine; a container's travel with its image.
             var container = resource as ContainerResource;
             var command = container is null ? null : await ArgumentsAsync(resource, context, fleet, site, cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,7 @@ public sealed record OpsHostSettings
     public int RedisExporterPort { get; init; } = 9121;
 
     /// <summary>User the Alertmanager and Grafana webhooks authenticate as at the Scaler.</summary>
-    public string ScalerWebhookUser { get; init; } = "alertmanager";
+    public string ScalerWebhookUser { get; init; } = Deployer.Env.EnvRenderer.DefaultWebhookUser;
 
     /// <summary>Where the BuzzTalk services' binaries are installed.</summary>
     public string InstallDirectory { get; init; } = "/opt/buzztalk";

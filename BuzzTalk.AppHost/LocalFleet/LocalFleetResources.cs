@@ -82,15 +82,19 @@ public static class LocalFleetResources
         }
 
         var local = fleet.Options;
-        var backend = ScalingRules.BackendService(settings);
         services.Scaler
             .WithEnvironment("Scaler__Evaluator__Interval", Span(local.EvaluatorInterval))
             .WithEnvironment("Scaler__Evaluator__Window", Span(local.EvaluatorWindow))
             .WithEnvironment("Scaler__TargetTracking__ScaleUpStabilization", Span(local.ScaleUpStabilization))
             .WithEnvironment("Scaler__TargetTracking__ScaleDownStabilization", Span(local.ScaleDownStabilization))
             .WithEnvironment("Scaler__Cooldown", Span(local.Cooldown))
-            .WithEnvironment($"Scaler__Services__{backend}__Min", "1")
-            .WithEnvironment($"Scaler__Services__{backend}__Max", Invariant(local.BackendMaxReplicas))
+            .WithEnvironment(context =>
+            {
+                // The backend's swarm service is named from the model, read at start (above).
+                var backend = ScalingRules.BackendService(settings);
+                context.EnvironmentVariables[$"Scaler__Services__{backend}__Min"] = "1";
+                context.EnvironmentVariables[$"Scaler__Services__{backend}__Max"] = Invariant(local.BackendMaxReplicas);
+            })
             .WithEnvironment("Scaler__AuditFile", Path.Combine(fleet.Root, "scaler-decisions.jsonl"));
 
         (string Key, string Value)[] deploy =
@@ -143,11 +147,12 @@ public static class LocalFleetResources
 
         if (local.Demo != DemoMode.Off)
         {
-            stack.AddBuzzTalkDemo(fleet, settings, services, prometheus, alertmanager);
+            // The published services are read at start: the demo asks for them when it starts.
+            stack.AddBuzzTalkDemo(fleet, () => settings, services, prometheus, alertmanager);
         }
     }
 
-    private static void AddBuzzTalkDemo(this StackContext stack, LocalFleetLayout fleet, PublishSettings settings, ControlServices services,
+    private static void AddBuzzTalkDemo(this StackContext stack, LocalFleetLayout fleet, Func<PublishSettings> settings, ControlServices services,
         IResourceBuilder<ExecutableResource> prometheus, IResourceBuilder<ExecutableResource> alertmanager)
     {
         var local = fleet.Options;
@@ -159,11 +164,11 @@ public static class LocalFleetResources
             .WithEnvironment("Demo__DeployerUser", ControlServiceResources.DeployerApiUser)
             .WithEnvironment("Demo__DeployerPassword", stack.Parameters.DeployerApiPassword)
             .WithEnvironment("Demo__ScalerUrl", services.Scaler.GetEndpoint("http"))
-            .WithEnvironment("Demo__ScalerUser", "alertmanager")
+            .WithEnvironment("Demo__ScalerUser", BuzzTalk.Deployer.Env.EnvRenderer.DefaultWebhookUser)
             .WithEnvironment("Demo__ScalerPassword", stack.Parameters.ScalerWebhookPassword)
             .WithEnvironment("Demo__PrometheusUrl", prometheus.GetEndpoint("http"))
             .WithEnvironment("Demo__Instance", local.InstanceName)
-            .WithEnvironment("Demo__BackendService", ScalingRules.BackendService(settings))
+            .WithEnvironment(context => context.EnvironmentVariables["Demo__BackendService"] = ScalingRules.BackendService(settings()))
             .WithEnvironment("Demo__NextBackendTag", local.NextBackendTag is { Length: > 0 } next ? next : image.Tag + "-v2")
             .WithEnvironment("Demo__BrokenBackendTag", local.BrokenBackendTag is { Length: > 0 } broken ? broken : image.Tag + "-broken")
             .WithEnvironment("Demo__MaxBackendReplicas", Invariant(local.BackendMaxReplicas))

@@ -25,7 +25,7 @@ public static class ControlServiceResources
         // The Scaler reads the inventory from Discovery and takes alerts with basic auth.
         var scaler = stack.Builder.AddControlService<Projects.BuzzTalk_Scaler>(Scaler, fleetPorts?.ScalerPort)
             .WithReference(discovery)
-            .WithEnvironment("Scaler__Webhooks__Username", "alertmanager")
+            .WithEnvironment("Scaler__Webhooks__Username", BuzzTalk.Deployer.Env.EnvRenderer.DefaultWebhookUser)
             .WithEnvironment("Scaler__Webhooks__Password", parameters.ScalerWebhookPassword);
         if (!stack.IsPublish)
         {

@@ -24,7 +24,10 @@ public static class EnvRenderer
     public const string OpsHostDiscordWebhookUrl = "ops-host/secrets/discord-webhook-url";
     public const string OpsHostGrafanaAdminPassword = "ops-host/secrets/grafana-admin-password";
 
-    /// <summary>The publish default for the Alertmanager/Grafana webhook user (OpsHostSettings.ScalerWebhookUser).</summary>
+    /// <summary>
+    /// The user the Alertmanager and Grafana webhooks authenticate as at the Scaler, unless the .env
+    /// sets <c>SCALER_WEBHOOK_USER</c>: the one value the AppHost, the publish and this renderer share.
+    /// </summary>
     public const string DefaultWebhookUser = "alertmanager";
 
     /// <summary>The ops host's own keys, beside those the bundle's services read.</summary>

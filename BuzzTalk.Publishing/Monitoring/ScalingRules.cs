@@ -38,14 +38,15 @@ public static partial class ScalingRules
     private const string NodeBy = "instance, " + MonitoringDefaults.PublicIpLabel;
     private const string ServiceBy = NodeBy + ", " + MonitoringDefaults.ServiceLabel;
 
-    /// <summary>The swarm service names of the app (stack <c>name</c>): backend and frontend.</summary>
-    public static string BackendService(PublishSettings settings) => settings.Name + "_backend";
+    /// <summary>The swarm service names (<c>&lt;stack&gt;_&lt;service&gt;</c>) of the app's scaled services, from the model: the chat backend and the site's service.</summary>
+    public static string BackendService(PublishSettings settings) => $"{settings.Name}_{settings.BackendService.Name}";
 
-    public static string FrontendService(PublishSettings settings) => settings.Name + "_frontend";
+    public static string FrontendService(PublishSettings settings) => $"{settings.Name}_{settings.SiteService.Name}";
 
     public static YamlMappingNode Group(PublishSettings settings)
     {
-        var app = $"{MonitoringDefaults.ServiceLabel}=~\"{StackName(settings)}_(?:backend|frontend)\"";
+        // Service names are [a-z][a-z0-9-]*: nothing in them is special in a regex.
+        var app = $"{MonitoringDefaults.ServiceLabel}=~\"{StackName(settings)}_(?:{settings.BackendService.Name}|{settings.SiteService.Name})\"";
         var cadvisor = $"job=\"{MonitoringDefaults.CadvisorJob}\"";
         var node = $"job=\"{MonitoringDefaults.NodeExporterJob}\"";
         var s = MonitoringDefaults.ServiceLabel;

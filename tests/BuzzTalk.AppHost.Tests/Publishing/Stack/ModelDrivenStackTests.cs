@@ -1,8 +1,12 @@
+using System.Reflection;
 using System.Runtime.Versioning;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using BuzzTalk.AppHost.Publish;
+using BuzzTalk.AppHost.Resources;
 using BuzzTalk.AppHost.Tests.Publishing.Startup;
+using BuzzTalk.Deployer.Bundle;
+using BuzzTalk.Deployer.Env;
 using BuzzTalk.Publishing;
 using BuzzTalk.Publishing.Monitoring;
 using BuzzTalk.Publishing.Nginx;
@@ -39,20 +43,24 @@ public sealed class ModelDrivenStackTests : IDisposable
             .WithHealthPath("/index.html")
             .PublishAsSwarmService(s => s.Edge = EdgeRoute.Prefix)
             .WaitFor(stack.Backend);
-        stack.Backend
+        var apiToken = builder.AddParameter("api-token", secret: true);
+        stack.WithBackends(backend => backend
             .WithEnvironment("CHAT_MOTD", "welcome $USER")
-            .WithEnvironment("API_TOKEN", builder.AddParameter("api-token", secret: true))
-            .WithEnvironment("WHOAMI_URL", whoami.GetEndpoint("http"))
-            .WithSwarmReplicas(3);
+            .WithEnvironment("API_TOKEN", apiToken)
+            .WithEnvironment("WHOAMI_URL", whoami.GetEndpoint("http")));
+        stack.Backend.WithSwarmReplicas(3);
     }
 
     private static async Task<PublishSettings> ExtendedAsync(string publicUrl, string name = "buzztalk") =>
         PublishedModel.Settings(publicUrl, name) with { Services = await PublishedModel.ServicesAsync(publicUrl, extend: Extend) };
 
-    private static YamlMappingNode Stack(PublishSettings settings)
+    private static YamlMappingNode Stack(PublishSettings settings) =>
+        Stack(BundleComposer.Compose(settings).Single(f => f.Path == StackFileGenerator.StackPath).Content);
+
+    private static YamlMappingNode Stack(string stackFile)
     {
         var yaml = new YamlStream();
-        yaml.Load(new StringReader(BundleComposer.Compose(settings).Single(f => f.Path == StackFileGenerator.StackPath).Content));
+        yaml.Load(new StringReader(stackFile));
         return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
 
@@ -96,6 +104,86 @@ public sealed class ModelDrivenStackTests : IDisposable
         // And the Scaler's desired count starts from the model's replicas.
         var scaling = BundleComposer.Compose(await ExtendedAsync(PublicUrl)).Single(f => f.Path == MonitoringGenerator.ScalingRulesPath).Content;
         Assert.Contains("vector(3)", scaling, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_run_gives_what_the_backends_read_to_every_replica_and_the_stack_has_it_once()
+    {
+        // The same extension in a run of the containers profile: two local replicas.
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            Args = ["--BuzzTalk:LocalRuntime", "containers", "--BuzzTalk:BackendReplicas", "2", "--BuzzTalk:StateDirectory", _dir.Path],
+            ProjectDirectory = typeof(PublishedModel).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .First(a => a.Key == "apphostprojectpath").Value,
+            DisableDashboard = true,
+        });
+        var stack = await builder.AddBuzzTalkAsync();
+        Extend(builder, stack);
+
+        Assert.Equal(2, stack.Backends.Count);
+        foreach (var replica in stack.Backends)
+        {
+            var env = await ModelInspection.EnvAsync(replica.Resource);
+            Assert.Equal("welcome $USER", env["CHAT_MOTD"]);
+            Assert.Equal("{api-token.value}", env["API_TOKEN"]);
+        }
+
+        // Published, the replicas are one service's tasks: the value is in the stack once.
+        var published = Stack(await ExtendedAsync(PublicUrl));
+        Assert.Equal("welcome $$USER", Text(published, "services", "backend", "environment", "CHAT_MOTD"));
+        Assert.False(((YamlMappingNode)At(published, "services")).Children.ContainsKey("backend-2"));
+    }
+
+    [Fact]
+    public async Task The_deployer_renders_the_extended_services_env_files_with_the_new_secret_and_reference()
+    {
+        // Beside the backend's secret, the new container reads Redis, a resource outside the fleet.
+        var services = await PublishedModel.ServicesAsync(PublicUrl, extend: (builder, stack) =>
+        {
+            Extend(builder, stack);
+            builder.CreateResourceBuilder(builder.Resources.OfType<ContainerResource>().Single(r => r.Name == "whoami"))
+                .WithEnvironment("CACHE_URL", ReferenceExpression.Create(
+                    $"redis://{stack.Redis.GetEndpoint(RedisResources.EndpointName).Property(EndpointProperty.HostAndPort)}/1"));
+        });
+        var bundleDirectory = Path.Combine(_dir.Path, "bundle");
+        BundleDirectory.Write(bundleDirectory, BundleComposer.Compose(PublishedModel.Settings(PublicUrl) with { Services = services }));
+        const string apiToken = "ApiTokenSecret-5e1c9a7b30";
+        const string cacheUrl = "redis://10.0.0.9:6380/1";
+        var env = Path.Combine(_dir.Path, "operator.env");
+        await File.WriteAllTextAsync(env, $"""
+            MYSQL_DB_NAME=buzz
+            MYSQL_DB_USER=buzzuser
+            MYSQL_DB_PASSWORD=db-pass-1
+            MYSQL_DB_HOST=10.0.0.4
+            MYSQL_DB_PORT=3307
+            REDIS_URL=redis://:redis-pass@10.0.0.5:6379/0
+            SCALER_WEBHOOK_PASSWORD=hook-pass
+            API_TOKEN={apiToken}
+            CACHE_URL={cacheUrl}
+
+            """);
+
+        // What `render-env --bundle` does: the bundle says which service reads which key.
+        var bundle = DeployBundle.Load(bundleDirectory);
+        var rendered = Path.Combine(_dir.Path, "rendered");
+        await EnvRenderer.WriteAsync(rendered, EnvFile.Load(env), bundle.EnvFiles, bundle.Probes);
+
+        var backend = await File.ReadAllTextAsync(Path.Combine(rendered, EnvRenderer.InstanceEnvDirectory, "backend.env"));
+        var whoami = await File.ReadAllTextAsync(Path.Combine(rendered, EnvRenderer.InstanceEnvDirectory, "whoami.env"));
+        Assert.Contains($"API_TOKEN={apiToken}\n", backend, StringComparison.Ordinal);
+        Assert.DoesNotContain("CACHE_URL", backend, StringComparison.Ordinal);
+        Assert.Contains($"CACHE_URL={cacheUrl}\n", whoami, StringComparison.Ordinal);
+        Assert.DoesNotContain("API_TOKEN", whoami, StringComparison.Ordinal);
+        // The endpoint of another fleet service is the stack file's, not the env file's.
+        Assert.DoesNotContain("WHOAMI_URL", backend, StringComparison.Ordinal);
+
+        // Both keys are named in the stack file; no value of the .env is in it.
+        var stackFile = await File.ReadAllTextAsync(Path.Combine(bundleDirectory, StackFileGenerator.StackPath));
+        Assert.Equal(["CACHE_URL"], List(Stack(stackFile), "x-buzztalk", "env-files", "whoami", "required"));
+        foreach (var secret in new[] { apiToken, cacheUrl, "db-pass-1", "redis-pass", "hook-pass" })
+        {
+            Assert.DoesNotContain(secret, stackFile, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

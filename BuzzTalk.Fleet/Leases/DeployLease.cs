@@ -16,50 +16,9 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
     private const int HeldExit = 3;
     private const int LostExit = 4;
 
-    // Constant scripts: values arrive only as positional parameters ($1...), never as text.
-    private const string Prologue = """
-        set -eu
-        dir=$1
-        mkdir -p "$dir"
-        exec 9>>"$dir/.deploy.lock"
-        flock -w 10 9
-        lease="$dir/deploy.lease"
-        now=$(date +%s)
-        t= h= o= e=0
-        if [ -f "$lease" ]; then { read -r t; read -r h; read -r o; read -r e; } < "$lease"; fi
-        write() { printf '%s\n%s\n%s\n%s\n' "$1" "$2" "$3" "$4" > "$lease.$$"; mv -f "$lease.$$" "$lease"; }
-
-        """;
-
-    private const string AcquireScript = Prologue + """
-        token=$2 holder=$3 operation=$4 ttl=$5
-        if [ -n "$t" ] && [ "$now" -lt "$e" ] && [ "$t" != "$token" ]; then printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"; exit 3; fi
-        write "$token" "$holder" "$operation" $((now + ttl))
-        echo $((now + ttl))
-        """;
-
-    private const string RenewScript = Prologue + """
-        token=$2 ttl=$3
-        if [ "$t" != "$token" ]; then exit 4; fi
-        write "$t" "$h" "$o" $((now + ttl))
-        echo $((now + ttl))
-        """;
-
-    private const string ReleaseScript = Prologue + """
-        token=$2
-        if [ "$t" != "$token" ]; then exit 4; fi
-        rm -f "$lease"
-        """;
-
-    // An operator's override (lease release): removes whatever lease is there, and says whose it was.
-    private const string ForceReleaseScript = Prologue + """
-        printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
-        rm -f "$lease"
-        """;
-
-    private const string ReadScript = Prologue + """
-        printf '%s\n%s\n%s\n%s\n' "$h" "$o" "$e" "$now"
-        """;
+    // The lease's shell lives in deploy-lease.sh (embedded, shellchecked by the tests): one
+    // constant script, the request and every value passed as positional parameters, never as text.
+    private static readonly string Script = EmbeddedScript.Read("deploy-lease.sh");
 
     public string Host => host.Host;
 
@@ -69,7 +28,7 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
         RequireText(holder, nameof(holder));
         RequireText(operation, nameof(operation));
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var result = await RunAsync(AcquireScript, [token, holder, operation, Seconds(ttl)], cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync("acquire", [token, holder, operation, Seconds(ttl)], cancellationToken).ConfigureAwait(false);
         if (result.ExitCode == HeldExit)
         {
             throw new LeaseBusyException(Host, ParseState(result.Output)!);
@@ -82,7 +41,7 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
     /// <summary>Extends a held lease; false when it lapsed and someone else took it.</summary>
     public async Task<HeldLease?> RenewAsync(HeldLease lease, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
-        var result = await RunAsync(RenewScript, [lease.Token, Seconds(ttl)], cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync("renew", [lease.Token, Seconds(ttl)], cancellationToken).ConfigureAwait(false);
         if (result.ExitCode == LostExit)
         {
             return null;
@@ -95,7 +54,7 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
     /// <summary>Gives the lease back; false when it was no longer ours.</summary>
     public async Task<bool> ReleaseAsync(HeldLease lease, CancellationToken cancellationToken = default)
     {
-        var result = await RunAsync(ReleaseScript, [lease.Token], cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync("release", [lease.Token], cancellationToken).ConfigureAwait(false);
         if (result.ExitCode == LostExit)
         {
             return false;
@@ -111,7 +70,7 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
     /// </summary>
     public async Task<LeaseState?> ForceReleaseAsync(CancellationToken cancellationToken = default)
     {
-        var result = await RunAsync(ForceReleaseScript, [], cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync("force-release", [], cancellationToken).ConfigureAwait(false);
         Require(result, "force release");
         return ParseState(result.Output);
     }
@@ -119,13 +78,13 @@ public sealed class DeployLease(IRemoteRunner host, string directory = DeployLea
     /// <summary>The current lease, held or lapsed; null when none was ever taken or it was released.</summary>
     public async Task<LeaseState?> ReadAsync(CancellationToken cancellationToken = default)
     {
-        var result = await RunAsync(ReadScript, [], cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync("read", [], cancellationToken).ConfigureAwait(false);
         Require(result, "read");
         return ParseState(result.Output);
     }
 
-    private Task<RemoteResult> RunAsync(string script, string[] arguments, CancellationToken cancellationToken) =>
-        host.RunAsync("sh", ["-c", script, "deploy-lease", directory, .. arguments], TimeSpan.FromSeconds(30), cancellationToken);
+    private Task<RemoteResult> RunAsync(string request, string[] arguments, CancellationToken cancellationToken) =>
+        host.RunAsync("sh", ["-c", Script, "deploy-lease", request, directory, .. arguments], TimeSpan.FromSeconds(30), cancellationToken);
 
     private void Require(RemoteResult result, string action)
     {

@@ -8,7 +8,7 @@ public sealed class EmbeddedScriptTests
     [Fact]
     public void The_lease_scripts_are_embedded()
     {
-        Assert.Equal(["lease-fence.sh", "lease-gate.sh"], EmbeddedScript.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(["deploy-lease.sh", "lease-fence.sh", "lease-gate.sh"], EmbeddedScript.Names.Order(StringComparer.Ordinal));
     }
 
     [Fact]

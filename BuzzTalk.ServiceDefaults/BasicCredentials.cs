@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Microsoft.Extensions.Hosting;
+namespace BuzzTalk.ServiceDefaults;
 
 /// <summary>
 /// The one HTTP basic check of the BuzzTalk services (the Scaler's webhooks, the Deployer's API):

@@ -3,6 +3,7 @@ using BuzzTalk.Deployer.Configuration;
 using BuzzTalk.Deployer.Env;
 using BuzzTalk.Deployer.Releases;
 using BuzzTalk.Deployer.Rollout;
+using BuzzTalk.ServiceDefaults;
 using BuzzTalk.ServiceDefaults.Http;
 
 namespace BuzzTalk.Deployer.Service;

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Hosting;
 
 namespace BuzzTalk.ServiceDefaults.Tests;
 

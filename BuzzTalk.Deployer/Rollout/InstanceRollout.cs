@@ -30,7 +30,7 @@ public sealed class InstanceRollout(
     private HealthGate Gate => new(runner, _swarm, options, target.Name, Step, _time);
     private EdgeConfig Edge => new(runner, _swarm, layout, Step);
     private ConvergenceWaiter Convergence => new(_swarm, options, _time, Step);
-    private ReleaseStore Releases => new(runner, files, layout, _history, options.KeepReleases, Step);
+    private InstanceReleases Releases => new(runner, files, layout, _history, options.KeepReleases, Step);
 
     // Whether this rollout replaced the edge's config: a rollback puts the old one back.
     private bool _edgeChanged;
@@ -391,7 +391,7 @@ public sealed class InstanceRollout(
 
     private static void RequireReleaseId(string id)
     {
-        if (!ReleaseStore.IsReleaseId(id))
+        if (!InstanceReleases.IsReleaseId(id))
         {
             throw new ArgumentException($"Release id '{id}' is not 12 lower-case hex digits.", nameof(id));
         }

@@ -12,12 +12,12 @@ namespace BuzzTalk.Deployer.Rollout;
 /// by SFTP under <c>releases/</c>, the env files beside them (mode 0600), the <c>current</c> and
 /// <c>previous</c> links, the record of what runs, and the pruning of old releases.
 /// </summary>
-internal sealed partial class ReleaseStore(IRemoteRunner runner, IRemoteFiles files, RemoteLayout layout, InstanceHistory history,
+internal sealed partial class InstanceReleases(IRemoteRunner runner, IRemoteFiles files, RemoteLayout layout, InstanceHistory history,
     int keepReleases, Action<string> step)
 {
     private const UnixFileMode PublicFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode SecretFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private static readonly string LinksScript = EmbeddedScript.Read(typeof(ReleaseStore).Assembly, "release-links.sh");
+    private static readonly string LinksScript = EmbeddedScript.Read(typeof(InstanceReleases).Assembly, "release-links.sh");
 
     /// <summary>Puts the release's files and the request's env files on the host; checks first, so a refused release changes nothing.</summary>
     public async Task UploadAsync(ReleaseContent release, RolloutRequest request, CancellationToken cancellationToken)

@@ -22,7 +22,7 @@ public sealed class ScalerOptions
     /// <summary>Memory kept for the OS and docker when computing capacity (the seed: 106,000,000 bytes).</summary>
     public long InfraReservationBytes { get; set; } = 106_000_000;
 
-    /// <summary>How long to wait for the new count to run after <c>docker service scale</c>. Default 60 s.</summary>
+    /// <summary>How long to wait for the new count to run after the engine accepted it. Default 60 s.</summary>
     public TimeSpan ConvergenceTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a host's service list and node capacity are reused between alerts. Default 2 s.</summary>
@@ -37,7 +37,10 @@ public sealed class ScalerOptions
     /// <summary>Where each host keeps its deploy lease.</summary>
     public string LeaseDirectory { get; set; } = BuzzTalk.Fleet.Leases.DeployLease.DefaultDirectory;
 
-    /// <summary>The docker command on the hosts, e.g. <c>["sudo", "docker"]</c>.</summary>
+    /// <summary>
+    /// The docker command on the hosts, e.g. <c>["sudo", "docker"]</c>: its <c>system dial-stdio</c>
+    /// carries the Engine API (<see cref="BuzzTalk.Fleet.Swarm.HostEngine"/>).
+    /// </summary>
     public List<string> Docker { get; set; } = ["docker"];
 
     /// <summary>Append-only JSON-lines audit of every decision; unset keeps only the in-memory view.</summary>

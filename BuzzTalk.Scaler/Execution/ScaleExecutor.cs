@@ -12,7 +12,9 @@ using Microsoft.Extensions.Options;
 namespace BuzzTalk.Scaler.Execution;
 
 /// <summary>
-/// Turns a request into at most one <c>docker service scale</c>: only for hosts in the inventory
+/// Turns a request into at most one change of a service's replica count, sent to the host's Engine
+/// API (<see cref="HostEngine.ScaleIfFreeAsync"/>: a compare-and-set update of the service spec
+/// under the deploy lease's lock): only for hosts in the inventory
 /// and services configured as scalable, within their bounds and the host's capacity, never
 /// while a deploy holds the host's lease. Requests for the same (host, service) run one at a
 /// time and are idempotent: a count already reached, or a pressure alert inside the cooldown,
@@ -136,8 +138,8 @@ public sealed class ScaleExecutor(
     private async Task<ScaleOutcome> DecideAndActAsync(ScaleRequest request, string key, ServiceBounds bounds, ScalerOptions o,
         Func<string, int?, int?, string, ScaleOutcome> outcome, long started, CancellationToken cancellationToken)
     {
-        var hostEngine = hosts.Engine(request.Host);
-        var (services, node) = await figures.GetAsync(request.Host, hostEngine, o.FiguresTtl, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var engine = hosts.Engine(request.Host);
+        var (services, node) = await figures.GetAsync(request.Host, engine, o.FiguresTtl, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
         var service = services.FirstOrDefault(s => s.Name == request.Service);
         if (service?.DesiredReplicas is not { } current)
         {
@@ -173,7 +175,7 @@ public sealed class ScaleExecutor(
                 return outcome(ScaleOutcome.Unchanged, current, current, $"acted {(time.GetUtcNow() - last).TotalSeconds:0} s ago; cooldown {o.Cooldown.TotalSeconds:0} s");
             }
 
-            if ((request.Usage ?? Usage(await hostEngine.ContainerStatsAsync([service.Name], o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false), service, o))
+            if ((request.Usage ?? Usage(await engine.ContainerStatsAsync([service.Name], o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false), service, o))
                 is not { } usage)
             {
                 return outcome(ScaleOutcome.Unchanged, current, current, "every container is still starting");
@@ -205,7 +207,7 @@ public sealed class ScaleExecutor(
         LeaseState? held;
         try
         {
-            held = await hostEngine.ScaleIfFreeAsync(service.Name, desired, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            held = await engine.ScaleIfFreeAsync(service.Name, desired, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

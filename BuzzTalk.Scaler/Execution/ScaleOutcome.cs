@@ -13,7 +13,7 @@ public sealed record ScaleOutcome(
     string Reason,
     double DurationMs)
 {
-    /// <summary>From the request to <c>docker service scale</c> returning; null when nothing was issued.</summary>
+    /// <summary>From the request to the engine accepting the new count (the service update through the Engine API); null when nothing was issued.</summary>
     public double? IssuedMs { get; init; }
 
     /// <summary>

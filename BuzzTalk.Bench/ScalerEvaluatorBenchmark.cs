@@ -17,6 +17,8 @@ namespace BuzzTalk.Bench;
 /// </summary>
 public static class ScalerEvaluatorBenchmark
 {
+    private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(int runs, TextWriter output, CancellationToken cancellationToken)
     {
         var times = new List<double>();
@@ -28,7 +30,7 @@ public static class ScalerEvaluatorBenchmark
             await File.WriteAllTextAsync(knownHosts, ssh.KnownHostsLine + "\n", cancellationToken);
             await using var session = new SshHostSession("127.0.0.1", new SshHostOptions { User = ssh.User, PrivateKeyFile = ssh.ClientKeyFile, Port = ssh.Port },
                 KnownHosts.Parse(ssh.KnownHostsLine));
-            var swarm = new SwarmClient(session);
+            await using var engine = new HostEngine(session);
             var service = "bt-overload-" + Guid.NewGuid().ToString("N")[..8];
             await using var scaler = await ScalerWebhookBenchmark.StartScalerAsync(ssh, knownHosts, service, Path.Combine(dir.Path, "lease"), evaluator: true);
             try
@@ -37,13 +39,14 @@ public static class ScalerEvaluatorBenchmark
                 await DockerCli.RunAsync("service", "create", "--detach", "--name", service, "--replicas", "1",
                     "--limit-cpu", "0.05", "--limit-memory", "32M", "--mount", $"type=bind,source={flag},target=/flag,readonly",
                     "buzztalk/busybox:test", "sh", "-c", "while [ ! -e /flag/go ]; do sleep 1; done; while :; do :; done");
-                await swarm.WaitForRunningAsync(service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100), cancellationToken);
+                await engine.WaitForRunningAsync(service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100), s_callTimeout, cancellationToken: cancellationToken);
                 // Load arrives on a replica that serves already: past its start-up grace and watched
                 // by the evaluator for a whole up window.
                 await WatchedAsync(scaler, cancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(flag, "go"), "", cancellationToken);
                 var overload = Stopwatch.StartNew();
-                var running = await swarm.WaitForRunningAsync(service, 2, TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(250), cancellationToken);
+                var running = await engine.WaitForRunningAsync(service, 2, TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(250), s_callTimeout,
+                    cancellationToken: cancellationToken);
                 if (running != 2)
                 {
                     throw new InvalidOperationException("no second replica within 3 minutes");

@@ -23,7 +23,7 @@ public sealed class InstanceRollout(
     TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly SwarmClient _swarm = new(runner, time: time);
+    private readonly SwarmClient _swarm = new(runner);
     private readonly DeployLease _lease = new(runner, layout.LeaseDirectory);
     private readonly InstanceHistory _history = new(files, layout);
     private readonly List<string> _steps = [];

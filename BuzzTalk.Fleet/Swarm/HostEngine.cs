@@ -147,8 +147,30 @@ public sealed partial class HostEngine : IAsyncDisposable
     }
 
     /// <summary>
+    /// Polls <see cref="RunningTasksAsync"/> every <paramref name="pollInterval"/> until exactly
+    /// <paramref name="replicas"/> run, or <paramref name="timeout"/>; returns the count seen last.
+    /// How the Scaler follows a scale to convergence.
+    /// </summary>
+    public async Task<int> WaitForRunningAsync(string service, int replicas, TimeSpan timeout, TimeSpan pollInterval, TimeSpan callTimeout,
+        TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        time ??= TimeProvider.System;
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var running = await RunningTasksAsync(service, callTimeout, cancellationToken).ConfigureAwait(false);
+            if (running == replicas || time.GetUtcNow() >= deadline)
+            {
+                return running;
+            }
+
+            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// One <c>docker stats</c> sample of each running container of <paramref name="services"/> on
-    /// this node, with whether it is still starting (<see cref="SwarmClient.IsStarting"/>). Each
+    /// this node, with whether it is still starting (<see cref="IsStarting"/>). Each
     /// sample takes the engine about a second (it waits for a second reading for the CPU figure):
     /// they run side by side over the read connections. A container gone meanwhile is left out,
     /// as <c>docker stats</c> leaves it out.
@@ -280,8 +302,15 @@ public sealed partial class HostEngine : IAsyncDisposable
         var cpu = EngineStats.CpuPercent(now?.CpuUsage?.TotalUsage ?? 0, before?.CpuUsage?.TotalUsage ?? 0, now?.SystemCpuUsage ?? 0,
             before?.SystemCpuUsage ?? 0, now?.OnlineCpus ?? 0, now?.CpuUsage?.PercpuUsage?.Count ?? 0);
         return new ContainerStats(container.Id, service, cpu, EngineStats.MemoryUsed(memory?.Usage ?? 0, memory?.Stats),
-            (long)(memory?.Limit ?? 0), SwarmClient.IsStarting(container.Status));
+            (long)(memory?.Limit ?? 0), IsStarting(container.Status));
     }
+
+    /// <summary>
+    /// The Engine API's container list gives a container's health only in its status text, as
+    /// <c>docker ps</c> prints it, "Up 4 seconds (health: starting)": starting until the first check passes.
+    /// </summary>
+    public static bool IsStarting(string? status) =>
+        status is not null && status.Contains("(health: starting)", StringComparison.Ordinal);
 
     /// <summary>An Engine API <c>filters</c> query value: each filter with one value, as JSON, escaped.</summary>
     private static string Filters(params ReadOnlySpan<(string Name, string Value)> filters)

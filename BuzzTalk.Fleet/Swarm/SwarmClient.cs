@@ -5,14 +5,17 @@ namespace BuzzTalk.Fleet.Swarm;
 
 /// <summary>
 /// Docker Swarm operations on one host through the docker CLI, over an <see cref="IRemoteRunner"/>:
-/// the Deployer's way to a swarm, since <c>docker stack deploy</c> exists only in the CLI (the
-/// Scaler uses the Engine API, <see cref="HostEngine"/>). Every value put in a command is
-/// validated first and passed as its own argument; docker's JSON output is parsed, never its tables.
+/// the Deployer's way to a swarm, since <c>docker stack deploy</c> exists only in the CLI, and so
+/// every other Deployer call too, over the same session under the same lease (the Scaler uses the
+/// Engine API, <see cref="HostEngine"/>; the README's Layout says why). Every value put in a
+/// command is validated first and passed as its own argument; docker's output is read as JSON, or
+/// as the bare ids <c>-q</c> prints, never as its tables or status text.
 /// </summary>
-public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docker = null, TimeProvider? time = null)
+public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docker = null)
 {
+    private const string TaskIdLabel = "com.docker.swarm.task.id";
+
     private readonly IReadOnlyList<string> _docker = docker is { Count: > 0 } ? docker : ["docker"];
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public string Host => host.Host;
 
@@ -25,51 +28,40 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
     }
 
     /// <summary>
-    /// The container health of each of the service's containers on this node, by task id:
-    /// <c>healthy</c>, <c>starting</c>, <c>unhealthy</c>, or <c>none</c> without a health check.
+    /// The container health of each of the service's running containers on this node, by task id,
+    /// as <c>docker container inspect</c> gives it (<c>State.Health.Status</c>): <c>healthy</c>,
+    /// <c>starting</c>, <c>unhealthy</c>, or <c>none</c> without a health check.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> TaskHealthAsync(string service, CancellationToken cancellationToken = default)
     {
         SwarmNames.RequireServiceName(service);
-        var output = (await DockerAsync(["ps", "--no-trunc", "--filter", $"label=com.docker.swarm.service.name={service}",
-            "--format", "{{.Label \"com.docker.swarm.task.id\"}}\t{{.Status}}"], cancellationToken).ConfigureAwait(false)).Output;
-        var health = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in Lines(output))
+        var ids = Lines((await DockerAsync(["ps", "-q", "--no-trunc", "--filter", $"label=com.docker.swarm.service.name={service}"], cancellationToken)
+            .ConfigureAwait(false)).Output);
+        if (ids.Count == 0)
         {
-            var tab = line.IndexOf('\t', StringComparison.Ordinal);
-            if (tab > 0)
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        var result = await host.RunAsync(_docker[0], [.. _docker.Skip(1), "container", "inspect", .. ids.Select(SwarmNames.RequireContainerId)],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A container gone since the list is left out: inspect still prints the others, then fails.
+        if (!result.Succeeded && !result.Error.Contains("no such container", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SwarmCommandException(host.Host, result);
+        }
+
+        var inspected = result.Output.Trim().Length == 0 ? []
+            : JsonSerializer.Deserialize(result.Output, SwarmJsonContext.Default.ListContainerInspect) ?? [];
+        var health = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var container in inspected)
+        {
+            if (container.Config?.Labels?.GetValueOrDefault(TaskIdLabel) is { Length: > 0 } task)
             {
-                health[line[..tab]] = HealthOf(line[(tab + 1)..]);
+                health[task] = container.State?.Health?.Status is { Length: > 0 } status ? status : "none";
             }
         }
 
         return health;
-    }
-
-    /// <summary>The health part of a <c>docker ps</c> status: "Up 5 seconds (healthy)" is healthy.</summary>
-    public static string HealthOf(string status) =>
-        IsStarting(status) ? "starting"
-        : status.Contains("(unhealthy)", StringComparison.Ordinal) ? "unhealthy"
-        : status.Contains("(healthy)", StringComparison.Ordinal) ? "healthy"
-        : "none";
-
-    /// <summary>
-    /// Polls the service's tasks until exactly <paramref name="replicas"/> run, or the timeout.
-    /// Returns the running count seen last.
-    /// </summary>
-    public async Task<int> WaitForRunningAsync(string service, int replicas, TimeSpan timeout, TimeSpan pollInterval, CancellationToken cancellationToken = default)
-    {
-        var deadline = _time.GetUtcNow() + timeout;
-        while (true)
-        {
-            var running = (await TasksAsync(service, cancellationToken).ConfigureAwait(false)).Count(t => t.IsRunning);
-            if (running == replicas || _time.GetUtcNow() >= deadline)
-            {
-                return running;
-            }
-
-            await Task.Delay(pollInterval, _time, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>The services of a stack, by full name (<c>stack_service</c>).</summary>
@@ -238,11 +230,4 @@ public sealed class SwarmClient(IRemoteRunner host, IReadOnlyList<string>? docke
 
     private static List<string> Lines(string output) =>
         [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-
-    /// <summary>
-    /// <c>docker ps</c> (and the Engine API's container list) gives a container's health in its
-    /// status, "Up 4 seconds (health: starting)": starting until the first check passes.
-    /// </summary>
-    public static bool IsStarting(string? status) =>
-        status is not null && status.Contains("(health: starting)", StringComparison.Ordinal);
 }

@@ -30,6 +30,15 @@ internal sealed record TaskLine(string ID, string Name, string DesiredState, str
 // GET /containers/json: Status is the text docker ps prints ("Up 4 seconds (health: starting)").
 internal sealed record ContainerSummary(string Id, Dictionary<string, string>? Labels, string? Status);
 
+// docker container inspect: the task a container runs, and its health check's verdict when it has one.
+internal sealed record ContainerInspect(ContainerConfig? Config, ContainerState? State);
+
+internal sealed record ContainerConfig(Dictionary<string, string>? Labels);
+
+internal sealed record ContainerState(ContainerHealth? Health);
+
+internal sealed record ContainerHealth(string? Status);
+
 // GET /tasks.
 internal sealed record EngineTask(string ID, string ServiceID, string DesiredState, EngineTaskStatus? Status);
 
@@ -60,6 +69,7 @@ internal sealed record MemoryStats(
 [JsonSerializable(typeof(List<ServiceInspect>))]
 [JsonSerializable(typeof(TaskLine))]
 [JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(List<ContainerInspect>))]
 [JsonSerializable(typeof(List<EngineTask>))]
 [JsonSerializable(typeof(StatsAnswer))]
 internal sealed partial class SwarmJsonContext : JsonSerializerContext;

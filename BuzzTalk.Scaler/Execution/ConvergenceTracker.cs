@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using BuzzTalk.Fleet.Swarm;
 using BuzzTalk.Scaler.Configuration;
 using BuzzTalk.Scaler.Notifications;
 using Microsoft.Extensions.Options;
@@ -75,7 +74,8 @@ public sealed class ConvergenceTracker(
         string? problem = null;
         try
         {
-            running = await WaitForRunningAsync(hosts.Engine(issued.Host), issued.Service, desired, o, watch.Cancel.Token).ConfigureAwait(false);
+            running = await hosts.Engine(issued.Host).WaitForRunningAsync(issued.Service, desired, o.ConvergenceTimeout, o.PollInterval, o.Ssh.CommandTimeout,
+                time, watch.Cancel.Token).ConfigureAwait(false);
             convergence = running == desired ? ScaleOutcome.Converged : ScaleOutcome.TimedOut;
             problem = running == desired ? null : $"only {running} of {desired} running after {o.ConvergenceTimeout.TotalSeconds:0} s";
         }
@@ -104,22 +104,6 @@ public sealed class ConvergenceTracker(
         {
             ScalerLog.NotConverged(logger, issued.Service, issued.Host, issued.From ?? 0, desired, problem);
             notifier.Notify(followed with { Result = ScaleOutcome.Failed, Reason = $"{issued.Reason}; {problem}" });
-        }
-    }
-
-    /// <summary>Polls the service's running tasks until exactly <paramref name="replicas"/> run, or the timeout; the count seen last.</summary>
-    private async Task<int> WaitForRunningAsync(HostEngine engine, string service, int replicas, ScalerOptions o, CancellationToken cancellationToken)
-    {
-        var deadline = time.GetUtcNow() + o.ConvergenceTimeout;
-        while (true)
-        {
-            var running = await engine.RunningTasksAsync(service, o.Ssh.CommandTimeout, cancellationToken).ConfigureAwait(false);
-            if (running == replicas || time.GetUtcNow() >= deadline)
-            {
-                return running;
-            }
-
-            await Task.Delay(o.PollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -45,13 +45,13 @@ public sealed class LocalSwarmService : IAsyncDisposable
                 KnownHosts.Parse(service._ssh.KnownHostsLine));
             await DockerCli.RunAsync(["service", "create", "--detach", "--name", service.Name, "--replicas", "1",
                 "--limit-cpu", "0.05", "--limit-memory", "32M", .. serviceOptions, "buzztalk/busybox:test", .. command]);
-            var swarm = new SwarmClient(service._session);
             if (untilHealthy)
             {
-                await swarm.WaitForRunningAsync(service.Name, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+                Assert.Equal(1, await service.WaitForRunningAsync(1));
             }
             else
             {
+                var swarm = new SwarmClient(service._session);
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
                 while (!(await swarm.TasksAsync(service.Name, cts.Token)).Any(t => t.DesiredState == "Running" && t.CurrentState.StartsWith("Starting", StringComparison.Ordinal)))
                 {
@@ -66,6 +66,16 @@ public sealed class LocalSwarmService : IAsyncDisposable
             await service.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Waits, over the test's own connection and up to a minute, until exactly
+    /// <paramref name="replicas"/> tasks run, as the Scaler follows a scale; the count seen last.
+    /// </summary>
+    public async Task<int> WaitForRunningAsync(int replicas)
+    {
+        await using var engine = new HostEngine(Session);
+        return await engine.WaitForRunningAsync(Name, replicas, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Scaler settings for this one host and this one service within <paramref name="min"/>-<paramref name="max"/>.</summary>

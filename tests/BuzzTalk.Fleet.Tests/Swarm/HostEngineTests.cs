@@ -207,17 +207,19 @@ public sealed class HostEngineTests : IAsyncLifetime
         Assert.Equal(0, session.Connections);
     }
 
-    private static async Task<int> WaitForRunningAsync(HostEngine engine, string service, int replicas)
+    [Theory]
+    [InlineData("Up 4 seconds (health: starting)", true)]
+    [InlineData("Up 2 minutes (healthy)", false)]
+    [InlineData("Up 5 minutes (unhealthy)", false)]
+    [InlineData("Up 3 seconds", false)]
+    [InlineData(null, false)]
+    public void A_container_is_starting_until_its_health_check_first_passes(string? status, bool starting)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        int running;
-        while ((running = await engine.RunningTasksAsync(service, s_timeout, deadline.Token)) != replicas)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
-        }
-
-        return running;
+        Assert.Equal(starting, HostEngine.IsStarting(status));
     }
+
+    private static Task<int> WaitForRunningAsync(HostEngine engine, string service, int replicas) =>
+        engine.WaitForRunningAsync(service, replicas, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200), s_timeout);
 
     /// <summary>"5.12% 600KiB / 32MiB" as docker stats prints it.</summary>
     private static (double Cpu, long Used, long Limit) ParseCli(string printed)

@@ -46,16 +46,57 @@ public sealed class SwarmClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_scale_up_and_down_is_seen_in_the_tasks_until_it_converges()
+    public async Task A_scale_up_and_down_is_seen_in_the_tasks()
     {
-        Assert.Equal(1, await Swarm.WaitForRunningAsync(_service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200)));
+        await using var engine = new HostEngine(_session!);
+        Assert.Equal(1, await WaitForRunningAsync(engine, 1));
+        Assert.Equal(1, (await Swarm.TasksAsync(_service)).Count(t => t.IsRunning));
 
         await DockerCli.RunAsync("service", "scale", "--detach", $"{_service}=2");
-        Assert.Equal(2, await Swarm.WaitForRunningAsync(_service, 2, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(2, await WaitForRunningAsync(engine, 2));
         Assert.Equal(2, (await Swarm.TasksAsync(_service)).Count(t => t.IsRunning));
 
         await DockerCli.RunAsync("service", "scale", "--detach", $"{_service}=1");
-        Assert.Equal(1, await Swarm.WaitForRunningAsync(_service, 1, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(1, await WaitForRunningAsync(engine, 1));
+        Assert.Equal(1, (await Swarm.TasksAsync(_service)).Count(t => t.IsRunning));
+    }
+
+    [Fact]
+    public async Task Task_health_is_the_containers_health_check_verdict_or_none_without_one()
+    {
+        var checkedService = _service + "-hc";
+        await DockerCli.RunAsync("service", "create", "--detach", "--name", checkedService, "--replicas", "1", "--limit-cpu", "0.05", "--limit-memory", "32M",
+            "--health-cmd", "test -e /tmp/ready", "--health-interval", "1s", "--health-retries", "100", Image,
+            "sh", "-c", "sleep 5; touch /tmp/ready; exec sleep 1d");
+        try
+        {
+            await using var engine = new HostEngine(_session!);
+            Assert.Equal(1, await WaitForRunningAsync(engine, 1));
+            var running = Assert.Single(await Swarm.TasksAsync(_service), t => t.IsRunning);
+            Assert.Equal(new Dictionary<string, string> { [running.Id] = "none" }, await Swarm.TaskHealthAsync(_service));
+
+            // Swarm reports the task running while its check has not passed yet: starting, then healthy.
+            var seen = new List<string>();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (seen.LastOrDefault() != "healthy")
+            {
+                var health = await Swarm.TaskHealthAsync(checkedService, deadline.Token);
+                if (health.Count == 1 && health.Values.Single() != seen.LastOrDefault())
+                {
+                    seen.Add(health.Values.Single());
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+            }
+
+            Assert.Equal(["starting", "healthy"], seen);
+            var task = Assert.Single(await Swarm.TasksAsync(checkedService), t => t.IsRunning);
+            Assert.Equal(task.Id, Assert.Single(await Swarm.TaskHealthAsync(checkedService)).Key);
+        }
+        finally
+        {
+            await DockerCli.TryRunAsync("service", "rm", checkedService);
+        }
     }
 
     [Theory]
@@ -80,24 +121,6 @@ public sealed class SwarmClientTests : IAsyncLifetime
         Assert.Contains("bt-test-missing", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("Up 4 seconds (health: starting)", true)]
-    [InlineData("Up 2 minutes (healthy)", false)]
-    [InlineData("Up 5 minutes (unhealthy)", false)]
-    [InlineData("Up 3 seconds", false)]
-    [InlineData(null, false)]
-    public void A_container_is_starting_until_its_health_check_first_passes(string? status, bool starting)
-    {
-        Assert.Equal(starting, SwarmClient.IsStarting(status));
-    }
-
-    [Theory]
-    [InlineData("Up 4 seconds (health: starting)", "starting")]
-    [InlineData("Up 2 minutes (healthy)", "healthy")]
-    [InlineData("Up 5 minutes (unhealthy)", "unhealthy")]
-    [InlineData("Up 3 seconds", "none")]
-    public void A_containers_health_is_read_from_its_status(string status, string health)
-    {
-        Assert.Equal(health, SwarmClient.HealthOf(status));
-    }
+    private Task<int> WaitForRunningAsync(HostEngine engine, int replicas) =>
+        engine.WaitForRunningAsync(_service, replicas, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
 }

@@ -55,7 +55,7 @@ public sealed class ScaleExecutionTests : IAsyncLifetime
         Assert.Equal("scaled", up["result"]!.GetValue<string>());
         Assert.Equal(2, await DesiredAsync());
         // Answered once issued (issue 16): the new replica may still be starting.
-        Assert.Equal(2, await new SwarmClient(Host.Session).WaitForRunningAsync(Host.Name, 2, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(2, await Host.WaitForRunningAsync(2));
 
         var down = Assert.Single(await OutcomesAsync(await PostAsync(SeedAlert(target: 1, active: 2))));
         Assert.Equal("scaled", down["result"]!.GetValue<string>());

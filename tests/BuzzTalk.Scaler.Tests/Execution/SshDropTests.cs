@@ -59,7 +59,7 @@ public sealed class SshDropTests : IAsyncLifetime
 
         // SSH back: the same alert is answered from the real state, which swarm completed meanwhile.
         await Host.StartSshAgainAsync();
-        Assert.Equal(2, await new SwarmClient(Host.Session).WaitForRunningAsync(Host.Name, 2, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250)));
+        Assert.Equal(2, await Host.WaitForRunningAsync(2));
         using var again = await PostAsync(Alert(target: 2, active: 1)).WaitAsync(TimeSpan.FromSeconds(60));
         var second = Assert.Single(await OutcomesAsync(again));
         Assert.Equal("unchanged", second["result"]!.GetValue<string>());

@@ -41,6 +41,39 @@ public sealed record PublishSettings
     public SwarmServiceSpec BackendService => Services.SingleOrDefault(s => s.Edge == EdgeRoute.Backend)
         ?? throw new InvalidOperationException("The app model publishes no chat backend (EdgeRoute.Backend).");
 
+    /// <summary>
+    /// The host ports the app's services publish on each instance (the firewall opens them to the
+    /// world); refused when two claim one port, or one claims the edge's, an exporter's or SSH's.
+    /// </summary>
+    public IReadOnlyList<PublishedPort> AppPorts
+    {
+        get
+        {
+            var ports = Services.SelectMany(s => s.PublishedPorts).ToList();
+            var taken = new Dictionary<int, string>
+            {
+                [22] = "SSH",
+                [FrontendPort] = "the edge",
+                [NodeExporterPort] = "node-exporter",
+                [CadvisorPort] = "cadvisor",
+            };
+            foreach (var service in Services)
+            {
+                foreach (var port in service.PublishedPorts)
+                {
+                    if (port.Published is < 1 or > 65535 || !taken.TryAdd(port.Published, service.Name))
+                    {
+                        throw new InvalidOperationException(
+                            $"Service '{service.Name}' cannot publish host port {port.Published}: " +
+                            (taken.TryGetValue(port.Published, out var owner) ? $"{owner} has it." : "not a port."));
+                    }
+                }
+            }
+
+            return ports;
+        }
+    }
+
     /// <summary>The edge's nginx: pinned, changed rarely (a change stops the old edge first).</summary>
     public ContainerImage EdgeImage { get; init; } = DefaultEdgeImage;
 

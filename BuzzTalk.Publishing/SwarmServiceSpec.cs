@@ -18,8 +18,14 @@ public sealed record SwarmServiceSpec
     /// <summary>The container's arguments from the model (the stack's <c>command</c>); null keeps the image's.</summary>
     public IReadOnlyList<string>? Command { get; init; }
 
-    /// <summary>The port the service listens on inside its tasks (never published on the host).</summary>
+    /// <summary>The port the edge and the other services reach it on inside its tasks.</summary>
     public required int Port { get; init; }
+
+    /// <summary>
+    /// Ports published on each instance's host, from the model's external non-HTTP endpoints
+    /// (<c>WithEndpoint(port: ..., scheme: "tcp", isExternal: true)</c>); HTTP is routed by the edge.
+    /// </summary>
+    public IReadOnlyList<PublishedPort> PublishedPorts { get; init; } = [];
 
     /// <summary>Values known when publishing, written into the stack file.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace BuzzTalk.Publishing.SpotFleet;
@@ -86,6 +87,7 @@ public static partial class SwarmServiceDescriber
             // A host process's arguments are for this machine; a container's travel with its image.
             var container = resource as ContainerResource;
             var command = container is null ? null : await ArgumentsAsync(resource, context, fleet, site, cancellationToken).ConfigureAwait(false);
+            var edge = Edge(resource, options);
             specs.Add(new SwarmServiceSpec
             {
                 Name = resource.Name,
@@ -101,8 +103,9 @@ public static partial class SwarmServiceDescriber
                 HealthStartPeriod = options.HealthStartPeriod,
                 Replicas = options.Replicas,
                 Limits = options.Limits,
-                Edge = options.Edge,
-                EdgePath = options.Edge == EdgeRoute.Prefix ? options.EdgePath ?? $"/{resource.Name}/" : null,
+                PublishedPorts = PublishedPorts(resource, options.Replicas),
+                Edge = edge,
+                EdgePath = edge == EdgeRoute.Prefix ? options.EdgePath ?? $"/{resource.Name}/" : null,
                 // Only fleet services can be started before this one on an instance; the rest (MySQL, Redis) are outside it.
                 WaitFor = [.. resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource)
                     .Where(r => r != resource && fleet.ContainsKey(r)).Select(r => r.Name)
@@ -251,8 +254,9 @@ public static partial class SwarmServiceDescriber
         }
 
         var annotation = endpoint.EndpointAnnotation;
-        // The edge publishes the site: what the world calls it is the public URL.
-        return annotation.IsExternal
+        // The edge publishes the site: what the world calls it is the public URL. Any other
+        // service is reached inside the stack, by its swarm DNS name.
+        return annotation.IsExternal && options.Edge == EdgeRoute.Site
             ? EndpointValue(property, site.Scheme, site.Host, site.Port.ToString(CultureInfo.InvariantCulture),
                 url: site.OriginalString.TrimEnd('/'), hostAndPort: site.Authority)
             : EndpointValue(property, annotation.UriScheme, endpoint.Resource.Name,
@@ -282,6 +286,36 @@ public static partial class SwarmServiceDescriber
         return options.Image ?? throw new InvalidOperationException($"Resource '{resource.Name}' has no image to publish: give it one with PublishAsSwarmService(s => s.Image = ...).");
     }
 
+    /// <summary>The hook's route, else a prefix of its own for a resource with an external HTTP endpoint.</summary>
+    private static EdgeRoute Edge(IResource resource, SwarmServiceOptions options) =>
+        options.Edge ?? (resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal && IsHttp(e)) ? EdgeRoute.Prefix : EdgeRoute.None);
+
+    /// <summary>
+    /// The external endpoints that are not HTTP, published on each instance's host at their
+    /// <c>port</c>. A host port is held by one task, so such a service runs one replica.
+    /// </summary>
+    private static List<PublishedPort> PublishedPorts(IResource resource, int replicas)
+    {
+        var ports = new List<PublishedPort>();
+        foreach (var endpoint in resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.IsExternal && !IsHttp(e)))
+        {
+            var target = endpoint.TargetPort
+                ?? throw new InvalidOperationException($"Resource '{resource.Name}': external endpoint '{endpoint.Name}' needs a targetPort (the port inside the container).");
+            var published = endpoint.Port
+                ?? throw new InvalidOperationException($"Resource '{resource.Name}': external endpoint '{endpoint.Name}' needs a port to publish on each instance.");
+            ports.Add(new PublishedPort(target, published, endpoint.Protocol == ProtocolType.Udp ? "udp" : "tcp"));
+        }
+
+        if (ports.Count > 0 && replicas > 1)
+        {
+            throw new InvalidOperationException($"Resource '{resource.Name}' publishes a host port, which one task per instance holds: it cannot run {replicas} replicas.");
+        }
+
+        return ports;
+    }
+
+    private static bool IsHttp(EndpointAnnotation endpoint) => endpoint.UriScheme is "http" or "https";
+
     private static int Port(IResource resource, SwarmServiceOptions options, string? endpointName)
     {
         if (options.Port is { } port)
@@ -290,7 +324,8 @@ public static partial class SwarmServiceDescriber
         }
 
         var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
-        var endpoint = endpoints.FirstOrDefault(e => e.Name == (endpointName ?? "http")) ?? (endpoints.Count == 1 ? endpoints[0] : null);
+        // Its "http" endpoint (or the health path's), else the first it declares.
+        var endpoint = endpoints.FirstOrDefault(e => e.Name == (endpointName ?? "http")) ?? endpoints.FirstOrDefault();
         return endpoint?.TargetPort
             ?? throw new InvalidOperationException($"Resource '{resource.Name}' has no container port to publish: give its endpoint a targetPort.");
     }

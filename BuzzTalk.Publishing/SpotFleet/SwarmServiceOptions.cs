@@ -29,7 +29,11 @@ public sealed class SwarmServiceOptions
 
     public TimeSpan HealthStartPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
-    public EdgeRoute Edge { get; set; } = EdgeRoute.None;
+    /// <summary>
+    /// What the edge sends to the service; unset, the model says: a resource with an external HTTP
+    /// endpoint (<c>WithExternalHttpEndpoints()</c>) gets its own prefix, any other none.
+    /// </summary>
+    public EdgeRoute? Edge { get; set; }
 
     /// <summary>With <see cref="EdgeRoute.Prefix"/>: the path the edge proxies, <c>/name/</c> by default.</summary>
     public string? EdgePath { get; set; }

@@ -124,6 +124,7 @@ public static class StackFileGenerator
         // Swarm configs are immutable: a name carrying the content hash makes a changed config a
         // new config, which the frontend's update then swaps in, start-first.
         var configName = $"{s.Name}_nginx_{Hash(spaConfig)}";
+        _ = s.AppPorts; // refuses ports two services (or a service and the edge) would both hold
         var root = Map(
             ("version", Str("3.8")),
             ("x-buzztalk", Map(("stack", Str(s.Name)), ("env-files", EnvFiles(s)),
@@ -170,9 +171,11 @@ public static class StackFileGenerator
     /// <summary>
     /// An app service from the model: its image (tag overridable at deploy time), the environment
     /// known when publishing, its env file for the rest, its health check, replicas and limits.
-    /// No published port: the edge reaches each task directly through DNS round robin, so every
-    /// update starts the new task first. The site's service also carries the SPA's nginx config
-    /// and serves through the edge's DNS validity after SIGTERM.
+    /// The edge reaches each task directly through DNS round robin, so every update starts the new
+    /// task first; a service that publishes a host port (an external non-HTTP endpoint) stops the
+    /// old task first instead, as the edge does, since one task at a time holds the port. The
+    /// site's service also carries the SPA's nginx config and serves through the edge's DNS
+    /// validity after SIGTERM.
     /// </summary>
     private static YamlMappingNode Service(SwarmServiceSpec service, string? spaConfig) => Map(
         ("image", Str(Image(service.Image, service.TagVariable))),
@@ -185,6 +188,7 @@ public static class StackFileGenerator
         ("environment", service.Environment.Count == 0 ? null
             : Map([.. service.Environment.Select(e => (e.Key, (YamlNode?)Str(Interpolated(e.Value))))])),
         ("networks", Seq(Str(NetworkName))),
+        ("ports", service.PublishedPorts.Count == 0 ? null : SeqOf(service.PublishedPorts.Select(p => HostPort(p.Target, p.Published, p.Protocol)))),
         ("configs", spaConfig is null ? null : Seq(Map(
             ("source", Str("nginx_conf")),
             ("target", Str("/etc/nginx/nginx.conf")),
@@ -193,7 +197,7 @@ public static class StackFileGenerator
                 ? ["CMD", "bash", "-c", BashProbe(service.Port, path)]
                 : ["CMD", "wget", "-q", "-O", "-", $"http://127.0.0.1:{Port(service.Port)}{path}"],
             startPeriod: Seconds(service.HealthStartPeriod))),
-        ("deploy", Deploy(service.Limits, replicas: service.Replicas, global: false, startFirst: true, endpointMode: "dnsrr")));
+        ("deploy", Deploy(service.Limits, replicas: service.Replicas, global: false, startFirst: service.PublishedPorts.Count == 0, endpointMode: "dnsrr")));
 
     /// <summary>
     /// Which variables each service's env file must (and may) hold: the Deployer renders exactly
@@ -289,10 +293,10 @@ public static class StackFileGenerator
         ("retries", Num(3)),
         ("start_period", Str(startPeriod)));
 
-    private static YamlMappingNode HostPort(int target, int published) => Map(
+    private static YamlMappingNode HostPort(int target, int published, string protocol = "tcp") => Map(
         ("target", Num(target)),
         ("published", Num(published)),
-        ("protocol", Str("tcp")),
+        ("protocol", Str(protocol)),
         ("mode", Str("host")));
 
     private static string Image(ContainerImage image, string tagVariable) => $"{image.Image}:${{{tagVariable}:-{image.Tag}}}";

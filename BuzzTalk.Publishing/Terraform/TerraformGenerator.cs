@@ -208,7 +208,7 @@ public static partial class TerraformGenerator
     private static JsonObject NetworkFile(PublishSettings settings)
     {
         var name = settings.Name;
-        return ResourceDocument(
+        return ResourceDocument([
             (Type(Network), Label(Network), new JsonObject
             {
                 ["name"] = $"{name}-vpc",
@@ -252,7 +252,32 @@ public static partial class TerraformGenerator
                 ["direction"] = "INGRESS",
                 ["source_ranges"] = Var("ops_host_cidrs"),
                 ["allow"] = Blocks(Allow(settings.NodeExporterPort, settings.CadvisorPort)),
-            }));
+            }),
+            .. AppPortsRule(settings, name)]);
+    }
+
+    /// <summary>The host ports the app's services publish (external non-HTTP endpoints), open to the world; none, no rule.</summary>
+    private static IEnumerable<(string Type, string Name, JsonObject Body)> AppPortsRule(PublishSettings settings, string name)
+    {
+        var ports = settings.AppPorts;
+        if (ports.Count == 0)
+        {
+            yield break;
+        }
+
+        yield return ("google_compute_firewall", "allow_app_ports", new JsonObject
+        {
+            ["name"] = $"{name}-allow-app-ports",
+            ["network"] = Ref(Network, "id"),
+            ["direction"] = "INGRESS",
+            ["source_ranges"] = Strings(["0.0.0.0/0"]),
+            ["allow"] = Blocks([.. ports.GroupBy(p => p.Protocol, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new JsonObject
+                {
+                    ["protocol"] = g.Key,
+                    ["ports"] = Strings(g.Select(p => p.Published).Order().Select(Port)),
+                })]),
+        });
     }
 
     private static JsonObject Allow(params int[] ports) => new()

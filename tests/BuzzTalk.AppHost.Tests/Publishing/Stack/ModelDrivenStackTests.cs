@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.Versioning;
+using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using BuzzTalk.AppHost.Publish;
@@ -31,17 +33,23 @@ public sealed class ModelDrivenStackTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    /// <summary>A host port free on this machine when the tests start: the new container publishes it on each instance.</summary>
+    private static readonly int DirectPort = ServerProcess.FreePort();
+
     /// <summary>
     /// The real AppHost, plus: on the backend a plain value, a secret parameter, a reference to
-    /// another service and a replica count; and a new container with an endpoint, a health path,
-    /// its own route through the edge and a wait for the backend (a start wave after it).
+    /// another service and a replica count; and a new container with an external HTTP endpoint
+    /// (its own route through the edge), an external TCP endpoint (a host port), a health path
+    /// and a wait for the backend (a start wave after it).
     /// </summary>
     private static void Extend(IDistributedApplicationBuilder builder, BuzzTalkResources stack)
     {
         var whoami = builder.AddContainer("whoami", TestStackFile.BusyboxImage.Split(':')[0], TestStackFile.BusyboxImage.Split(':')[1])
             .WithHttpEndpoint(name: "http", targetPort: 8080)
+            .WithExternalHttpEndpoints()
+            .WithEndpoint(name: "direct", port: DirectPort, targetPort: 8080, scheme: "tcp", isExternal: true)
             .WithHealthPath("/index.html")
-            .PublishAsSwarmService(s => s.Edge = EdgeRoute.Prefix)
+            .PublishAsSwarmService()
             .WaitFor(stack.Backend);
         var apiToken = builder.AddParameter("api-token", secret: true);
         stack.WithBackends(backend => backend
@@ -94,6 +102,22 @@ public sealed class ModelDrivenStackTests : IDisposable
         Assert.Equal(["CMD", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/index.html"], List(extended, "services", "whoami", "healthcheck", "test"));
         Assert.Equal(["node-net"], List(extended, "services", "whoami", "networks"));
         Assert.False(((YamlMappingNode)At(extended, "services", "whoami")).Children.ContainsKey("env_file"));
+
+        // Its external TCP endpoint: a host port on each instance, held by one task (stop-first),
+        // and open in the firewall; the seed's app services publish none and open nothing.
+        var port = (YamlMappingNode)((YamlSequenceNode)At(extended, "services", "whoami", "ports")).Children.Single();
+        Assert.Equal(("8080", DirectPort.ToString(CultureInfo.InvariantCulture), "tcp", "host"),
+            (Text(port, "target"), Text(port, "published"), Text(port, "protocol"), Text(port, "mode")));
+        Assert.Equal("stop-first", Text(extended, "services", "whoami", "deploy", "update_config", "order"));
+        Assert.Equal("start-first", Text(extended, "services", "backend", "deploy", "update_config", "order"));
+        Assert.False(((YamlMappingNode)At(seed, "services", "frontend")).Children.ContainsKey("ports"));
+        Assert.False(((YamlMappingNode)At(seed, "services", "backend")).Children.ContainsKey("ports"));
+        var firewall = BundleComposer.Compose(await ExtendedAsync(PublicUrl)).Single(f => f.Path.EndsWith("network.tf.json", StringComparison.Ordinal)).Content;
+        var rule = JsonNode.Parse(firewall)!["resource"]!["google_compute_firewall"]!["allow_app_ports"]!;
+        Assert.Equal("0.0.0.0/0", (string?)rule["source_ranges"]![0]);
+        Assert.Equal(DirectPort.ToString(CultureInfo.InvariantCulture), (string?)rule["allow"]![0]!["ports"]![0]);
+        Assert.DoesNotContain("allow_app_ports", BundleComposer.Compose(PublishedModel.Settings(PublicUrl))
+            .Single(f => f.Path.EndsWith("network.tf.json", StringComparison.Ordinal)).Content, StringComparison.Ordinal);
 
         // The edge routes it, resolved per request like the backends; the seed's edge has no such route.
         var edge = NginxConfigGenerator.Generate(StackFileGenerator.ProductionSite(await ExtendedAsync(PublicUrl)));
@@ -287,5 +311,7 @@ public sealed class ModelDrivenStackTests : IDisposable
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{stack.FrontendPort}"), Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal("ok\n", await http.GetStringAsync("/whoami/index.html"));
         Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
+        // And straight through the host port its external TCP endpoint publishes.
+        Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{DirectPort}/index.html"));
     }
 }

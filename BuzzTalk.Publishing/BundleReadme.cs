@@ -64,13 +64,13 @@ public static class BundleReadme
 
             The group rolls a new template with `max_surge` {Terraform.TerraformGenerator.RollStep(c)} and `max_unavailable` 0: new instances come
             up (into the desired release) and old ones go only once the new are healthy, so a roll never leaves no serving
-            instance. The health check asks `{Terraform.TerraformGenerator.ReadinessPath}` through nginx: an instance is healthy when a
+            instance. The health check asks `{settings.BackendHealthPath}` through nginx: an instance is healthy when a
             backend of its release answers, not when nginx alone does. Autohealing starts checking
             {Terraform.TerraformGenerator.AutoHealingInitialDelaySec} s after boot, longer than a boot with image pulls takes.
 
             At a preemption notice (about 30 s) GCE runs the template's shutdown-script, `startup/shutdown.sh`: it writes the
             drain flag (`{Stack.StackFileGenerator.DefaultRunDirectory}/{Stack.StackFileGenerator.DrainFileName}`, mounted into the frontend), so
-            `{Terraform.TerraformGenerator.ReadinessPath}` answers 503 while the site keeps serving, and nginx refuses new websockets; signals
+            `{settings.BackendHealthPath}` answers 503 while the site keeps serving, and nginx refuses new websockets; signals
             the backends (SIGUSR1), which close every websocket with 1001 (going away) at once and keep answering HTTP, so chat
             clients reconnect through the balancer to an instance that stays within a second; waits {Startup.StartupScriptsGenerator.DrainSeconds} s, the
             balancer's check interval times its unhealthy threshold plus one, so no new request arrives; then stops the

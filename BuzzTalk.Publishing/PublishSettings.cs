@@ -74,6 +74,14 @@ public sealed record PublishSettings
         }
     }
 
+    /// <summary>
+    /// The backend's health path as the edge serves it (<c>/backend/health</c>): the backend's
+    /// edge prefix and its <c>WithHealthPath</c>. The load balancer's and autohealing's check, the
+    /// path the drain flag fails, and the Deployer's health gate (<c>x-buzztalk: health</c>).
+    /// </summary>
+    public string BackendHealthPath => Nginx.NginxConfigGenerator.BackendPrefix + (BackendService.HealthPath
+        ?? throw new InvalidOperationException($"The chat backend '{BackendService.Name}' has no health path: declare it with WithHealthPath(path)."));
+
     /// <summary>The edge's nginx: pinned, changed rarely (a change stops the old edge first).</summary>
     public ContainerImage EdgeImage { get; init; } = DefaultEdgeImage;
 

@@ -32,9 +32,10 @@ public sealed partial class DeployBundle
     private readonly Dictionary<string, BundleService> _byName;
 
     private DeployBundle(string directory, string releaseId, string stackName, IReadOnlyList<BundleService> services,
-        IReadOnlyList<ServiceEnvFile> envFiles, ProbedConnections? probes, IReadOnlyList<StartWave> startOrder,
+        IReadOnlyList<ServiceEnvFile> envFiles, ProbedConnections? probes, string? healthPath, IReadOnlyList<StartWave> startOrder,
         IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
     {
+        HealthPath = healthPath;
         StartOrder = startOrder;
         EnvFiles = envFiles;
         Probes = probes;
@@ -67,6 +68,12 @@ public sealed partial class DeployBundle
 
     /// <summary>What Discovery probes the app's MySQL and Redis by (<c>x-buzztalk: probes</c>); null in bundles from before it.</summary>
     public ProbedConnections? Probes { get; }
+
+    /// <summary>
+    /// The backend's health path through the instance's edge (<c>x-buzztalk: health</c>, e.g.
+    /// <c>/backend/health</c>), which the health gate asks; null in bundles from before it.
+    /// </summary>
+    public string? HealthPath { get; }
 
     /// <summary>
     /// The waves the stack starts in (<c>x-buzztalk: start-order</c>), in order, before the whole
@@ -124,7 +131,7 @@ public sealed partial class DeployBundle
             contents[path] = bytes;
         }
 
-        var (services, stackName, envFiles, probes, startOrder) = ReadStack(contents[StackPath], contents[SpaPath]);
+        var (services, stackName, envFiles, probes, healthPath, startOrder) = ReadStack(contents[StackPath], contents[SpaPath]);
         foreach (var wave in startOrder)
         {
             if (!contents.ContainsKey(wave.File))
@@ -141,7 +148,7 @@ public sealed partial class DeployBundle
         }
 
         var releaseId = Convert.ToHexStringLower(SHA256.HashData(sums))[..12];
-        return new DeployBundle(root, releaseId, stackName, services, envFiles, probes, startOrder,
+        return new DeployBundle(root, releaseId, stackName, services, envFiles, probes, healthPath, startOrder,
             new ReadOnlyDictionary<string, ReadOnlyMemory<byte>>(files));
     }
 
@@ -219,25 +226,10 @@ public sealed partial class DeployBundle
     }
 
     private static (IReadOnlyList<BundleService> Services, string StackName, IReadOnlyList<ServiceEnvFile> EnvFiles, ProbedConnections? Probes,
-        IReadOnlyList<StartWave> StartOrder) ReadStack(
+        string? HealthPath, IReadOnlyList<StartWave> StartOrder) ReadStack(
         byte[] stackBytes, byte[] spaBytes)
     {
-        var yaml = new YamlStream();
-        try
-        {
-            using var reader = new StringReader(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(stackBytes));
-            yaml.Load(reader);
-        }
-        catch (Exception e) when (e is YamlException or DecoderFallbackException)
-        {
-            throw new BundleInvalidException($"Bundle file '{StackPath}' is not valid YAML: {e.Message}", e);
-        }
-
-        if (yaml.Documents.Count != 1 || yaml.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new BundleInvalidException($"Bundle file '{StackPath}' must hold one YAML mapping.");
-        }
-
+        var root = Parse(stackBytes);
         if (Child(root, "services") is not YamlMappingNode servicesNode || servicesNode.Children.Count == 0)
         {
             throw new BundleInvalidException($"Bundle file '{StackPath}' has no services.");
@@ -270,6 +262,7 @@ public sealed partial class DeployBundle
 
         var envFiles = ReadEnvFiles(root, services);
         var probes = ReadProbes(root);
+        var healthPath = ReadHealthPath(root);
         var startOrder = ReadStartOrder(root, services);
 
         var fromConfig = StackNameFromConfigs(root, spaBytes);
@@ -287,12 +280,65 @@ public sealed partial class DeployBundle
                 throw new BundleInvalidException($"'{StackPath}' names stack '{declared}' but its nginx config belongs to '{fromConfig}'.");
             }
 
-            return (services, declared, envFiles, probes, startOrder);
+            return (services, declared, envFiles, probes, healthPath, startOrder);
         }
 
         return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."),
-            envFiles, probes, startOrder);
+            envFiles, probes, healthPath, startOrder);
     }
+
+    /// <summary>The stack file's top-level mapping.</summary>
+    private static YamlMappingNode Parse(byte[] stackBytes)
+    {
+        var yaml = new YamlStream();
+        try
+        {
+            using var reader = new StringReader(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(stackBytes));
+            yaml.Load(reader);
+        }
+        catch (Exception e) when (e is YamlException or DecoderFallbackException)
+        {
+            throw new BundleInvalidException($"Bundle file '{StackPath}' is not valid YAML: {e.Message}", e);
+        }
+
+        if (yaml.Documents.Count != 1 || yaml.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new BundleInvalidException($"Bundle file '{StackPath}' must hold one YAML mapping.");
+        }
+
+        return root;
+    }
+
+    /// <summary>
+    /// The backend's health path a stack file declares (<c>x-buzztalk: health</c>), validated as
+    /// <see cref="Load"/> does; null when it declares none. For a recorded release's stack file,
+    /// verified when it was deployed.
+    /// </summary>
+    public static string? HealthPathOf(byte[] stackFile)
+    {
+        ArgumentNullException.ThrowIfNull(stackFile);
+        return ReadHealthPath(Parse(stackFile));
+    }
+
+    /// <summary>
+    /// <c>x-buzztalk: health</c>: a path starting with <c>/</c>, appended to the health origin and
+    /// passed to curl on the instance, hence no spaces, quotes or control characters.
+    /// </summary>
+    private static string? ReadHealthPath(YamlMappingNode root)
+    {
+        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, HealthKey) is not { } node)
+        {
+            return null;
+        }
+
+        return node is YamlScalarNode { Value: { } path } && HealthPathPattern().IsMatch(path)
+            ? path
+            : throw new BundleInvalidException(
+                $"'{StackExtension}: {HealthKey}' in '{StackPath}' must be a path starting with '/' without spaces, quotes or control characters.");
+    }
+
+    /// <summary>The <c>x-buzztalk</c> key of the backend's health path.</summary>
+    public const string HealthKey = "health";
 
     /// <summary><c>x-buzztalk: env-files</c>: per service, the variables its env file must and may hold.</summary>
     private static List<ServiceEnvFile> ReadEnvFiles(YamlMappingNode root, List<BundleService> services)
@@ -454,6 +500,9 @@ public sealed partial class DeployBundle
 
     [GeneratedRegex("^(?<stack>[A-Za-z0-9][A-Za-z0-9_.-]*)_nginx_(?<hash>[0-9a-f]{12})$", RegexOptions.CultureInvariant)]
     private static partial Regex ConfigName();
+
+    [GeneratedRegex(@"^/[^\s\p{C}'""`\\]*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex HealthPathPattern();
 
     /// <summary>A name systemd takes in a variable name (<c>ConnectionStrings__{name}</c>).</summary>
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]

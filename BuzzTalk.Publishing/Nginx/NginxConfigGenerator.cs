@@ -89,18 +89,18 @@ public static partial class NginxConfigGenerator
 
         w.Close();
 
-        if (site.DrainFile is { } drain)
+        if (site.DrainFile is { } drain && site.DrainedHealthPath is { } drained)
         {
             // The load balancer's health path: a leaving instance fails it first.
-            w.Open($"location = {DrainedHealthPath}");
+            w.Open($"location = {drained}");
             w.Open($"if (-f {drain})");
             w.Line("return 503 \"draining\\n\";");
             w.Close();
-            BackendProxy(w, site, DrainedHealthPath["/backend".Length..]);
+            BackendProxy(w, site, drained[BackendPrefix.Length..]);
             w.Close();
         }
 
-        w.Open("location /backend/");
+        w.Open($"location {BackendPrefix}/");
         BackendProxy(w, site);
         w.Close();
 
@@ -215,8 +215,8 @@ public static partial class NginxConfigGenerator
     /// </summary>
     public const int ResolverValidSeconds = 1;
 
-    /// <summary>The path that answers 503 while the drain file exists.</summary>
-    public const string DrainedHealthPath = "/backend/health";
+    /// <summary>Where the edge serves the chat backend (prefix stripped); its health path is under it.</summary>
+    public const string BackendPrefix = "/backend";
 
     /// <summary>Proxies to the backends, without the <c>/backend</c> prefix; <paramref name="exactPath"/> for an exact-match location.</summary>
     private static void BackendProxy(ConfigWriter w, NginxSite site, string exactPath = "/")
@@ -230,7 +230,7 @@ public static partial class NginxConfigGenerator
         else
         {
             // With a variable, proxy_pass passes the URI unchanged, so strip /backend here.
-            w.Line("rewrite ^/backend/(.*)$ /$1 break;");
+            w.Line($"rewrite ^{BackendPrefix}/(.*)$ /$1 break;");
             w.Line("proxy_pass http://$backend_upstream;");
         }
 
@@ -291,11 +291,15 @@ public static partial class NginxConfigGenerator
             throw new ArgumentException("With a resolver, nginx takes exactly one backend: the service name and port.", nameof(site));
         }
 
-        RequirePaths(site.SpaRoot, site.RuntimeDirectory, site.MimeTypesPath, site.DrainFile);
+        RequirePaths(site.SpaRoot, site.RuntimeDirectory, site.MimeTypesPath, site.DrainFile, site.DrainedHealthPath);
+        if (site.DrainFile is not null && site.DrainedHealthPath?.StartsWith(BackendPrefix + "/", StringComparison.Ordinal) != true)
+        {
+            throw new ArgumentException($"With a drain file, nginx needs the backend's health path under {BackendPrefix}/ (DrainedHealthPath).", nameof(site));
+        }
 
         foreach (var route in site.Routes)
         {
-            if (!RoutePathPattern().IsMatch(route.Path) || route.Path is "/backend/" or "/ws/" || !HostPortPattern().IsMatch(route.Upstream))
+            if (!RoutePathPattern().IsMatch(route.Path) || route.Path is BackendPrefix + "/" or "/ws/" || !HostPortPattern().IsMatch(route.Upstream))
             {
                 throw new ArgumentException($"Invalid route '{route.Path}' -> '{route.Upstream}': expected /name/ (not /backend/ or /ws/) -> host:port.", nameof(site));
             }

@@ -45,9 +45,15 @@ public sealed record NginxSite
     public string? Resolver { get; init; }
 
     /// <summary>
-    /// While this file exists, the health path (<c>/backend/health</c>) answers 503 and everything
-    /// else is served as usual: an instance that is leaving (preemption notice) fails its load
-    /// balancer check first, so new connections go elsewhere before its backends stop.
+    /// While this file exists, <see cref="DrainedHealthPath"/> answers 503 and everything else is
+    /// served as usual: an instance that is leaving (preemption notice) fails its load balancer
+    /// check first, so new connections go elsewhere before its backends stop.
     /// </summary>
     public string? DrainFile { get; init; }
+
+    /// <summary>
+    /// The backend's health path under <c>/backend/</c> (<see cref="PublishSettings.BackendHealthPath"/>):
+    /// proxied to a backend, or 503 while <see cref="DrainFile"/> exists. Required with a drain file.
+    /// </summary>
+    public string? DrainedHealthPath { get; init; }
 }

@@ -107,6 +107,7 @@ public static class StackFileGenerator
         Routes = [.. settings.Services.Where(s => s.Edge == EdgeRoute.Prefix).Select(s => new NginxRoute(s.EdgePath!, $"{s.Name}:{Port(s.Port)}"))],
         Resolver = SwarmDns,
         DrainFile = $"{ContainerRunDirectory}/{DrainFileName}",
+        DrainedHealthPath = settings.BackendHealthPath,
     };
 
     /// <summary>Host directory of the drain flag, mounted read-only into the frontend; the stack reads it from this variable.</summary>
@@ -129,6 +130,8 @@ public static class StackFileGenerator
             ("version", Str("3.8")),
             ("x-buzztalk", Map(("stack", Str(s.Name)), ("env-files", EnvFiles(s)),
                 ("probes", Map(("mysql", Str(s.Probes.MySql)), ("redis", Str(s.Probes.Redis)))),
+                // What the Deployer's health gate asks through the edge after a deploy.
+                (Deployer.Bundle.DeployBundle.HealthKey, Str(s.BackendHealthPath)),
                 ("start-order", startOrder.Count == 0 ? null : SeqOf(startOrder.Select(w => (YamlNode)Map(
                     ("file", Str(w.File)),
                     ("services", StrSeq([.. w.Services])))))))),

@@ -29,9 +29,6 @@ public static partial class TerraformGenerator
 
     public const int HealthCheckUnhealthyThreshold = 2;
 
-    /// <summary>The load balancer's and autohealing's health check path: a backend's health through the instance's nginx.</summary>
-    public const string ReadinessPath = Nginx.NginxConfigGenerator.DrainedHealthPath;
-
     /// <summary>Instances the group may add and remove at once while rolling to a new template (the seed's 3).</summary>
     public const int SeedRollStep = 3;
 
@@ -516,7 +513,7 @@ public static partial class TerraformGenerator
                     // Through nginx to a backend of the release: an instance counts as healthy (for the
                     // balancer, the roll and autohealing) only once its release serves, not when nginx
                     // alone answers.
-                    ["request_path"] = ReadinessPath,
+                    ["request_path"] = settings.BackendHealthPath,
                 }),
             }),
             (Type(BackendService), Label(BackendService), new JsonObject

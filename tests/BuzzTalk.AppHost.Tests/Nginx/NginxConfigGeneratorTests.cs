@@ -107,6 +107,17 @@ public sealed class NginxConfigGeneratorTests : IDisposable
         Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(site));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("/health")]
+    [InlineData("/backend/health; return 200")]
+    public void A_drain_file_needs_a_plain_health_path_under_the_backend_prefix(string? drainedHealthPath)
+    {
+        var site = LocalSite("127.0.0.1:8001") with { DrainFile = Path.Combine(_dir.Path, "draining"), DrainedHealthPath = drainedHealthPath };
+
+        Assert.Throws<ArgumentException>(() => NginxConfigGenerator.Generate(site));
+    }
+
     [Fact]
     public async Task While_the_drain_file_exists_the_health_path_and_new_websockets_answer_503_and_the_site_keeps_serving()
     {
@@ -121,21 +132,23 @@ public sealed class NginxConfigGeneratorTests : IDisposable
         {
             Listen = $"127.0.0.1:{port}",
             DrainFile = drain,
+            // Not the usual /backend/health: the drained location follows the site's health path.
+            DrainedHealthPath = "/backend/ready",
         }));
         await using var nginx = ServerProcess.Start("nginx", _dir.Path, port, "-p", _dir.Path + "/", "-c", config, "-e", "stderr", "-g", "daemon off;");
         await nginx.WaitForPortAsync(TimeSpan.FromSeconds(30));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
 
-        using (var healthy = await http.GetAsync(new Uri(NginxConfigGenerator.DrainedHealthPath, UriKind.Relative)))
+        using (var healthy = await http.GetAsync(new Uri("/backend/ready", UriKind.Relative)))
         {
             Assert.Equal(System.Net.HttpStatusCode.OK, healthy.StatusCode);
-            Assert.Equal("backend /health", await healthy.Content.ReadAsStringAsync());
+            Assert.Equal("backend /ready", await healthy.Content.ReadAsStringAsync());
         }
 
         Assert.Equal("backend /ws/chat/lobby/", await http.GetStringAsync(new Uri("/ws/chat/lobby/", UriKind.Relative)));
         await File.WriteAllTextAsync(drain, "");
 
-        using (var draining = await http.GetAsync(new Uri(NginxConfigGenerator.DrainedHealthPath, UriKind.Relative)))
+        using (var draining = await http.GetAsync(new Uri("/backend/ready", UriKind.Relative)))
         {
             Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, draining.StatusCode);
         }

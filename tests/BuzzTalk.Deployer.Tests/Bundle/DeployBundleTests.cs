@@ -211,6 +211,51 @@ public sealed class DeployBundleTests
     }
 
     [Fact]
+    public async Task The_health_path_is_read_from_the_stack_file_and_follows_the_model()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        Assert.Equal("/backend/health", DeployBundle.Load(published.Path).HealthPath);
+
+        using var ready = await PublishedBundle.WriteAsync(PublishedModel.Settings("http://203.0.113.10").WithService("backend", s => s with { HealthPath = "/ready" }));
+        Assert.Equal("/backend/ready", DeployBundle.Load(ready.Path).HealthPath);
+    }
+
+    [Fact]
+    public async Task A_bundle_from_before_the_health_key_loads_without_a_health_path()
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        await EditStackAsync(published, "  health: /backend/health\n", "");
+
+        Assert.Null(DeployBundle.Load(published.Path).HealthPath);
+    }
+
+    [Theory]
+    [InlineData("backend/health")]
+    [InlineData("\"/backend/health; rm -rf /\"")]
+    [InlineData("\"/backend/'health'\"")]
+    [InlineData("\"/backend/health\\nHost: evil\"")]
+    [InlineData("[/backend/health]")]
+    public async Task A_health_path_that_is_no_plain_path_is_refused_by_its_key(string written)
+    {
+        using var published = await PublishedBundle.WriteAsync();
+        await EditStackAsync(published, "  health: /backend/health\n", $"  health: {written}\n");
+
+        var e = Assert.Throws<BundleInvalidException>(() => DeployBundle.Load(published.Path));
+
+        Assert.Contains("'x-buzztalk: health'", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Replaces text of the stack file, which must hold it, and rewrites the checksums.</summary>
+    private static async Task EditStackAsync(PublishedBundle published, string written, string edited)
+    {
+        var stack = published.File("stack/docker-stack.yml");
+        var text = await File.ReadAllTextAsync(stack);
+        Assert.Contains(written, text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(stack, text.Replace(written, edited, StringComparison.Ordinal));
+        await RewriteChecksumsAsync(published);
+    }
+
+    [Fact]
     public async Task The_start_order_is_read_and_its_wave_files_travel_with_the_release()
     {
         using var plain = await PublishedBundle.WriteAsync();

@@ -131,6 +131,28 @@ public sealed class ModelDrivenStackTests : IDisposable
     }
 
     [Fact]
+    public async Task The_backends_health_path_in_the_model_is_the_stacks_health_key_the_drained_edge_path_and_the_balancers_check()
+    {
+        var seed = PublishedModel.Settings(PublicUrl);
+        var ready = seed with
+        {
+            Services = await PublishedModel.ServicesAsync(PublicUrl,
+                extend: (_, stack) => stack.Backend.WithHealthPath("/ready", BackendResources.EndpointName)),
+        };
+
+        // The real AppHost: the backend's WithHealthPath under its edge prefix.
+        Assert.Equal(NginxConfigGenerator.BackendPrefix + BackendResources.HealthPath, Text(Stack(seed), "x-buzztalk", "health"));
+        Assert.Equal("/backend/ready", Text(Stack(ready), "x-buzztalk", "health"));
+
+        // The same path is the one the drain flag fails and the load balancer asks.
+        var edge = NginxConfigGenerator.Generate(StackFileGenerator.ProductionSite(ready));
+        Assert.Contains("location = /backend/ready {", edge, StringComparison.Ordinal);
+        Assert.DoesNotContain("location = /backend/health {", edge, StringComparison.Ordinal);
+        var terraform = BundleComposer.Compose(ready).Single(f => f.Path == "terraform/load-balancer.tf.json").Content;
+        Assert.Contains("\"request_path\": \"/backend/ready\"", terraform, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_run_gives_what_the_backends_read_to_every_replica_and_the_stack_has_it_once()
     {
         // The same extension in a run of the containers profile: two local replicas.

@@ -103,7 +103,8 @@ public static class LocalFleetResources
             ("EnvFile", fleet.EnvFile),
             ("RemoteRoot", fleet.InstanceRoot),
             ("EnvDirectory", fleet.InstanceEnvDirectory),
-            ("Health:Url", fleet.PublicUrl + "/backend" + BackendResources.HealthPath),
+            // The instance's edge; the health path comes from the bundle (x-buzztalk: health).
+            ("Health:Origin", fleet.PublicUrl),
         ];
         foreach (var (key, value) in deploy)
         {

@@ -38,6 +38,14 @@ public static class DeployerOptionsValidator
             }
         }
 
+        // The bundle's health path is appended: an origin with a path, query or fragment would garble it.
+        if (options.Health.Url is null
+            && (!Uri.TryCreate(options.Health.Origin.Replace("{instance}", "instance", StringComparison.Ordinal), UriKind.Absolute, out var origin)
+                || origin.Scheme is not ("http" or "https") || origin.AbsolutePath != "/" || origin.Query.Length > 0 || origin.Fragment.Length > 0))
+        {
+            errors.Add($"Deployer:Health:Origin '{options.Health.Origin}' must be an http(s) URL without a path, e.g. http://127.0.0.1:80.");
+        }
+
         if (options.Health.Samples is < 1 or > 100)
         {
             errors.Add("Deployer:Health:Samples must be 1 to 100.");

@@ -8,14 +8,16 @@ namespace BuzzTalk.Deployer.Rollout;
 /// <summary>
 /// Tells a bad release from a busy site. First the new tasks' own health: each running task's
 /// container health check must pass (an unhealthy one fails the gate at once). Then the site
-/// through the instance's edge (<c>Deployer:Health:Url</c>, curl on the host): one answer passes.
+/// through the instance's edge (<c>Deployer:Health:Url</c>, or <c>Deployer:Health:Origin</c> and the
+/// release's health path, <c>x-buzztalk: health</c>; curl on the host): one answer passes.
 /// When it keeps failing, the gate compares with the old release under the same load, sampled
 /// before the deploy: a site that failed the old release as often (at least
 /// <see cref="BusyFailureRatio"/> of the samples) fails the new one for the same reason, not
 /// because of the release, so the gate passes on the new tasks' health. An absolute latency or
 /// error rate the old release also missed never rolls a release back.
 /// </summary>
-public sealed class HealthGate(IRemoteRunner runner, SwarmClient swarm, DeployerOptions options, string instance, Action<string> step, TimeProvider time)
+public sealed class HealthGate(IRemoteRunner runner, SwarmClient swarm, DeployerOptions options, string instance, string? healthPath, Action<string> step,
+    TimeProvider time)
 {
     /// <summary>Failures, as a share of the samples, that make the site busy rather than the release bad.</summary>
     public const double BusyFailureRatio = 0.8;
@@ -24,7 +26,7 @@ public sealed class HealthGate(IRemoteRunner runner, SwarmClient swarm, Deployer
     {
         get
         {
-            var url = options.Health.Url.Replace("{instance}", instance, StringComparison.Ordinal);
+            var url = options.Health.UrlFor(healthPath).Replace("{instance}", instance, StringComparison.Ordinal);
             if (url.Length == 0)
             {
                 return null;

@@ -27,7 +27,8 @@ public sealed class InstanceRollout(
     private readonly DeployLease _lease = new(runner, layout.LeaseDirectory);
     private readonly InstanceHistory _history = new(files, layout);
     private readonly List<string> _steps = [];
-    private HealthGate Gate => new(runner, _swarm, options, target.Name, Step, _time);
+    /// <summary>The health gate of a release with the given health path (null: one that declares none).</summary>
+    private HealthGate Gate(string? healthPath) => new(runner, _swarm, options, target.Name, healthPath, Step, _time);
     private EdgeConfig Edge => new(runner, _swarm, layout, Step);
     private ConvergenceWaiter Convergence => new(_swarm, options, _time, Step);
     private InstanceReleases Releases => new(runner, files, layout, _history, options.KeepReleases, Step);
@@ -63,7 +64,8 @@ public sealed class InstanceRollout(
         await Releases.UploadAsync(release, request, ct).ConfigureAwait(false);
         var before = await SnapshotAsync(ct).ConfigureAwait(false);
         // The old release under the current load, for the gate to compare with (none to compare on a first deploy).
-        var baseline = before.Count > 0 ? await Gate.BaselineAsync(ct).ConfigureAwait(false) : null;
+        var gate = Gate(release.HealthPath);
+        var baseline = before.Count > 0 ? await gate.BaselineAsync(ct).ConfigureAwait(false) : null;
         var (affected, waveFailure) = await ApplyAsync(release, request, before, ct).ConfigureAwait(false);
         try
         {
@@ -74,12 +76,12 @@ public sealed class InstanceRollout(
             }
 
             await Convergence.UpdatedAsync(affected, before, ct).ConfigureAwait(false);
-            await Gate.CheckAsync(affected, baseline, ct).ConfigureAwait(false);
+            await gate.CheckAsync(affected, baseline, ct).ConfigureAwait(false);
         }
         catch (RolloutFailedException failure)
         {
             Step($"failed: {failure.Message}");
-            await RollBackChangedAsync(affected, before, baseline, ct).ConfigureAwait(false);
+            await RollBackChangedAsync(affected, before, gate, baseline, ct).ConfigureAwait(false);
             return (InstanceOutcome.RolledBack, $"{failure.Message}; rolled back to the previous release");
         }
 
@@ -131,7 +133,12 @@ public sealed class InstanceRollout(
                 Previous = null,
             };
             Step($"roll back to {target.Describe()}, recorded {history[^2].RecordedAt:u}{(history[^2].RecordedBy is { } by ? " by " + by : "")}");
-            var release = ReleaseContent.FromRecord(target, new Dictionary<string, byte[]>(), layout.Stack);
+            // The release's files are on the host already; its stack file says what its health gate asks.
+            var stackFile = await files.ReadFileAsync($"{layout.Release(target.Release)}/{ReleaseContent.StackPath}", ct).ConfigureAwait(false);
+            var release = ReleaseContent.FromRecord(target, new Dictionary<string, byte[]>(), layout.Stack) with
+            {
+                HealthPath = stackFile is null ? null : Bundle.DeployBundle.HealthPathOf(stackFile),
+            };
             var request = new RolloutRequest
             {
                 Tags = ReleaseContent.TagsOf(target),
@@ -165,7 +172,8 @@ public sealed class InstanceRollout(
         try
         {
             await Convergence.RolledBackAsync(names, before, new HashSet<string>(), ct).ConfigureAwait(false);
-            await Gate.CheckAsync(names, baseline: null, ct).ConfigureAwait(false);
+            // Which release swarm went back to is unknown here: the health path of a bundle that declares none.
+            await Gate(healthPath: null).CheckAsync(names, baseline: null, ct).ConfigureAwait(false);
         }
         catch (RolloutFailedException failure)
         {
@@ -343,7 +351,7 @@ public sealed class InstanceRollout(
         }
     }
 
-    private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, SiteSample? baseline,
+    private async Task RollBackChangedAsync(IReadOnlyList<string> affected, Dictionary<string, ServiceRollout> before, HealthGate gate, SiteSample? baseline,
         CancellationToken cancellationToken)
     {
         if (_edgeChanged)
@@ -378,7 +386,7 @@ public sealed class InstanceRollout(
         }
 
         await Convergence.RolledBackAsync([.. rolled, .. bySwarm], failed, bySwarm, cancellationToken).ConfigureAwait(false);
-        await Gate.CheckAsync([.. rolled, .. bySwarm], baseline, cancellationToken).ConfigureAwait(false);
+        await gate.CheckAsync([.. rolled, .. bySwarm], baseline, cancellationToken).ConfigureAwait(false);
     }
 
     private string FullName(string service) => $"{layout.Stack}_{SwarmNames.RequireServiceName(service)}";

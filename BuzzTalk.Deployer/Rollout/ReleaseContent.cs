@@ -22,6 +22,9 @@ public sealed partial record ReleaseContent(
     /// </summary>
     public IReadOnlyList<StartWave> StartOrder { get; init; } = [];
 
+    /// <summary>The backend's health path through the edge (<c>x-buzztalk: health</c>); null when the release declares none.</summary>
+    public string? HealthPath { get; init; }
+
     public const string StackPath = DeployBundle.StackPath;
 
     /// <summary>The instance's part of a loaded (checksum-verified) bundle.</summary>
@@ -34,6 +37,7 @@ public sealed partial record ReleaseContent(
         {
             EnvFiles = bundle.EnvFiles,
             StartOrder = bundle.StartOrder,
+            HealthPath = bundle.HealthPath,
         };
     }
 
@@ -49,7 +53,11 @@ public sealed partial record ReleaseContent(
             var tag = s.Value.Tag;
             var repository = s.Value.Image.EndsWith(":" + tag, StringComparison.Ordinal) ? s.Value.Image[..^(tag.Length + 1)] : s.Value.Image;
             return s.Value.TagVariable is { } variable ? $"{repository}:${{{variable}:-{tag}}}" : s.Value.Image;
-        }, StringComparer.Ordinal));
+        }, StringComparer.Ordinal))
+        {
+            // The archived stack file says what the release's health gate asks; without it (kept on the host), the caller reads it there.
+            HealthPath = files.TryGetValue(StackPath, out var stack) ? DeployBundle.HealthPathOf(stack) : null,
+        };
     }
 
     /// <summary>The stack variables and tags of a recorded release, passed to <c>docker stack deploy</c>.</summary>

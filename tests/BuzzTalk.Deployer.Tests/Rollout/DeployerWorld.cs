@@ -75,9 +75,14 @@ public sealed class DeployerWorld : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the settings file for the given instances (name → SSH port) and returns its path.</summary>
+    /// <summary>
+    /// Writes the settings file for the given instances (name → SSH port) and returns its path.
+    /// Without <paramref name="healthUrl"/> the gate asks <paramref name="healthOrigin"/> (default:
+    /// the instance's nginx) for the bundle's health path, as a deployed Deployer does.
+    /// </summary>
     public string Settings(IReadOnlyList<(string Name, int Port)>? instances = null, string? healthUrl = null, TimeSpan? leaseWait = null,
-        TimeSpan? convergeTimeout = null, TimeSpan? healthTimeout = null, FakeInstanceCloud? cloud = null, Uri? discoveryUrl = null)
+        TimeSpan? convergeTimeout = null, TimeSpan? healthTimeout = null, FakeInstanceCloud? cloud = null, Uri? discoveryUrl = null,
+        string? healthOrigin = null)
     {
         instances ??= [("local", Ssh.Port)];
         foreach (var (name, _) in instances)
@@ -104,7 +109,8 @@ public sealed class DeployerWorld : IAsyncDisposable
                 PollInterval = "00:00:00.5",
                 Health = new
                 {
-                    Url = healthUrl ?? $"http://127.0.0.1:{FrontendPort}/backend/health",
+                    Url = healthUrl,
+                    Origin = healthOrigin ?? $"http://127.0.0.1:{FrontendPort}",
                     Timeout = (healthTimeout ?? TimeSpan.FromSeconds(30)).ToString("c", CultureInfo.InvariantCulture),
                 },
                 Ssh = new { Ssh.User, PrivateKeyFile = Ssh.ClientKeyFile, KnownHostsFile, ConnectTimeout = "00:00:05" },

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -21,7 +22,12 @@ public sealed class GatedHealthEndpoint : IAsyncDisposable
         _serving = ServeAsync();
     }
 
-    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/health";
+    public string Origin => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    public string Url => Origin + "/health";
+
+    /// <summary>The path of every request, in order: what the health gate asked for.</summary>
+    public ConcurrentQueue<string> Paths { get; } = new();
 
     /// <summary>Completes on the first request: the deploy has reached its health check.</summary>
     public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,7 +58,10 @@ public sealed class GatedHealthEndpoint : IAsyncDisposable
             using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
             var stream = client.GetStream();
             var buffer = new byte[4096];
-            _ = await stream.ReadAsync(buffer, _stop.Token);
+            var read = await stream.ReadAsync(buffer, _stop.Token);
+            // The request line: GET <path> HTTP/1.1.
+            var requestLine = Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0].Split(' ');
+            Paths.Enqueue(requestLine.Length > 1 ? requestLine[1] : "");
             Asked.TrySetResult();
             var status = _open ? "200 OK" : "503 Service Unavailable";
             await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);

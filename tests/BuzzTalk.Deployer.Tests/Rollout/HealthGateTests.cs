@@ -62,6 +62,26 @@ public sealed class HealthGateTests
         Assert.EndsWith(":v1", await BackendImageAsync(settings), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_a_health_url_the_gate_asks_the_health_origin_for_the_health_path_the_bundle_declares()
+    {
+        // The model's backend answers its health on /ready: the bundle declares /backend/ready.
+        await using var world = await DeployerWorld.StartAsync(backendOnly: true,
+            model: s => s.WithService("backend", backend => backend with { HealthPath = "/ready" }));
+        await world.RenderEnvAsync();
+        await using var site = new GatedHealthEndpoint();
+        site.Open();
+
+        var (exit, output, errors) = await DeployerWorld.CliAsync("deploy", "--config", world.Settings(healthOrigin: site.Origin), "--bundle", world.BundleDirectory,
+            "--env-dir", world.EnvDirectory, "--output", "json");
+
+        var report = Assert.Single(DeployerWorld.Report(output).Instances);
+        Assert.True(exit == 0, $"{report.Outcome}: {report.Message}\n{errors}");
+        Assert.Contains($"health {site.Origin}/backend/ready", report.Steps);
+        Assert.NotEmpty(site.Paths);
+        Assert.All(site.Paths, path => Assert.Equal("/backend/ready", path));
+    }
+
     private static async Task<string> BackendImageAsync(string settings) =>
         Assert.Single(Assert.Single(await DeployerWorld.StatusAsync(settings)).Services).Image;
 }

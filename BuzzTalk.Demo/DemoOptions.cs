@@ -38,6 +38,14 @@ public sealed class DemoOptions
     [Required]
     public string BackendService { get; set; } = "";
 
+    /// <summary>
+    /// The backend's health path through the site's nginx (the published model's, e.g.
+    /// <c>/backend/health</c>): checked after the first deploy and part of the load.
+    /// </summary>
+    [Required]
+    [RegularExpression(@"^/[^\s?#]*$")]
+    public string BackendHealthPath { get; set; } = "";
+
     [Required]
     public string NextBackendTag { get; set; } = "";
 

@@ -66,16 +66,16 @@ public sealed partial class DemoScenario(IOptions<DemoOptions> options, IHttpCli
         // The overload figure counts from one settled replica: if anything but the load added one
         // (it should not: start-up is not load), wait for the Scaler to take it away first.
         await WaitForReplicasAsync(r => r == 1, TimeSpan.FromMinutes(2) + _o.ScaleDownLimit, "a single running backend before the load", ct).ConfigureAwait(false);
-        using (var health = await _site.GetAsync(new Uri("/backend/health", UriKind.Relative), ct).ConfigureAwait(false))
+        using (var health = await _site.GetAsync(new Uri(_o.BackendHealthPath, UriKind.Relative), ct).ConfigureAwait(false))
         {
             if (health.StatusCode != HttpStatusCode.OK)
             {
-                throw new DemoStepException($"the site's /backend/health answered {(int)health.StatusCode} after the first deploy");
+                throw new DemoStepException($"the site's {_o.BackendHealthPath} answered {(int)health.StatusCode} after the first deploy");
             }
         }
 
         Log.Load(logger, _o.LoadConcurrency);
-        await using var load = new LoadGenerator(_site, _o.LoadConcurrency);
+        await using var load = new LoadGenerator(_site, _o.LoadConcurrency, _o.BackendHealthPath);
         var loadStart = time.GetTimestamp();
         var before = load.Counters;
         load.Start();

@@ -4,10 +4,10 @@ namespace BuzzTalk.Demo;
 /// A bounded closed-loop load through the instance's nginx: a fixed number of requests in flight,
 /// each counted as sent and, unless it ends in a 2xx, as failed. Counters can be read per phase.
 /// </summary>
-public sealed class LoadGenerator(HttpClient site, int concurrency) : IAsyncDisposable
+public sealed class LoadGenerator(HttpClient site, int concurrency, string healthPath) : IAsyncDisposable
 {
-    // A read that touches the database and a health check that touches MySQL and Redis.
-    private static readonly string[] Paths = ["/backend/api/rooms/demo/messages", "/backend/health"];
+    // A read that touches the database and the backend's health check, which touches MySQL and Redis.
+    private readonly string[] _paths = ["/backend/api/rooms/demo/messages", healthPath];
     private readonly CancellationTokenSource _stop = new();
     private Task[] _workers = [];
     private long _sent;
@@ -39,12 +39,12 @@ public sealed class LoadGenerator(HttpClient site, int concurrency) : IAsyncDisp
         {
             try
             {
-                using var response = await site.GetAsync(Paths[i % Paths.Length], HttpCompletionOption.ResponseContentRead, stop).ConfigureAwait(false);
+                using var response = await site.GetAsync(_paths[i % _paths.Length], HttpCompletionOption.ResponseContentRead, stop).ConfigureAwait(false);
                 Interlocked.Increment(ref _sent);
                 if (!response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref _failed);
-                    LastFailure = $"{(int)response.StatusCode} {response.ReasonPhrase} on {Paths[i % Paths.Length]}";
+                    LastFailure = $"{(int)response.StatusCode} {response.ReasonPhrase} on {_paths[i % _paths.Length]}";
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

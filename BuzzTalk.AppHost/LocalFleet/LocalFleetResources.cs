@@ -169,7 +169,11 @@ public static class LocalFleetResources
             .WithEnvironment("Demo__ScalerPassword", stack.Parameters.ScalerWebhookPassword)
             .WithEnvironment("Demo__PrometheusUrl", prometheus.GetEndpoint("http"))
             .WithEnvironment("Demo__Instance", local.InstanceName)
-            .WithEnvironment(context => context.EnvironmentVariables["Demo__BackendService"] = ScalingRules.BackendService(settings()))
+            .WithEnvironment(context =>
+            {
+                context.EnvironmentVariables["Demo__BackendService"] = ScalingRules.BackendService(settings());
+                context.EnvironmentVariables["Demo__BackendHealthPath"] = settings().BackendHealthPath;
+            })
             .WithEnvironment("Demo__NextBackendTag", local.NextBackendTag is { Length: > 0 } next ? next : image.Tag + "-v2")
             .WithEnvironment("Demo__BrokenBackendTag", local.BrokenBackendTag is { Length: > 0 } broken ? broken : image.Tag + "-broken")
             .WithEnvironment("Demo__MaxBackendReplicas", Invariant(local.BackendMaxReplicas))

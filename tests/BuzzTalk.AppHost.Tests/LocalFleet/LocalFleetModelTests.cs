@@ -70,6 +70,13 @@ public sealed class LocalFleetModelTests
         Assert.Contains($"--config.file={Path.Combine(fleet, "bundle", "monitoring", "alertmanager", "alertmanager.yml")}", alertmanager);
         var demo = builder.Resources.Single(r => r.Name == "demo");
         Assert.True(demo.TryGetAnnotationsOfType<ExplicitStartupAnnotation>(out _), "the demo starts from the dashboard unless told to run");
+
+        // The health gate asks the instance's site for the bundle's health path; the demo checks
+        // and loads the same path, the published model's.
+        var demoEnv = await ModelInspection.EnvAsync(demo);
+        Assert.Equal(demoEnv["Demo__SiteUrl"], deployer["Deployer__Health__Origin"]);
+        Assert.False(deployer.ContainsKey("Deployer__Health__Url"), "a full health URL would override the bundle's path");
+        Assert.Equal(BuzzTalk.Publishing.Nginx.NginxConfigGenerator.BackendPrefix + BuzzTalk.AppHost.Resources.BackendResources.HealthPath, demoEnv["Demo__BackendHealthPath"]);
     }
 
     [Fact]

@@ -93,27 +93,22 @@ public sealed record LocalFleetLayout
     public string PublicUrl => $"http://127.0.0.1:{FrontendPort.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The settings the bundle is composed from: the cloud's, with this machine's images, ports and paths.</summary>
-    public PublishSettings PublishSettings(BuzzTalkOptions options, IReadOnlyList<SwarmServiceSpec> services) => new()
-    {
-        PublicUrl = PublicUrl,
-        Services = services,
-        Probes = Publish.PublishSettingsFactory.Probes,
-        EdgeImage = options.Images.Edge,
-        NodeExporterImage = options.Images.NodeExporter,
-        CadvisorImage = options.Images.Cadvisor,
-        FrontendPort = FrontendPort,
-        NodeExporterPort = NodeExporterPort,
-        CadvisorPort = CadvisorPort,
-        OpsHost = new OpsHostSettings
+    public PublishSettings PublishSettings(BuzzTalkOptions options, IReadOnlyList<SwarmServiceSpec> services) =>
+        Publish.PublishSettingsFactory.Create(options, PublicUrl, services) with
         {
-            ScalerPort = ScalerPort,
-            DiscoveryPort = DiscoveryPort,
-            DeployerPort = DeployerPort,
-            PrometheusPort = PrometheusPort,
-            AlertmanagerPort = AlertmanagerPort,
-            CredentialsDirectory = CredentialsDirectory,
-        },
-    };
+            FrontendPort = FrontendPort,
+            NodeExporterPort = NodeExporterPort,
+            CadvisorPort = CadvisorPort,
+            OpsHost = new OpsHostSettings
+            {
+                ScalerPort = ScalerPort,
+                DiscoveryPort = DiscoveryPort,
+                DeployerPort = DeployerPort,
+                PrometheusPort = PrometheusPort,
+                AlertmanagerPort = AlertmanagerPort,
+                CredentialsDirectory = CredentialsDirectory,
+            },
+        };
 
     /// <summary>Picks the ports and finds the swarm; <see cref="Prepare"/> writes the files when the app starts.</summary>
     public static LocalFleetLayout Create(StackContext stack)

@@ -17,6 +17,21 @@ public static class PublishSettingsFactory
     /// <summary>Discovery references the stack's MySQL and Redis by their resource names.</summary>
     public static Deployer.Bundle.ProbedConnections Probes { get; } = new(Resources.MySqlResources.Name, Resources.RedisResources.Name);
 
+    /// <summary>The settings every bundle is composed from, the cloud's and the local fleet's: the site, its services and the fleet's images.</summary>
+    public static PublishSettings Create(BuzzTalkOptions options, string publicUrl, IReadOnlyList<SwarmServiceSpec> services)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new PublishSettings
+        {
+            PublicUrl = publicUrl,
+            Services = services,
+            Probes = Probes,
+            EdgeImage = options.Images.Edge,
+            NodeExporterImage = options.Images.NodeExporter,
+            CadvisorImage = options.Images.Cadvisor,
+        };
+    }
+
     public static async Task<PublishSettings> CreateAsync(BuzzTalkOptions options, IConfiguration configuration, SpotFleetResource spotFleet,
         IEnumerable<IResource> model, CancellationToken cancellationToken)
     {
@@ -57,15 +72,7 @@ public static class PublishSettingsFactory
         }
 
         var url = publicUrl!.TrimEnd('/');
-        var settings = new PublishSettings
-        {
-            PublicUrl = url,
-            Services = await SwarmServiceDescriber.DescribeAsync(spotFleet, model, url, cancellationToken).ConfigureAwait(false),
-            Probes = Probes,
-            EdgeImage = options.Images.Edge,
-            NodeExporterImage = options.Images.NodeExporter,
-            CadvisorImage = options.Images.Cadvisor,
-        };
+        var settings = Create(options, url, await SwarmServiceDescriber.DescribeAsync(spotFleet, model, url, cancellationToken).ConfigureAwait(false));
         return options.IsLocalFleet
             ? settings with { FrontendPort = fleet.FrontendPort, NodeExporterPort = fleet.NodeExporterPort, CadvisorPort = fleet.CadvisorPort }
             : settings;

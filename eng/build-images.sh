@@ -7,8 +7,8 @@
 # started the way Aspire's Redis integration starts it) and buzztalk/mariadb (MariaDB behind an
 # entrypoint that reads the official mysql image's MYSQL_* variables, eng/images/mariadb/). Each tag is the content hash of what goes in (this
 # script, the sample files, the suite and package lists), so an unchanged input is a second run
-# that takes a second. Needs root, network access to the Debian mirror, and dockerd
-# (eng/start-dockerd.sh).
+# that takes a second. Needs root, mmdebstrap (eng/install-deps.sh), network access to the Debian
+# mirror, and dockerd (eng/start-dockerd.sh).
 #
 # Prints one image reference a line: backend, backend v2, backend broken, frontend, frontend v2,
 # node-exporter, cadvisor (left out when it cannot be built), redis, mariadb. With --env it prints shell
@@ -53,8 +53,8 @@ redis_packages='redis-server'
 mariadb_packages='mariadb-server'
 
 if ! command -v mmdebstrap >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2 && apt-get install -y -q --no-install-recommends mmdebstrap >&2
+  echo "build-images: mmdebstrap is missing; eng/install-deps.sh installs it" >&2
+  exit 1
 fi
 
 hash_of() {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the processes profile, the tests (chromium for the browser tests) and the benchmarks (ab; haproxy as the local fleet's balancer) need. Idempotent: packages
+# Installs the Debian packages the processes profile, the tests (chromium for the browser tests; mmdebstrap for
+# eng/build-images.sh) and the benchmarks (ab; haproxy as the local fleet's balancer) need. Idempotent: packages
 # already present are skipped, so a second run takes a second.
 set -euo pipefail
 
@@ -8,7 +9,7 @@ packages=(
   shellcheck
   chromium
   apache2-utils haproxy
-  docker.io busybox-static
+  docker.io busybox-static mmdebstrap
   python3-django python3-django-channels python3-channels-redis python3-daphne python3-mysqldb
 )
 

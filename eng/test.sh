@@ -28,5 +28,15 @@ failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the build or the test host failed before any test could report
 fi
+# The browser tests' screenshots (DebianChromium.SaveScreenshotAsync), those this run wrote: newer
+# than the log, made just before the tests started. Listed here so CI's log names its artifacts.
+screenshots=()
+if [ -d artifacts/screenshots ]; then
+  mapfile -t screenshots < <(find artifacts/screenshots -name '*.png' -newer "$log" | sort)
+fi
+echo "screenshots: ${#screenshots[@]}"
+for screenshot in "${screenshots[@]}"; do
+  echo "  $screenshot"
+done
 echo "$passed passed, $failed failed"
 exit "$status"

@@ -36,8 +36,12 @@ public sealed class StackHost : IAsyncDisposable
 
     public StackProfile Profile { get; }
 
-    /// <summary>Init steps that must run to completion with exit code 0 (a MySQL container initialises itself).</summary>
-    public IReadOnlyList<string> InitSteps => Profile == StackProfile.Processes ? ["mysql-init", "backend-migrate"] : ["backend-migrate"];
+    /// <summary>Init steps that must run to completion with exit code 0.</summary>
+    public IReadOnlyList<string> InitSteps => InitStepsOf(Profile);
+
+    /// <summary>Init steps of a profile (a MySQL container initialises itself).</summary>
+    public static IReadOnlyList<string> InitStepsOf(StackProfile profile) =>
+        profile == StackProfile.Processes ? ["mysql-init", "backend-migrate"] : ["backend-migrate"];
 
     public DistributedApplicationModel Model => App.Services.GetRequiredService<DistributedApplicationModel>();
 
@@ -46,17 +50,25 @@ public sealed class StackHost : IAsyncDisposable
     public string StateDirectory { get; }
 
     /// <summary>
-    /// The containers profile is reached the way a user reaches it: <c>auto</c>, with the engine
-    /// answering and every configured image present (the images built from Debian packages).
+    /// The AppHost arguments that choose the profile. The containers profile is reached the way a
+    /// user reaches it: <c>auto</c>, with the engine answering and every configured image present
+    /// (the images built from Debian packages by <c>eng/build-images.sh</c>, cached by content).
     /// </summary>
-    public static async Task<StackHost> StartAsync(StackProfile profile, string stateDirectory, CancellationToken cancellationToken)
-    {
-        IEnumerable<string> runtime = profile == StackProfile.Processes
+    public static async Task<IReadOnlyList<string>> RuntimeArgumentsAsync(StackProfile profile, CancellationToken cancellationToken) =>
+        profile == StackProfile.Processes
             ? ["--BuzzTalk:LocalRuntime", "processes"]
             : ["--BuzzTalk:LocalRuntime", "auto", .. (await FleetImages.BuildAsync(cancellationToken)).ContainersProfileArguments];
+
+    public static async Task<StackHost> StartAsync(StackProfile profile, string stateDirectory, CancellationToken cancellationToken) =>
+        await StartAsync(profile, await RuntimeArgumentsAsync(profile, cancellationToken), stateDirectory, cancellationToken);
+
+    /// <summary>Starts with the runtime arguments resolved ahead (<see cref="RuntimeArgumentsAsync"/>), e.g. before a clock starts.</summary>
+    public static async Task<StackHost> StartAsync(
+        StackProfile profile, IReadOnlyList<string> runtimeArguments, string stateDirectory, CancellationToken cancellationToken)
+    {
         string[] args =
         [
-            .. runtime,
+            .. runtimeArguments,
             "--BuzzTalk:StateDirectory", stateDirectory,
             "--Parameters:mysql-password", MySqlPassword,
             "--Parameters:redis-password", RedisPassword,

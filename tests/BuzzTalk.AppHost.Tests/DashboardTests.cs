@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using BuzzTalk.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -8,20 +11,27 @@ namespace BuzzTalk.AppHost.Tests;
 
 /// <summary>
 /// The AppHost run as the quick start runs it (its <c>http</c> launch profile, with free ports in
-/// place of the profile's fixed ones), and its dashboard opened in a real browser.
+/// place of the profile's fixed ones), on each local profile, and its dashboard opened in a real browser.
 /// </summary>
 [Collection(AppHostSerialGroup.Name)]
 public sealed partial class DashboardTests
 {
-    [Fact]
-    public async Task The_printed_login_url_opens_the_resources_page_with_every_resource_running_and_healthy_and_no_certificate_banner()
+    [Theory]
+    [InlineData(StackProfile.Processes)]
+    [InlineData(StackProfile.Containers)]
+    public async Task The_printed_login_url_opens_the_resources_page_with_every_resource_running_and_healthy_and_no_certificate_banner(StackProfile profile)
     {
+        using var cts = new CancellationTokenSource(StackHost.StartTimeout);
         using var state = new ScratchDirectory();
+        string[] args = [.. await StackHost.RuntimeArgumentsAsync(profile, cts.Token), "--BuzzTalk:StateDirectory", state.Path];
+        // The profile's own resources, from its model: what the dashboard lists must be exactly these.
+        var resources = await DashboardResourcesAsync(args, cts.Token);
+        var initSteps = StackHost.InitStepsOf(profile);
+        Assert.Subset(resources.ToHashSet(), StackHost.Services.Concat(initSteps).ToHashSet());
+
         var dashboardPort = ServerProcess.FreePort();
-        var environment = HttpLaunchProfile(dashboardPort);
         var appHost = AppHostOutput();
-        await using var process = ServerProcess.Start("dotnet", Path.GetDirectoryName(appHost)!, dashboardPort, environment,
-            appHost, "--BuzzTalk:LocalRuntime", "processes", "--BuzzTalk:StateDirectory", state.Path);
+        await using var process = ServerProcess.Start("dotnet", Path.GetDirectoryName(appHost)!, dashboardPort, HttpLaunchProfile(dashboardPort), [appHost, .. args]);
         try
         {
             var login = await LoginUrlAsync(process, StackHost.StartTimeout);
@@ -33,23 +43,49 @@ public sealed partial class DashboardTests
 
             // The token logs in and lands on the resources page.
             await Expect(page).ToHaveURLAsync(new Regex($"^http://localhost:{dashboardPort}/?$"));
-            foreach (var resource in StackHost.Services)
+            var wait = new LocatorAssertionsToHaveTextOptions { Timeout = (float)StackHost.StartTimeout.TotalMilliseconds };
+            foreach (var resource in resources)
             {
-                var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByText(resource, new() { Exact = true }) });
-                await Expect(row.First).ToContainTextAsync("Running", new() { Timeout = (float)StackHost.StartTimeout.TotalMilliseconds });
+                var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByText(resource, new() { Exact = true }) }).First;
+                var stateCell = row.GetByRole(AriaRole.Gridcell).Filter(new() { Has = page.Locator(".state-column-cell") });
+                if (initSteps.Contains(resource))
+                {
+                    // Ran to completion with exit code 0: a non-zero one would make the state's tooltip
+                    // "... exited unexpectedly with exit code N".
+                    await Expect(stateCell).ToHaveTextAsync(FinishedState(), wait);
+                    await Expect(stateCell).ToHaveAttributeAsync("title", new Regex(@"^[A-Za-z]+ is no longer running\.?$"));
+                }
+                else
+                {
+                    // "Running" alone: a resource whose health checks do not pass shows "Running (Unhealthy)".
+                    await Expect(stateCell).ToHaveTextAsync("Running", wait);
+                }
             }
 
-            // Every health check passes: no row is left unhealthy or still waiting.
-            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("Unhealthy|Waiting|Starting") }))
-                .ToHaveCountAsync(0, new() { Timeout = (float)StackHost.StartTimeout.TotalMilliseconds });
+            // Nothing more than the model's resources, and no row left unhealthy or still waiting.
+            await Expect(page.GetByText(new Regex($"^Showing {resources.Count} resources$"))).ToHaveCountAsync(1);
+            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = new Regex("Unhealthy|Waiting|Starting") })).ToHaveCountAsync(0);
             // No resource uses TLS, so no development certificate is asked for (the check runs before any resource starts).
             await Expect(page.GetByText("No trusted development certificate")).ToHaveCountAsync(0);
-            await DebianChromium.SaveScreenshotAsync(page, "dashboard");
+            await DebianChromium.SaveScreenshotAsync(page, $"dashboard-{profile.ToString().ToLowerInvariant()}");
         }
         finally
         {
             await process.InterruptAsync(TimeSpan.FromSeconds(60));
         }
+    }
+
+    /// <summary>
+    /// The resources the dashboard's resources page lists for these arguments: the model's, less
+    /// parameters (their own tab), hidden ones and the projects' rebuilders (hidden when they start).
+    /// </summary>
+    private static async Task<List<string>> DashboardResourcesAsync(string[] args, CancellationToken cancellationToken)
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BuzzTalk_AppHost>(args, cancellationToken);
+        return [.. builder.Resources
+            .Where(r => r is not ParameterResource and not IResourceWithParent { Parent: ProjectResource }
+                && !r.Annotations.OfType<ResourceSnapshotAnnotation>().Any(a => a.InitialSnapshot.IsHidden))
+            .Select(r => r.Name)];
     }
 
     /// <summary>The AppHost's own build output, next to this test's (same configuration).</summary>
@@ -94,6 +130,9 @@ public sealed partial class DashboardTests
 
         return LoginUrl().Match(process.Output).Value;
     }
+
+    [GeneratedRegex(@"^\s*(Finished|Exited)\s*$")]
+    private static partial Regex FinishedState();
 
     [GeneratedRegex(@"http://localhost:\d+")]
     private static partial Regex LocalhostPort();

@@ -96,7 +96,7 @@ public static class RedisResources
             // The backends speak plain redis://: a development certificate must not turn on TLS.
             .WithPlainHttp()
             .WithArgs([.. Settings])
-            .WithArgs(QuotePasswordReference);
+            .WithArgs(CompleteShellCommand);
         // The seed's save schedule is in Settings, so the plain mount (WithDataBindMount would add its own --save).
         return stack.WithData(redis, "redis-container", "/data");
     }
@@ -104,8 +104,11 @@ public static class RedisResources
     /// <summary>
     /// The integration hands its arguments to <c>sh -c</c> unquoted, so a space, <c>*</c> or
     /// <c>?</c> in the password would split or glob it: quote the variable where it is expanded.
+    /// And <c>exec</c> redis-server in the shell's place: as the container's PID 1 it gets the
+    /// engine's SIGTERM on stop and writes its snapshot, where the shell would ignore the signal
+    /// until the engine kills both, losing every write since the last scheduled snapshot.
     /// </summary>
-    private static void QuotePasswordReference(CommandLineArgsCallbackContext context)
+    private static void CompleteShellCommand(CommandLineArgsCallbackContext context)
     {
         for (var i = 0; i < context.Args.Count; i++)
         {
@@ -113,6 +116,11 @@ public static class RedisResources
             {
                 context.Args[i] = $"\"{PasswordReference}\"";
             }
+        }
+
+        if (context.Args.Count > 0 && context.Args[0] is "redis-server")
+        {
+            context.Args.Insert(0, "exec");
         }
     }
 

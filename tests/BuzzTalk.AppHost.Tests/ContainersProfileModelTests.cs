@@ -70,6 +70,8 @@ public sealed class ContainersProfileModelTests : IAsyncLifetime
         Assert.Same(Resource<ParameterResource>("redis-password"), redis.PasswordParameter);
         var command = string.Join(' ', await ArgsAsync(redis));
 
+        // redis-server replaces the integration's `sh -c`, so it gets the engine's SIGTERM and saves on stop.
+        Assert.StartsWith("exec redis-server ", command, StringComparison.Ordinal);
         Assert.Contains("--maxmemory 500mb", command, StringComparison.Ordinal);
         Assert.Contains("--maxmemory-policy allkeys-lru", command, StringComparison.Ordinal);
         Assert.Contains("--requirepass \"$REDIS_PASSWORD\"", command, StringComparison.Ordinal);

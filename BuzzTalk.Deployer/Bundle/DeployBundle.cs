@@ -136,7 +136,7 @@ public sealed partial class DeployBundle
         {
             if (!contents.ContainsKey(wave.File))
             {
-                throw new BundleInvalidException($"Start wave file '{wave.File}' ({StackExtension}: start-order) is not listed in {ChecksumsPath}, so it cannot be verified.");
+                throw new BundleInvalidException($"Start wave file '{wave.File}' ({StackExtension.Name}: start-order) is not listed in {ChecksumsPath}, so it cannot be verified.");
             }
         }
 
@@ -230,7 +230,7 @@ public sealed partial class DeployBundle
         byte[] stackBytes, byte[] spaBytes)
     {
         var root = Parse(stackBytes);
-        if (Child(root, "services") is not YamlMappingNode servicesNode || servicesNode.Children.Count == 0)
+        if (StackExtension.Child(root, "services") is not YamlMappingNode servicesNode || servicesNode.Children.Count == 0)
         {
             throw new BundleInvalidException($"Bundle file '{StackPath}' has no services.");
         }
@@ -244,12 +244,12 @@ public sealed partial class DeployBundle
                 throw new BundleInvalidException($"Bundle file '{StackPath}' has a service that is not a named mapping.");
             }
 
-            if (Child(service, "image") is not YamlScalarNode { Value: { Length: > 0 } image })
+            if (StackExtension.Child(service, "image") is not YamlScalarNode { Value: { Length: > 0 } image })
             {
                 throw new BundleInvalidException($"Service '{name}' in '{StackPath}' has no image.");
             }
 
-            var environment = Child(service, "environment") switch
+            var environment = StackExtension.Child(service, "environment") switch
             {
                 null => [],
                 YamlMappingNode map => map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "").ToList(),
@@ -260,21 +260,17 @@ public sealed partial class DeployBundle
             services.Add(new BundleService(name, image) { Environment = environment });
         }
 
-        var envFiles = ReadEnvFiles(root, services);
-        var probes = ReadProbes(root);
-        var healthPath = ReadHealthPath(root);
-        var startOrder = ReadStartOrder(root, services);
+        var extension = new StackExtension(root);
+        var envFiles = extension.EnvFiles(services);
+        var probes = extension.Probes();
+        var healthPath = extension.HealthPath();
+        var startOrder = extension.StartOrder(services);
 
         var fromConfig = StackNameFromConfigs(root, spaBytes);
         // The publisher names the stack in the file itself (x-buzztalk: stack); older bundles only
         // through the nginx config's name.
-        if (Child(root, StackExtension) is YamlMappingNode extension && Child(extension, "stack") is YamlScalarNode { Value: { } declared })
+        if (extension.Stack() is { } declared)
         {
-            if (!StackPattern().IsMatch(declared))
-            {
-                throw new BundleInvalidException($"The stack name '{declared}' in '{StackPath}' is not a valid stack name.");
-            }
-
             if (fromConfig is not null && fromConfig != declared)
             {
                 throw new BundleInvalidException($"'{StackPath}' names stack '{declared}' but its nginx config belongs to '{fromConfig}'.");
@@ -283,7 +279,7 @@ public sealed partial class DeployBundle
             return (services, declared, envFiles, probes, healthPath, startOrder);
         }
 
-        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension}: stack)."),
+        return (services, fromConfig ?? throw new BundleInvalidException($"Bundle file '{StackPath}' does not name its stack ({StackExtension.Name}: stack)."),
             envFiles, probes, healthPath, startOrder);
     }
 
@@ -317,152 +313,15 @@ public sealed partial class DeployBundle
     public static string? HealthPathOf(byte[] stackFile)
     {
         ArgumentNullException.ThrowIfNull(stackFile);
-        return ReadHealthPath(Parse(stackFile));
+        return new StackExtension(Parse(stackFile)).HealthPath();
     }
-
-    /// <summary>
-    /// <c>x-buzztalk: health</c>: a path starting with <c>/</c>, appended to the health origin and
-    /// passed to curl on the instance, hence no spaces, quotes or control characters.
-    /// </summary>
-    private static string? ReadHealthPath(YamlMappingNode root)
-    {
-        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, HealthKey) is not { } node)
-        {
-            return null;
-        }
-
-        return node is YamlScalarNode { Value: { } path } && HealthPathPattern().IsMatch(path)
-            ? path
-            : throw new BundleInvalidException(
-                $"'{StackExtension}: {HealthKey}' in '{StackPath}' must be a path starting with '/' without spaces, quotes or control characters.");
-    }
-
-    /// <summary>The <c>x-buzztalk</c> key of the backend's health path.</summary>
-    public const string HealthKey = "health";
-
-    /// <summary><c>x-buzztalk: env-files</c>: per service, the variables its env file must and may hold.</summary>
-    private static List<ServiceEnvFile> ReadEnvFiles(YamlMappingNode root, List<BundleService> services)
-    {
-        var result = new List<ServiceEnvFile>();
-        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, "env-files") is not { } node)
-        {
-            return result;
-        }
-
-        if (node is not YamlMappingNode declared)
-        {
-            throw new BundleInvalidException($"'{StackExtension}: env-files' in '{StackPath}' must map services to their variables.");
-        }
-
-        foreach (var (key, value) in declared.Children)
-        {
-            var name = (key as YamlScalarNode)?.Value ?? "";
-            var service = services.FirstOrDefault(s => s.Name == name)
-                ?? throw new BundleInvalidException($"'{StackExtension}: env-files' in '{StackPath}' names '{name}', which is not a service of the stack.");
-            if (value is not YamlMappingNode lists)
-            {
-                throw new BundleInvalidException($"'{StackExtension}: env-files: {name}' in '{StackPath}' must hold 'required' and 'optional' lists.");
-            }
-
-            result.Add(new ServiceEnvFile(name, Keys(lists, "required", name), Keys(lists, "optional", name), service.Environment));
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// <c>x-buzztalk: start-order</c>: a list of <c>{file, services}</c>, each file a
-    /// <c>stack/start-&lt;k&gt;.yml</c> of the bundle (checked against the checksums by the caller)
-    /// and each service one of the stack's. The names reach <c>docker</c> and remote paths, hence the strict patterns.
-    /// </summary>
-    private static List<StartWave> ReadStartOrder(YamlMappingNode root, List<BundleService> services)
-    {
-        var result = new List<StartWave>();
-        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, "start-order") is not { } node)
-        {
-            return result;
-        }
-
-        const string where = $"'{StackExtension}: start-order' in '{StackPath}'";
-        if (node is not YamlSequenceNode waves)
-        {
-            throw new BundleInvalidException($"{where} must be a list of waves ({{file, services}}).");
-        }
-
-        foreach (var item in waves.Children)
-        {
-            if (item is not YamlMappingNode wave || Child(wave, "file") is not YamlScalarNode { Value: { } file } || !StartWaveFile().IsMatch(file))
-            {
-                throw new BundleInvalidException($"{where}: each wave must name its file as stack/start-<n>.yml.");
-            }
-
-            if (result.Any(w => w.File == file))
-            {
-                throw new BundleInvalidException($"{where} names '{file}' twice.");
-            }
-
-            var names = (Child(wave, "services") as YamlSequenceNode)?.Children.Select(c => (c as YamlScalarNode)?.Value).ToList();
-            if (names is null || names.Count == 0)
-            {
-                throw new BundleInvalidException($"{where}: wave '{file}' must list its services.");
-            }
-
-            foreach (var name in names)
-            {
-                if (name is null || !services.Any(s => s.Name == name))
-                {
-                    throw new BundleInvalidException($"{where}: wave '{file}' names '{name}', which is not a service of the stack.");
-                }
-            }
-
-            result.Add(new StartWave(file, names!));
-        }
-
-        return result;
-    }
-
-    /// <summary><c>x-buzztalk: probes</c>: the connection names of MySQL and Redis, which become variable names on the ops host.</summary>
-    private static ProbedConnections? ReadProbes(YamlMappingNode root)
-    {
-        if (Child(root, StackExtension) is not YamlMappingNode extension || Child(extension, "probes") is not { } node)
-        {
-            return null;
-        }
-
-        string Name(string kind) =>
-            node is YamlMappingNode map && Child(map, kind) is YamlScalarNode { Value: { } name } && ConnectionNamePattern().IsMatch(name)
-                ? name
-                : throw new BundleInvalidException($"'{StackExtension}: probes: {kind}' in '{StackPath}' must be a connection name of letters, digits and '_'.");
-
-        return new ProbedConnections(Name("mysql"), Name("redis"));
-    }
-
-    private static List<string> Keys(YamlMappingNode lists, string kind, string service)
-    {
-        var node = Child(lists, kind);
-        if (node is null)
-        {
-            return [];
-        }
-
-        var keys = (node as YamlSequenceNode)?.Children.Select(c => (c as YamlScalarNode)?.Value).ToList();
-        if (keys is null || keys.Any(k => k is null || !VariablePattern().IsMatch(k)))
-        {
-            throw new BundleInvalidException($"'{StackExtension}: env-files: {service}: {kind}' in '{StackPath}' must be a list of variable names.");
-        }
-
-        return keys!;
-    }
-
-    /// <summary>Top-level compose extension field the publisher writes; docker ignores <c>x-</c> keys.</summary>
-    public const string StackExtension = "x-buzztalk";
 
     private static string? StackNameFromConfigs(YamlMappingNode root, byte[] spaBytes)
     {
-        var configs = Child(root, "configs") as YamlMappingNode;
+        var configs = StackExtension.Child(root, "configs") as YamlMappingNode;
         var nginxConfig = configs?.Children.Values.OfType<YamlMappingNode>()
-            .FirstOrDefault(c => Child(c, "file") is YamlScalarNode { Value: { } file } && file.EndsWith("/" + SpaPath, StringComparison.Ordinal));
-        if (nginxConfig is null || Child(nginxConfig, "name") is not YamlScalarNode { Value: { } configName })
+            .FirstOrDefault(c => StackExtension.Child(c, "file") is YamlScalarNode { Value: { } file } && file.EndsWith("/" + SpaPath, StringComparison.Ordinal));
+        if (nginxConfig is null || StackExtension.Child(nginxConfig, "name") is not YamlScalarNode { Value: { } configName })
         {
             return null;
         }
@@ -483,28 +342,9 @@ public sealed partial class DeployBundle
         return match.Groups["stack"].Value;
     }
 
-    private static YamlNode? Child(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
-
     [GeneratedRegex("^(?<hash>[0-9A-Fa-f]{64}) [ *](?<path>.+)$", RegexOptions.CultureInvariant)]
     private static partial Regex ChecksumLine();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex VariablePattern();
-
-    [GeneratedRegex(@"^stack/start-[0-9]{1,2}\.yml\z", RegexOptions.CultureInvariant)]
-    private static partial Regex StartWaveFile();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,30}$", RegexOptions.CultureInvariant)]
-    private static partial Regex StackPattern();
-
     [GeneratedRegex("^(?<stack>[A-Za-z0-9][A-Za-z0-9_.-]*)_nginx_(?<hash>[0-9a-f]{12})$", RegexOptions.CultureInvariant)]
     private static partial Regex ConfigName();
-
-    [GeneratedRegex(@"^/[^\s\p{C}'""`\\]*\z", RegexOptions.CultureInvariant)]
-    private static partial Regex HealthPathPattern();
-
-    /// <summary>A name systemd takes in a variable name (<c>ConnectionStrings__{name}</c>).</summary>
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ConnectionNamePattern();
 }

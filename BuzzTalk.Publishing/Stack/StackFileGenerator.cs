@@ -131,7 +131,7 @@ public static class StackFileGenerator
             ("x-buzztalk", Map(("stack", Str(s.Name)), ("env-files", EnvFiles(s)),
                 ("probes", Map(("mysql", Str(s.Probes.MySql)), ("redis", Str(s.Probes.Redis)))),
                 // What the Deployer's health gate asks through the edge after a deploy.
-                (Deployer.Bundle.DeployBundle.HealthKey, Str(s.BackendHealthPath)),
+                (Deployer.Bundle.StackExtension.HealthKey, Str(s.BackendHealthPath)),
                 ("start-order", startOrder.Count == 0 ? null : SeqOf(startOrder.Select(w => (YamlNode)Map(
                     ("file", Str(w.File)),
                     ("services", StrSeq([.. w.Services])))))))),

@@ -24,10 +24,10 @@ public sealed class LeaseReleaseCommand(CommandContext context)
 
         var (options, targets) = fleet;
         var reports = await new FleetRollout(options).RunAsync("lease release", targets, CommandContext.DefaultStack, parallel: 4, maxFailures: int.MaxValue - 1,
-            async (rollout, ct) =>
+            async (instance, ct) =>
             {
-                var was = await rollout.ForceReleaseLeaseAsync(ct).ConfigureAwait(false);
-                return new InstanceReport(rollout.Target.Name, rollout.Target.Host, InstanceOutcome.LeaseReleased,
+                var was = await instance.ForceReleaseLeaseAsync(ct).ConfigureAwait(false);
+                return new InstanceReport(instance.Target.Name, instance.Target.Host, InstanceOutcome.LeaseReleased,
                     was is { IsHeld: true } ? $"released the lease of {was.Holder} ({was.Operation})" : "no lease was held", [], 0);
             }, cancellationToken).ConfigureAwait(false);
         return ReportPrinter.Print(context, reports);

@@ -31,7 +31,7 @@ public sealed class PlanCommand(CommandContext context)
         var (options, release, targets) = input;
         var request = new RolloutRequest { Services = services, ImageTag = imageTag };
         var plans = await new FleetRollout(options).ForEachAsync(targets, release.StackName, parallel: 4, maxFailures: int.MaxValue - 1,
-            (rollout, ct) => rollout.PlanAsync(release, request, ct), p => p.Outcome == InstanceOutcome.Inspected,
+            (instance, ct) => instance.Inspector().PlanAsync(release, request, ct), p => p.Outcome == InstanceOutcome.Inspected,
             (t, outcome, message, _) => new InstancePlan(t.Name, t.Host, outcome, message), cancellationToken).ConfigureAwait(false);
         if (context.Format == OutputFormat.Json)
         {

@@ -40,7 +40,7 @@ public static class RecordedOperations
 
         var recorded = request with { Record = pending?.Candidate };
         var report = await fleet.RunAsync("deploy", targets, release.StackName, parallel, maxFailures,
-            (rollout, ct) => rollout.DeployAsync(release, recorded, ct), cancellationToken).ConfigureAwait(false);
+            (instance, ct) => instance.Rollout().DeployAsync(release, recorded, ct), cancellationToken).ConfigureAwait(false);
         if (fleetRollback)
         {
             report = await RollBackUpdatedAsync(fleet, targets, release.StackName, report, request.Holder, parallel, cancellationToken).ConfigureAwait(false);
@@ -67,7 +67,7 @@ public static class RecordedOperations
         // Swarm's own rollback is no fallback here: after a first deploy it would undo nothing
         // recorded, and an instance with nothing before this release keeps it.
         var back = await fleet.RunAsync("fleet rollback", [.. updated.Select(i => targets[i])], stack, parallel, int.MaxValue - 1,
-            (rollout, ct) => rollout.RollbackAsync(null, holder, ct, swarmFallback: false), cancellationToken).ConfigureAwait(false);
+            (instance, ct) => instance.Rollout().RollbackAsync(null, holder, ct, swarmFallback: false), cancellationToken).ConfigureAwait(false);
         var instances = report.Instances.ToArray();
         var because = $"{string.Join(", ", failed)} did not take the release";
         for (var k = 0; k < updated.Count; k++)
@@ -117,7 +117,7 @@ public static class RecordedOperations
         {
             // Nothing recorded to go back to: swarm's own rollback to each service's previous spec.
             var swarmRollback = await fleet.RunAsync("rollback", targets, stack, parallel, maxFailures,
-                (rollout, ct) => rollout.RollbackAsync(services, holder, ct), cancellationToken).ConfigureAwait(false);
+                (instance, ct) => instance.Rollout().RollbackAsync(services, holder, ct), cancellationToken).ConfigureAwait(false);
             return recorder is null ? swarmRollback : swarmRollback with { Record = "desired release unchanged: no earlier release is recorded to go back to" };
         }
 
@@ -143,7 +143,7 @@ public static class RecordedOperations
 
         var request = new RolloutRequest { Tags = ReleaseContent.TagsOf(target), EnvFiles = envFiles, Holder = holder, Record = target };
         var report = await fleet.RunAsync("rollback", targets, stack, parallel, maxFailures,
-            (rollout, ct) => rollout.DeployAsync(release, request, ct), cancellationToken).ConfigureAwait(false);
+            (instance, ct) => instance.Rollout().DeployAsync(release, request, ct), cancellationToken).ConfigureAwait(false);
         return await CommitAsync(recorder, pending, report, cancellationToken).ConfigureAwait(false);
     }
 
@@ -154,7 +154,7 @@ public static class RecordedOperations
         ArgumentNullException.ThrowIfNull(fleet);
         ArgumentNullException.ThrowIfNull(options);
         var statuses = await fleet.ForEachAsync(targets, stack, parallel: 4, maxFailures: int.MaxValue - 1,
-            (rollout, ct) => rollout.StatusAsync(ct), s => s.Outcome == InstanceOutcome.Inspected,
+            (instance, ct) => instance.Inspector().StatusAsync(ct), s => s.Outcome == InstanceOutcome.Inspected,
             (t, outcome, message, _) => new InstanceStatus(t.Name, t.Host, outcome, message), cancellationToken).ConfigureAwait(false);
         if (!options.Release.Enabled)
         {

@@ -13,7 +13,7 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
 {
     /// <summary>Deploy-like operations: the reports, in inventory order.</summary>
     public async Task<FleetReport> RunAsync(string operation, IReadOnlyList<DeployTarget> targets, string bundleStack, int parallel, int maxFailures,
-        Func<InstanceRollout, CancellationToken, Task<InstanceReport>> action, CancellationToken cancellationToken)
+        Func<RemoteInstance, CancellationToken, Task<InstanceReport>> action, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var reports = await ForEachAsync(targets, bundleStack, parallel, maxFailures, action, r => r.Succeeded || r.Outcome == InstanceOutcome.Gone,
@@ -40,7 +40,7 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
 
     /// <summary>Any per-instance operation; <paramref name="failed"/> builds the result of an instance that could not be reached or was skipped.</summary>
     public async Task<IReadOnlyList<T>> ForEachAsync<T>(IReadOnlyList<DeployTarget> targets, string bundleStack, int parallel, int maxFailures,
-        Func<InstanceRollout, CancellationToken, Task<T>> action, Func<T, bool> succeeded, Func<DeployTarget, InstanceOutcome, string, double, T> failed,
+        Func<RemoteInstance, CancellationToken, Task<T>> action, Func<T, bool> succeeded, Func<DeployTarget, InstanceOutcome, string, double, T> failed,
         CancellationToken cancellationToken, Func<DeployTarget, T, CancellationToken, Task<T>>? review = null)
     {
         ArgumentNullException.ThrowIfNull(targets);
@@ -92,7 +92,7 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
         return results;
     }
 
-    private async Task<T> RunOneAsync<T>(DeployTarget target, string bundleStack, Func<InstanceRollout, CancellationToken, Task<T>> action,
+    private async Task<T> RunOneAsync<T>(DeployTarget target, string bundleStack, Func<RemoteInstance, CancellationToken, Task<T>> action,
         Func<DeployTarget, InstanceOutcome, string, double, T> failed, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -112,8 +112,7 @@ public sealed class FleetRollout(DeployerOptions options, Action<DeployTarget, s
             var knownHosts = KnownHosts.Load(ssh.KnownHostsFile);
             await using var session = new SshHostSession(target.Host, ssh, knownHosts);
             await using var files = new SftpHostFiles(target.Host, ssh, knownHosts);
-            var rollout = new InstanceRollout(target, session, files, options, layout, progress, time);
-            return await action(rollout, cancellationToken).ConfigureAwait(false);
+            return await action(new RemoteInstance(target, session, files, options, layout, progress, time), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (SshFailure.IsUnreachable(ex) || ex is IOException)
         {

@@ -25,6 +25,9 @@ public sealed record RemoteLayout(string Stack, string Root, string EnvDirectory
 
     public string StackFile(string releaseId) => $"{Release(releaseId)}/{ReleaseContent.StackPath}";
 
+    /// <summary>Swarm's name of a stack service (<c>&lt;stack&gt;_&lt;service&gt;</c>); the service name is checked, as it reaches <c>docker</c>.</summary>
+    public string Service(string service) => $"{Stack}_{SwarmNames.RequireServiceName(service)}";
+
     public static RemoteLayout For(DeployerOptions options, DeployTarget target, string bundleStack)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -37,7 +37,11 @@ def draining():
 
 
 def track(consumer):
+    """Called once a websocket is accepted; one accepted while SIGTERM arrived is closed at once."""
     _open.add(consumer)
+    if _draining:
+        # connect() found the replica serving, then awaited Redis while the drain began.
+        _close(consumer)
 
 
 def forget(consumer):
@@ -91,21 +95,25 @@ def _close_all():
         return None
     logger.info("going away: closing %d websocket(s) with 1001", len(consumers))
     for consumer in consumers:
-        protocol = _daphne_protocol(consumer)
-        try:
-            if protocol is not None:
-                # Autobahn's public close() allows only 1000 and 3000-4999 from a server;
-                # its close-frame call sends 1001 and runs the closing handshake as usual.
-                protocol.sendCloseFrame(code=1001, reasonUtf8=b"going away")
-            else:
-                asyncio.ensure_future(consumer.close(code=1000))
-        except Exception:  # one broken socket must not keep the others open
-            logger.exception("could not close a websocket")
+        _close(consumer)
     from twisted.internet import defer, reactor
 
     # Runs before daphne cancels the consumers; the wait lets the frames go out and the
     # clients answer the closing handshake.
     return defer.Deferred.fromFuture(asyncio.ensure_future(asyncio.sleep(FLUSH_SECONDS))) if reactor.running else None
+
+
+def _close(consumer):
+    protocol = _daphne_protocol(consumer)
+    try:
+        if protocol is not None:
+            # Autobahn's public close() allows only 1000 and 3000-4999 from a server;
+            # its close-frame call sends 1001 and runs the closing handshake as usual.
+            protocol.sendCloseFrame(code=1001, reasonUtf8=b"going away")
+        else:
+            asyncio.ensure_future(consumer.close(code=1000))
+    except Exception:  # one broken socket must not keep the others open
+        logger.exception("could not close a websocket")
 
 
 def _daphne_protocol(consumer):

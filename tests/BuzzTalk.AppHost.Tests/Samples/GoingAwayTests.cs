@@ -54,6 +54,38 @@ public sealed class GoingAwayTests
     }
 
     [Fact]
+    public async Task A_websocket_accepted_as_sigterm_arrived_is_closed_with_1001_at_once_not_when_the_replica_stops()
+    {
+        await using var redis = new RedisServer();
+        await redis.StartAsync();
+        await using var daphne = await StartDaphneAsync(redis, drainSeconds: 30);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await HealthyAsync(http, daphne.Port);
+
+        // Redis holds writes: the next websocket passes the drain check, then waits in its group's ZADD.
+        await RedisCliAsync(redis, "CLIENT", "PAUSE", "120000", "WRITE");
+        using var late = new ClientWebSocket();
+        using var connect = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var connecting = late.ConnectAsync(new Uri($"ws://127.0.0.1:{daphne.Port}/ws/chat/room0/"), connect.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await RedisCliAsync(redis, "CLIENT", "LIST")).Contains("cmd=zadd", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the websocket never reached its group join");
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        await ToolRun.RunCheckedAsync("kill", BackendDirectory, "-TERM", daphne.ProcessId.ToString(CultureInfo.InvariantCulture));
+        await WaitUntilRefusedAsync(daphne.Port, TimeSpan.FromSeconds(20)); // draining now
+        await RedisCliAsync(redis, "CLIENT", "UNPAUSE");
+        await connecting;
+
+        // Closed while the replica still drains (30 s), not left open until it stops.
+        await AssertClosedGoingAwayAsync([late]);
+        Assert.False(daphne.HasExited);
+        await HealthyAsync(http, daphne.Port);
+    }
+
+    [Fact]
     public async Task On_sigusr1_every_open_websocket_is_closed_with_1001_and_the_replica_keeps_serving()
     {
         await using var redis = new RedisServer();
@@ -126,6 +158,9 @@ public sealed class GoingAwayTests
 
         open.Dispose();
     }
+
+    private static async Task<string> RedisCliAsync(RedisServer redis, params string[] command) =>
+        await ToolRun.RunCheckedAsync("redis-cli", BackendDirectory, ["-p", redis.Port.ToString(CultureInfo.InvariantCulture), .. command]);
 
     private static async Task HealthyAsync(HttpClient http, int port)
     {

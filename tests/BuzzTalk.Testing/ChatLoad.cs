@@ -243,11 +243,13 @@ public sealed class ChatLoad
             var stop = load._stopClients.Token;
             while (!stop.IsCancellationRequested)
             {
-                var code = await ReceiveUntilClosedAsync(_socket!, stop);
-                if (code is null)
+                var closed = await ReceiveUntilClosedAsync(_socket!, stop);
+                if (closed is not { } close)
                 {
                     return; // stopped
                 }
+
+                var code = close.Code;
 
                 _online = false;
                 var closedAt = load.Elapsed;
@@ -264,7 +266,7 @@ public sealed class ChatLoad
                     }
                     catch (OperationCanceledException)
                     {
-                        Disconnects.Enqueue(new ChatDisconnect(code.Value, closedAt, null, refused));
+                        Disconnects.Enqueue(new ChatDisconnect(code, closedAt, null, refused, close.Why));
                         return;
                     }
                     catch (WebSocketException)
@@ -274,7 +276,7 @@ public sealed class ChatLoad
                 }
 
                 _online = true;
-                Disconnects.Enqueue(new ChatDisconnect(code.Value, closedAt, load.Elapsed - closedAt, refused));
+                Disconnects.Enqueue(new ChatDisconnect(code, closedAt, load.Elapsed - closedAt, refused, close.Why));
                 try
                 {
                     await CatchUpAsync(stop);
@@ -339,8 +341,11 @@ public sealed class ChatLoad
             }
         }
 
-        /// <summary>Reads messages until the socket closes: its close code (1006 for a drop without a close frame), or null when stopped.</summary>
-        private async Task<int?> ReceiveUntilClosedAsync(ClientWebSocket socket, CancellationToken stop)
+        /// <summary>
+        /// Reads messages until the socket closes: its close code (1006 for a drop without a close
+        /// frame) and the close's reason or the drop's error, or null when stopped.
+        /// </summary>
+        private async Task<(int Code, string? Why)?> ReceiveUntilClosedAsync(ClientWebSocket socket, CancellationToken stop)
         {
             var buffer = new byte[16 * 1024];
             using var frame = new MemoryStream();
@@ -351,7 +356,7 @@ public sealed class ChatLoad
                     var received = await socket.ReceiveAsync(buffer, stop);
                     if (received.MessageType == WebSocketMessageType.Close)
                     {
-                        return (int?)received.CloseStatus ?? 1005;
+                        return ((int?)received.CloseStatus ?? 1005, received.CloseStatusDescription);
                     }
 
                     frame.Write(buffer, 0, received.Count);
@@ -375,9 +380,18 @@ public sealed class ChatLoad
             {
                 return null;
             }
-            catch (WebSocketException)
+            catch (WebSocketException ex)
             {
-                return 1006;
+                // The whole chain: a reset and a missing close handshake read differently.
+                return (1006, string.Join(" <- ", Chain(ex)));
+            }
+        }
+
+        private static IEnumerable<string> Chain(Exception? ex)
+        {
+            for (; ex is not null; ex = ex.InnerException)
+            {
+                yield return ex.Message;
             }
         }
     }
@@ -387,7 +401,8 @@ public sealed class ChatLoad
 /// <param name="At">When it closed, from the start of the load.</param>
 /// <param name="ReconnectedAfter">Close to connected again; null when it never was.</param>
 /// <param name="Refused">Reconnect attempts refused before one got in.</param>
-public sealed record ChatDisconnect(int Code, TimeSpan At, TimeSpan? ReconnectedAfter, int Refused);
+/// <param name="Why">The close frame's reason, or for a 1006 the error the client read.</param>
+public sealed record ChatDisconnect(int Code, TimeSpan At, TimeSpan? ReconnectedAfter, int Refused, string? Why = null);
 
 /// <param name="Missing">Messages posted to its room that it never saw (by socket or catch-up).</param>
 public sealed record ChatClientReport(int Client, string Room, IReadOnlyList<ChatDisconnect> Disconnects, int Missing);
@@ -408,6 +423,6 @@ public sealed record ChatLoadResult(ProbeResult Page, ProbeResult Api, int Poste
     /// <summary>Every failed request and every disconnect that is not a 1001, for an assertion message.</summary>
     public string Describe() => string.Join("\n", Page.Failures.Select(f => "page " + f).Concat(Api.Failures.Select(f => "api " + f)).Concat(PostFailures)
         .Concat(Clients.SelectMany(c => c.Disconnects.Select(d => string.Create(CultureInfo.InvariantCulture,
-            $"client {c.Client}: closed {d.Code} at {d.At.TotalSeconds:F1} s, back after {d.ReconnectedAfter?.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) ?? "never"} ({d.Refused} refused)"))))
+            $"client {c.Client}: closed {d.Code} at {d.At.TotalSeconds:F1} s, back after {d.ReconnectedAfter?.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) ?? "never"} ({d.Refused} refused){(d.Code == 1001 ? "" : ": " + d.Why)}"))))
         .Concat(Clients.Where(c => c.Missing > 0).Select(c => $"client {c.Client}: {c.Missing} messages missing")));
 }

@@ -98,6 +98,12 @@ public sealed partial class DeployLoadScenario : IAsyncDisposable
         var settled = steady && await SettledAsync(backendImage, TimeSpan.FromMinutes(1)) && await load.WaitAllOnlineAsync(TimeSpan.FromSeconds(30))
             && await load.WaitEveryClientPostedAsync(TimeSpan.FromSeconds(30));
         var result = await load.StopAsync(TimeSpan.FromSeconds(10));
+        if (result.Disconnects.Any(d => d.Code != 1001))
+        {
+            // What the replicas said while they closed their sockets, for the assertion's message.
+            output += "\nbackend log:\n" + await World.ServiceLogAsync("local", "backend");
+        }
+
         return new DeployUnderLoad(kind, exit, errors + output, took, settled, result);
     }
 

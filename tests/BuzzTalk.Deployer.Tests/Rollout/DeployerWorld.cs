@@ -266,6 +266,14 @@ public sealed class DeployerWorld : IAsyncDisposable
             $"label=com.docker.swarm.service.name={Name}-{instance}_{service}", "--filter", "status=running"))
         .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>The last lines every task of an instance's service logged, stopped ones included, with timestamps.</summary>
+    public async Task<string> ServiceLogAsync(string instance, string service)
+    {
+        var (_, output) = await ToolRun.RunAsync("docker", Path.GetTempPath(), "service", "logs", "--timestamps", "--tail", "300",
+            $"{Name}-{instance}_{service}");
+        return output;
+    }
+
     /// <summary>GETs a path through the instance's nginx.</summary>
     public async Task<string> GetAsync(HttpClient http, string path) =>
         Encoding.UTF8.GetString(await http.GetByteArrayAsync(new Uri($"http://127.0.0.1:{FrontendPort}{path}")));

@@ -15,7 +15,7 @@ public static class PublishSettingsFactory
     public const string PublicUrlParameter = "public-url";
 
     /// <summary>Discovery references the stack's MySQL and Redis by their resource names.</summary>
-    public static Deployer.Bundle.ProbedConnections Probes { get; } = new(Resources.MySqlResources.Name, Resources.RedisResources.Name);
+    private static Deployer.Bundle.ProbedConnections Probes { get; } = new(Resources.MySqlResources.Name, Resources.RedisResources.Name);
 
     /// <summary>The settings every bundle is composed from, the cloud's and the local fleet's: the site, its services and the fleet's images.</summary>
     public static PublishSettings Create(BuzzTalkOptions options, string publicUrl, IReadOnlyList<SwarmServiceSpec> services)

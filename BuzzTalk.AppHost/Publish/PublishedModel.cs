@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using BuzzTalk.AppHost.Configuration;
 using BuzzTalk.Publishing;
 using BuzzTalk.Publishing.SpotFleet;
 
@@ -15,15 +16,11 @@ public static class PublishedModel
 
     /// <summary>
     /// Publish settings with the real AppHost's services (built once per process and URL), the
-    /// rest at its defaults: what a bundle composed in process starts from.
+    /// rest at the defaults of <see cref="BuzzTalkOptions"/>: what a bundle composed in process starts from.
     /// </summary>
-    public static PublishSettings Settings(string publicUrl, string name = "buzztalk") => new()
-    {
-        Name = name,
-        PublicUrl = publicUrl,
-        Probes = PublishSettingsFactory.Probes,
-        Services = Seed.GetOrAdd(publicUrl, url => new(() => ServicesAsync(url).GetAwaiter().GetResult())).Value,
-    };
+    public static PublishSettings Settings(string publicUrl, string name = "buzztalk") =>
+        PublishSettingsFactory.Create(new BuzzTalkOptions(), publicUrl,
+            Seed.GetOrAdd(publicUrl, url => new(() => ServicesAsync(url).GetAwaiter().GetResult())).Value) with { Name = name };
 
     /// <summary>
     /// The app's services as published, after <paramref name="extend"/> added to the model (and to

@@ -14,7 +14,7 @@ namespace BuzzTalk.AppHost.Tests;
 /// place of the profile's fixed ones), on each local profile, and its dashboard opened in a real browser.
 /// </summary>
 [Collection(AppHostSerialGroup.Name)]
-public sealed partial class DashboardTests(Xunit.Abstractions.ITestOutputHelper output)
+public sealed partial class DashboardTests
 {
     /// <summary>A reload when the dashboard's page failed, as a person would click it; more means the dashboard is broken.</summary>
     private const int MaxReloads = 2;
@@ -48,6 +48,7 @@ public sealed partial class DashboardTests(Xunit.Abstractions.ITestOutputHelper 
             await Expect(page).ToHaveURLAsync(new Regex($"^http://localhost:{dashboardPort}/?$"));
             var reloads = 0;
             var deadline = DateTime.UtcNow + StackHost.StartTimeout;
+            var slice = new LocatorAssertionsToHaveTextOptions { Timeout = (float)TimeSpan.FromSeconds(10).TotalMilliseconds };
             foreach (var resource in resources)
             {
                 var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByText(resource, new() { Exact = true }) }).First;
@@ -56,20 +57,7 @@ public sealed partial class DashboardTests(Xunit.Abstractions.ITestOutputHelper 
                 {
                     try
                     {
-                        var wait = new LocatorAssertionsToHaveTextOptions { Timeout = (float)TimeSpan.FromSeconds(10).TotalMilliseconds };
-                        if (initSteps.Contains(resource))
-                        {
-                            // Ran to completion with exit code 0: a non-zero one would make the state's tooltip
-                            // "... exited unexpectedly with exit code N".
-                            await Expect(stateCell).ToHaveTextAsync(FinishedState(), wait);
-                            await Expect(stateCell).ToHaveAttributeAsync("title", new Regex(@"^[A-Za-z]+ is no longer running\.?$"));
-                        }
-                        else
-                        {
-                            // "Running" alone: a resource whose health checks do not pass shows "Running (Unhealthy)".
-                            await Expect(stateCell).ToHaveTextAsync("Running", wait);
-                        }
-
+                        await ExpectStateAsync(stateCell, initSteps.Contains(resource), slice);
                         break;
                     }
                     catch (PlaywrightException) when (DateTime.UtcNow < deadline)
@@ -78,8 +66,7 @@ public sealed partial class DashboardTests(Xunit.Abstractions.ITestOutputHelper 
                         // machine and shows "An unhandled error has occurred. Reload": a person reloads.
                         if (await page.Locator("#blazor-error-ui").IsVisibleAsync())
                         {
-                            Assert.True(++reloads <= MaxReloads, $"The dashboard failed {reloads} times:\n{process.Output}");
-                            output.WriteLine($"The dashboard showed its unhandled-error banner while waiting for {resource}; reloaded ({reloads}).");
+                            Assert.True(++reloads <= MaxReloads, $"The dashboard failed {reloads} times (last while waiting for {resource}):\n{process.Output}");
                             await page.ReloadAsync();
                         }
                     }
@@ -96,6 +83,23 @@ public sealed partial class DashboardTests(Xunit.Abstractions.ITestOutputHelper 
         finally
         {
             await process.InterruptAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    /// <summary>The state a resource ends in: an init step finished, anything else running.</summary>
+    private static async Task ExpectStateAsync(ILocator stateCell, bool initStep, LocatorAssertionsToHaveTextOptions wait)
+    {
+        if (initStep)
+        {
+            // Ran to completion with exit code 0: a non-zero one would make the state's tooltip
+            // "... exited unexpectedly with exit code N".
+            await Expect(stateCell).ToHaveTextAsync(FinishedState(), wait);
+            await Expect(stateCell).ToHaveAttributeAsync("title", new Regex(@"^[A-Za-z]+ is no longer running\.?$"));
+        }
+        else
+        {
+            // "Running" alone: a resource whose health checks do not pass shows "Running (Unhealthy)".
+            await Expect(stateCell).ToHaveTextAsync("Running", wait);
         }
     }
 
